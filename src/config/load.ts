@@ -1,0 +1,199 @@
+// Builds the frozen configuration from flags, environment and the JSON file
+// (in that order of precedence), checks it against the one schema, and
+// reports every problem at once, each naming the option as the user wrote it.
+import Ajv, { type ErrorObject } from 'ajv';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { applyPatch, DEFAULT_ATTRIBUTES, type Attributes, ATTRIBUTE_NAMES } from '../player/attributes';
+import { isPlayerError } from '../player/errors';
+import { ATTRIBUTE_ENV, ConfigSchema, OPTION_SPECS, type OptionSpec, type OptionsConfig } from './schema';
+
+export interface Config extends OptionsConfig {
+  /** Initial attributes (defaults < file < environment). */
+  attributes: Attributes;
+  /** Names of the attributes that were given explicitly (they win over persisted ones). */
+  attributesGiven: (keyof Attributes)[];
+}
+
+export type Action = 'run' | 'help' | 'version' | 'rotate-token';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '));
+    this.name = 'ConfigError';
+  }
+}
+
+type Source = 'flag' | 'env' | 'file';
+type Raw = Partial<Record<keyof OptionsConfig, unknown>>;
+
+const ACTIONS: Record<string, Action> = { '--help': 'help', '-h': 'help', '--version': 'version', '--rotate-token': 'rotate-token' };
+
+function defaults(env: NodeJS.ProcessEnv): OptionsConfig {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const xdg = env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
+  const underBalena = Boolean(env.BALENA || env.BALENA_SUPERVISOR_ADDRESS || env.RESIN);
+  return {
+    http: '0.0.0.0:8080',
+    dbus: 'system',
+    videoSink: 'auto',
+    audioSink: 'auto',
+    decoder: 'auto',
+    stateDir: isRoot ? '/var/lib/liveplayerd' : path.join(xdg, 'liveplayerd'),
+    name: os.hostname(),
+    reconnectAttempts: 3,
+    reconnectInterval: 3,
+    stallTimeout: 5,
+    updateLock: underBalena ? 'on' : 'off',
+    demo: false,
+    allowedHosts: [],
+    logLevel: 'info',
+    audioDeviceSpeaker: '',
+    audioDeviceEar: '',
+  };
+}
+
+function convert(spec: OptionSpec, value: string, where: string, problems: string[]): unknown {
+  switch (spec.kind) {
+    case 'number': {
+      const n = Number(value);
+      if (value.trim() === '' || !Number.isFinite(n)) problems.push(`${where} must be a number (got "${value}")`);
+      return n;
+    }
+    case 'boolean':
+      if (/^(1|true|yes|on)$/i.test(value)) return true;
+      if (/^(0|false|no|off|)$/i.test(value)) return false;
+      problems.push(`${where} must be 1/0, true/false (got "${value}")`);
+      return value;
+    case 'list':
+      return value.split(',').map((s) => s.trim()).filter(Boolean);
+    default:
+      return value;
+  }
+}
+
+function parseArgv(argv: string[], problems: string[]): { raw: Raw; action: Action; origin: Map<string, string> } {
+  const raw: Raw = {};
+  const origin = new Map<string, string>();
+  let action: Action = 'run';
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (ACTIONS[arg]) {
+      action = ACTIONS[arg]!;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const spec = OPTION_SPECS.find((s) => s.flag === flag);
+    if (!spec) {
+      problems.push(`unknown option ${flag} (see --help)`);
+      continue;
+    }
+    let value: string | undefined = eq > 0 ? arg.slice(eq + 1) : undefined;
+    if (value === undefined && spec.kind === 'boolean') value = 'true';
+    if (value === undefined) {
+      value = argv[i + 1];
+      i++;
+      if (value === undefined) {
+        problems.push(`${flag} needs a value`);
+        continue;
+      }
+    }
+    raw[spec.key] = convert(spec, value, flag, problems);
+    origin.set(spec.key, flag);
+  }
+  return { raw, action, origin };
+}
+
+function fromEnv(env: NodeJS.ProcessEnv, problems: string[], origin: Map<string, string>): Raw {
+  const raw: Raw = {};
+  for (const spec of OPTION_SPECS) {
+    const v = env[spec.env];
+    if (v === undefined) continue;
+    raw[spec.key] = convert(spec, v, spec.env, problems);
+    if (!origin.has(spec.key)) origin.set(spec.key, spec.env);
+  }
+  return raw;
+}
+
+function readFile(file: string, problems: string[]): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    problems.push(`--config: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    return {};
+  }
+  try {
+    const v: unknown = JSON.parse(text);
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+    problems.push(`--config: ${file} must hold a JSON object`);
+  } catch (err) {
+    problems.push(`--config: ${file} is not valid JSON (${(err as Error).message})`);
+  }
+  return {};
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validate = ajv.compile(ConfigSchema);
+
+function explain(e: ErrorObject, origin: Map<string, string>): string {
+  const key = e.instancePath.split('/')[1] ?? (e.params as { additionalProperty?: string }).additionalProperty ?? '';
+  const spec = OPTION_SPECS.find((s) => s.key === key);
+  const name = origin.get(key) ?? spec?.flag ?? key;
+  if (e.keyword === 'additionalProperties') return `config file: unknown option "${key}"`;
+  const allowed = (ConfigSchema.properties as Record<string, { anyOf?: { const: string }[] }>)[key]?.anyOf;
+  if (allowed) return `${name} must be one of ${allowed.map((a) => a.const).join(', ')}`;
+  return `${name} ${e.message}`;
+}
+
+/** Reads the whole configuration; throws ConfigError listing every problem. */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): { config: Readonly<Config>; action: Action } {
+  const problems: string[] = [];
+  const { raw: flags, action, origin } = parseArgv(argv, problems);
+  const envRaw = fromEnv(env, problems, origin);
+  const file = (flags.config ?? envRaw.config) as string | undefined;
+  const fileAll = file ? readFile(file, problems) : {};
+
+  const fileOptions: Raw = {};
+  const fileAttrs: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fileAll)) {
+    if ((ATTRIBUTE_NAMES as string[]).includes(k)) fileAttrs[k] = v;
+    else if (k === 'attributes' && v && typeof v === 'object') Object.assign(fileAttrs, v);
+    else {
+      (fileOptions as Record<string, unknown>)[k] = v;
+      if (!origin.has(k)) origin.set(k, `config file "${k}"`);
+    }
+  }
+
+  const merged = { ...defaults(env), ...fileOptions, ...envRaw, ...flags };
+  if (!validate(merged)) for (const e of validate.errors ?? []) problems.push(explain(e, origin));
+
+  const attrPatch: Record<string, unknown> = { ...fileAttrs };
+  for (const [name, { key, kind }] of Object.entries(ATTRIBUTE_ENV)) {
+    const v = env[name];
+    if (v === undefined) continue;
+    attrPatch[key] = convert({ key: 'http', flag: name, env: name, kind }, v, name, problems);
+  }
+  let attributes: Attributes = { ...DEFAULT_ATTRIBUTES };
+  try {
+    attributes = applyPatch(DEFAULT_ATTRIBUTES, attrPatch, 'config');
+  } catch (err) {
+    if (isPlayerError(err)) problems.push(`initial attributes: ${err.detail}`);
+    else throw err;
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  const config: Config = {
+    ...(merged as OptionsConfig),
+    attributes,
+    attributesGiven: Object.keys(attrPatch) as (keyof Attributes)[],
+  };
+  return { config: Object.freeze(config), action };
+}
+
+export const USAGE = `usage: liveplayerd [options]
+${OPTION_SPECS.map((s) => `  ${s.flag.padEnd(26)} ${s.env}`).join('\n')}
+  --rotate-token             write a new API token to the state dir and exit
+  --help, --version`;

@@ -1,0 +1,74 @@
+// Every option of the contract's command line in one schema, with the flag
+// and environment name each comes from. Validated once at start.
+import { Type, type Static } from '@sinclair/typebox';
+
+export const ConfigSchema = Type.Object(
+  {
+    http: Type.String({ pattern: '^(off|\\[?[0-9A-Za-z.:-]*\\]?:[0-9]{1,5})$' }),
+    dbus: Type.Union([Type.Literal('system'), Type.Literal('session'), Type.Literal('off')]),
+    videoSink: Type.Union(['auto', 'kms', 'gl', 'x', 'wayland', 'fake'].map((v) => Type.Literal(v))),
+    audioSink: Type.Union(['auto', 'alsa', 'pulse', 'fake'].map((v) => Type.Literal(v))),
+    decoder: Type.Union(['auto', 'v4l2', 'omx', 'software'].map((v) => Type.Literal(v))),
+    stateDir: Type.String({ minLength: 1 }),
+    token: Type.Optional(Type.String({ minLength: 16, maxLength: 256, pattern: '^[A-Za-z0-9._~+/=-]+$' })),
+    name: Type.String({ minLength: 1, maxLength: 63 }),
+    config: Type.Optional(Type.String()),
+    reconnectAttempts: Type.Integer({ minimum: 0, maximum: 1000 }),
+    reconnectInterval: Type.Number({ minimum: 0, maximum: 3600 }),
+    stallTimeout: Type.Number({ minimum: 0.1, maximum: 3600 }),
+    updateLock: Type.Union([Type.Literal('on'), Type.Literal('off')]),
+    demo: Type.Boolean(),
+    /** Extra host names the HTTP surface answers to (DNS-rebinding guard). */
+    allowedHosts: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { maxItems: 64 }),
+    logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((v) => Type.Literal(v))),
+    /** Output device names for soundMode speaker (main, HDMI) and ear (secondary, jack). */
+    audioDeviceSpeaker: Type.String(),
+    audioDeviceEar: Type.String(),
+  },
+  { additionalProperties: false },
+);
+
+export type OptionsConfig = Static<typeof ConfigSchema>;
+
+export interface OptionSpec {
+  key: keyof OptionsConfig;
+  flag: string;
+  env: string;
+  kind: 'string' | 'number' | 'boolean' | 'list';
+}
+
+/** Flag and environment names per option, as the contract lists them. */
+export const OPTION_SPECS: readonly OptionSpec[] = [
+  { key: 'http', flag: '--http', env: 'LIVEPLAYER_HTTP', kind: 'string' },
+  { key: 'dbus', flag: '--dbus', env: 'LIVEPLAYER_DBUS', kind: 'string' },
+  { key: 'videoSink', flag: '--video-sink', env: 'LIVEPLAYER_VIDEO_SINK', kind: 'string' },
+  { key: 'audioSink', flag: '--audio-sink', env: 'LIVEPLAYER_AUDIO_SINK', kind: 'string' },
+  { key: 'decoder', flag: '--decoder', env: 'LIVEPLAYER_DECODER', kind: 'string' },
+  { key: 'stateDir', flag: '--state-dir', env: 'LIVEPLAYER_STATE_DIR', kind: 'string' },
+  { key: 'token', flag: '--token', env: 'LIVEPLAYER_TOKEN', kind: 'string' },
+  { key: 'name', flag: '--name', env: 'LIVEPLAYER_NAME', kind: 'string' },
+  { key: 'config', flag: '--config', env: 'LIVEPLAYER_CONFIG', kind: 'string' },
+  { key: 'reconnectAttempts', flag: '--reconnect-attempts', env: 'LIVEPLAYER_RECONNECT_ATTEMPTS', kind: 'number' },
+  { key: 'reconnectInterval', flag: '--reconnect-interval', env: 'LIVEPLAYER_RECONNECT_INTERVAL', kind: 'number' },
+  { key: 'stallTimeout', flag: '--stall-timeout', env: 'LIVEPLAYER_STALL_TIMEOUT', kind: 'number' },
+  { key: 'updateLock', flag: '--update-lock', env: 'LIVEPLAYER_UPDATE_LOCK', kind: 'string' },
+  { key: 'demo', flag: '--demo', env: 'LIVEPLAYER_DEMO', kind: 'boolean' },
+  { key: 'allowedHosts', flag: '--allowed-hosts', env: 'LIVEPLAYER_ALLOWED_HOSTS', kind: 'list' },
+  { key: 'logLevel', flag: '--log-level', env: 'LIVEPLAYER_LOG_LEVEL', kind: 'string' },
+  { key: 'audioDeviceSpeaker', flag: '--audio-device-speaker', env: 'LIVEPLAYER_AUDIO_DEVICE_SPEAKER', kind: 'string' },
+  { key: 'audioDeviceEar', flag: '--audio-device-ear', env: 'LIVEPLAYER_AUDIO_DEVICE_EAR', kind: 'string' },
+];
+
+/** Initial attributes from the environment, as the contract lists them. */
+export const ATTRIBUTE_ENV: Readonly<Record<string, { key: string; kind: 'string' | 'number' | 'boolean' }>> = {
+  LIVEPLAYER_SRC: { key: 'src', kind: 'string' },
+  LIVEPLAYER_AUTOPLAY: { key: 'autoplay', kind: 'boolean' },
+  LIVEPLAYER_MODE: { key: 'mode', kind: 'string' },
+  LIVEPLAYER_MUTED: { key: 'muted', kind: 'boolean' },
+  LIVEPLAYER_ORIENTATION: { key: 'orientation', kind: 'string' },
+  LIVEPLAYER_OBJECT_FIT: { key: 'objectFit', kind: 'string' },
+  LIVEPLAYER_MIN_CACHE: { key: 'minCache', kind: 'number' },
+  LIVEPLAYER_MAX_CACHE: { key: 'maxCache', kind: 'number' },
+  LIVEPLAYER_BACKGROUND_MUTE: { key: 'backgroundMute', kind: 'boolean' },
+  LIVEPLAYER_SOUND_MODE: { key: 'soundMode', kind: 'string' },
+};

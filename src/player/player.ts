@@ -1,0 +1,312 @@
+// The live-player model: attributes, state, codes, and the LivePlayerContext
+// methods. It drives media only through the MediaEngine port and announces
+// every change as an event; HTTP, D-Bus and the TV screen are listeners.
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { applyPatch, changedKeys, DEFAULT_ATTRIBUTES, type Attributes } from './attributes';
+import type { EngineEvents, FullScreenState, MediaEngine, MediaSession, NetStatus, SnapshotRequest, SnapshotResult } from './engine';
+import { PlayerError } from './errors';
+import { isActive, type PlayerState } from './state';
+import { describe, type StatusCode } from './status-codes';
+import { ReconnectPolicy, type ReconnectOptions } from './reconnect';
+
+export interface LastCode {
+  code: number;
+  message: string;
+  at: string;
+}
+
+export interface PlayerView {
+  attributes: Attributes;
+  state: PlayerState;
+  fullScreen: FullScreenState;
+  pictureInPicture: boolean;
+  lastCode: LastCode | null;
+  netStatus: NetStatus;
+}
+
+export interface PlayerEventMap {
+  statechange: [{ code: number; message: string }];
+  state: [{ state: PlayerState; previous: PlayerState }];
+  attributes: [Attributes];
+  netstatus: [{ info: NetStatus }];
+  fullscreenchange: [FullScreenState];
+  audiovolumenotify: [{ volume: number }];
+  pictureinpicture: [{ pictureInPicture: boolean }];
+  /** The user's intent (play or not) changed; persistence listens to this. */
+  intent: [{ playing: boolean }];
+}
+
+export interface PlayerDeps {
+  engine: MediaEngine;
+  log: Logger;
+  reconnect: ReconnectOptions;
+  attributes?: Attributes;
+}
+
+export class LivePlayer extends EventEmitter<PlayerEventMap> {
+  private attrs: Attributes;
+  private current: PlayerState = 'idle';
+  private session: MediaSession | null = null;
+  private fs: FullScreenState = { fullScreen: false, direction: 0 };
+  private pip = false;
+  private last: LastCode | null = null;
+  private net: NetStatus = {};
+  private wantsPlay = false;
+  private readonly policy: ReconnectPolicy;
+
+  constructor(private readonly deps: PlayerDeps) {
+    super();
+    this.attrs = { ...(deps.attributes ?? DEFAULT_ATTRIBUTES) };
+    this.policy = new ReconnectPolicy(deps.reconnect);
+  }
+
+  get state(): PlayerState {
+    return this.current;
+  }
+
+  get attributes(): Attributes {
+    return { ...this.attrs };
+  }
+
+  /** True while the user wants the stream playing (persisted across restarts). */
+  get intendsToPlay(): boolean {
+    return this.wantsPlay;
+  }
+
+  view(): PlayerView {
+    return {
+      attributes: this.attributes,
+      state: this.current,
+      fullScreen: { ...this.fs },
+      pictureInPicture: this.pip,
+      lastCode: this.last && { ...this.last },
+      netStatus: { ...this.net },
+    };
+  }
+
+  /** Applies a patch as a whole or refuses it as a whole. */
+  setAttributes(patch: unknown): Attributes {
+    const next = applyPatch(this.attrs, patch);
+    const changed = changedKeys(this.attrs, next);
+    if (changed.length === 0) return this.attributes;
+    this.attrs = next;
+    this.emit('attributes', this.attributes);
+    this.applyAttributeChange(changed);
+    return this.attributes;
+  }
+
+  play(): void {
+    if (!this.attrs.src) throw new PlayerError('NoSource', 'play');
+    this.setIntent(true);
+    if (this.current === 'paused') {
+      void this.resume();
+      return;
+    }
+    if (isActive(this.current)) return;
+    this.policy.reset();
+    this.openSession();
+  }
+
+  async stop(): Promise<void> {
+    this.setIntent(false);
+    this.policy.cancel();
+    await this.closeSession();
+    if (this.current !== 'idle') this.changeState('stopped');
+  }
+
+  async pause(): Promise<void> {
+    if (this.current === 'paused') return;
+    if (!this.session || this.current !== 'playing') throw new PlayerError('NotPlaying', 'pause');
+    await this.session.pause();
+    this.changeState('paused');
+  }
+
+  async resume(): Promise<void> {
+    if (this.current === 'playing') return;
+    if (!this.session || this.current !== 'paused') throw new PlayerError('NotPaused', 'resume');
+    await this.session.resume();
+    this.changeState('playing');
+  }
+
+  mute(): void {
+    this.setAttributes({ muted: true });
+  }
+
+  requestFullScreen(direction: number = 0): void {
+    if (direction !== 0 && direction !== 90 && direction !== -90) {
+      throw new PlayerError('InvalidArgument', 'requestFullScreen', 'direction must be 0, 90 or -90');
+    }
+    this.setFullScreen({ fullScreen: true, direction });
+  }
+
+  exitFullScreen(): void {
+    this.setFullScreen({ fullScreen: false, direction: 0 });
+  }
+
+  requestPictureInPicture(): void {
+    this.setPip(true);
+  }
+
+  exitPictureInPicture(): void {
+    this.setPip(false);
+  }
+
+  async snapshot(req: SnapshotRequest): Promise<SnapshotResult> {
+    if (!this.session || !(this.current === 'playing' || this.current === 'paused' || this.current === 'reconnecting')) {
+      throw new PlayerError('NoFrame', 'snapshot');
+    }
+    return this.session.snapshot(req);
+  }
+
+  /** Ends any session; called once at daemon shutdown. */
+  async shutdown(): Promise<void> {
+    this.policy.cancel();
+    await this.closeSession();
+  }
+
+  private applyAttributeChange(changed: (keyof Attributes)[]): void {
+    if (changed.includes('src')) {
+      if (!this.attrs.src) {
+        void this.stop();
+        return;
+      }
+      if (isActive(this.current) || this.attrs.autoplay) {
+        this.restart();
+        return;
+      }
+    }
+    if (!isActive(this.current)) {
+      if (changed.includes('autoplay') && this.attrs.autoplay && this.attrs.src && !this.wantsPlay) this.play();
+      return;
+    }
+    if (changed.some((k) => this.deps.engine.restartKeys.includes(k))) this.restart();
+    else this.session?.update(this.sessionOptions());
+  }
+
+  private restart(): void {
+    this.setIntent(true);
+    this.policy.reset();
+    const old = this.session;
+    this.session = null;
+    if (old) void old.stop().catch((err) => this.deps.log.warn({ err }, 'stopping the old session failed'));
+    this.openSession();
+  }
+
+  private openSession(): void {
+    this.changeState('connecting');
+    const events = this.eventsFor(() => this.session === session);
+    const session = this.deps.engine.open(this.sessionOptions(), events);
+    this.session = session;
+  }
+
+  private async closeSession(): Promise<void> {
+    const s = this.session;
+    this.session = null;
+    this.net = {};
+    if (s) await s.stop();
+  }
+
+  private sessionOptions() {
+    return { attributes: this.attributes, fullScreen: { ...this.fs }, pictureInPicture: this.pip };
+  }
+
+  // Events from a session that has been replaced are dropped here, so a late
+  // message from an old worker can never move the current state.
+  private eventsFor(isCurrent: () => boolean): EngineEvents {
+    const guard =
+      <A extends unknown[]>(fn: (...a: A) => void) =>
+      (...a: A) => {
+        if (isCurrent()) fn(...a);
+      };
+    return {
+      code: guard((code: StatusCode, detail?: string) => {
+        this.sendCode(code, detail);
+        if (code === 2004) {
+          this.policy.reset();
+          if (this.current === 'connecting' || this.current === 'reconnecting') this.changeState('playing');
+        }
+      }),
+      netstatus: guard((info: NetStatus) => {
+        this.net = info;
+        this.emit('netstatus', { info });
+      }),
+      volume: guard((volume: number) => this.emit('audiovolumenotify', { volume })),
+      dropped: guard((code: StatusCode | null, detail: string) => {
+        if (code !== null) this.sendCode(code, detail);
+        this.onConnectionLost(detail, false);
+      }),
+      crashed: guard((detail: string) => {
+        this.deps.log.error({ detail }, 'media process died');
+        this.session = null;
+        this.onConnectionLost(detail, true);
+      }),
+      ended: guard((detail: string) => {
+        this.sendCode(2006, detail);
+        this.setIntent(false);
+        void this.closeSession().then(() => this.changeState('stopped'));
+      }),
+      failed: guard((code: StatusCode | null, detail: string) => {
+        if (code !== null) this.sendCode(code, detail);
+        else this.deps.log.error({ detail }, 'session failed');
+        this.setIntent(false);
+        void this.closeSession().then(() => this.changeState('error'));
+      }),
+    };
+  }
+
+  // A lost connection is retried by the policy; a dead media process is
+  // retried the same way but with a fresh session, as nothing of it is left.
+  private onConnectionLost(detail: string, sessionGone: boolean): void {
+    const attempt = this.policy.next(() => {
+      if (this.session) this.session.reconnect();
+      else this.openSession();
+      if (this.current !== 'connecting') this.changeState('reconnecting');
+    });
+    if (attempt === null) {
+      this.sendCode(-2301, `${detail}; gave up after ${this.policy.attempts} attempts`);
+      this.setIntent(false);
+      void this.closeSession().then(() => this.changeState('error'));
+      return;
+    }
+    this.sendCode(2103, `${detail}; attempt ${attempt} of ${this.policy.attempts} in ${this.policy.intervalMs / 1000} s`);
+    if (sessionGone) this.session = null;
+    this.changeState('reconnecting');
+  }
+
+  private sendCode(code: StatusCode, detail?: string): void {
+    const message = describe(code, detail);
+    this.last = { code, message, at: new Date().toISOString() };
+    this.deps.log.info({ code, detail }, 'status');
+    this.emit('statechange', { code, message });
+  }
+
+  // The one place the state changes; it announces only real changes.
+  private changeState(next: PlayerState): void {
+    const previous = this.current;
+    if (previous === next) return;
+    this.current = next;
+    if (!isActive(next)) this.net = {};
+    this.emit('state', { state: next, previous });
+  }
+
+  private setIntent(playing: boolean): void {
+    if (this.wantsPlay === playing) return;
+    this.wantsPlay = playing;
+    this.emit('intent', { playing });
+  }
+
+  private setFullScreen(next: FullScreenState): void {
+    if (next.fullScreen === this.fs.fullScreen && next.direction === this.fs.direction) return;
+    this.fs = next;
+    this.session?.update(this.sessionOptions());
+    this.emit('fullscreenchange', { ...next });
+  }
+
+  private setPip(on: boolean): void {
+    if (this.pip === on) return;
+    this.pip = on;
+    this.session?.update(this.sessionOptions());
+    this.emit('pictureinpicture', { pictureInPicture: on });
+  }
+}
