@@ -14,6 +14,8 @@ export const ERRORS = {
   DecoderUnavailable: { http: 503, text: 'decoder unavailable' },
   EngineFailed: { http: 500, text: 'media engine failed' },
   Busy: { http: 503, text: 'busy' },
+  RateLimited: { http: 429, text: 'too many failed attempts, try again later' },
+  NotAvailable: { http: 501, text: 'not available' },
 } as const;
 
 export type ErrorReason = keyof typeof ERRORS;
