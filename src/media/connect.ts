@@ -1,0 +1,140 @@
+// The first steps every reader takes, done by hand so each failure is seen
+// first-hand: our own DNS lookup (3001), our own TCP connect with its own
+// timer (3002), optional TLS, and the mapping of socket errors to codes.
+
+import { lookup } from 'node:dns';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { performance } from 'node:perf_hooks';
+import type { ReaderEvents, ReaderFailure, ReaderOptions } from './types';
+
+export interface Target {
+  host: string;
+  port: number;
+}
+
+export interface TcpConnection {
+  socket: net.Socket;
+  address: string;
+  port: number;
+  /** From the start of the DNS lookup to the TCP connection. */
+  ms: number;
+}
+
+/** `address:port`, the form every detail string uses. */
+export function hostPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+export function errCode(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return e?.code ?? e?.message ?? String(err);
+}
+
+/**
+ * Resolves and connects, calling `done` exactly once unless cancelled.
+ * Returns the cancel function; after it, nothing is called and the socket is gone.
+ */
+export function openTcp(
+  target: Target,
+  opts: ReaderOptions,
+  done: (r: { ok: true; conn: TcpConnection } | { ok: false; failure: ReaderFailure }) => void,
+): () => void {
+  const t0 = performance.now();
+  let cancelled = false;
+  let socket: net.Socket | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  const finish = (r: Parameters<typeof done>[0]): void => {
+    if (cancelled) return;
+    cancelled = true;
+    if (timer) clearTimeout(timer);
+    if (!r.ok) socket?.destroy();
+    done(r);
+  };
+  const host = target.host.replace(/^\[(.*)\]$/, '$1');
+  lookup(host, (err, address) => {
+    if (cancelled) return;
+    if (err) {
+      // ENOTFOUND, EAI_AGAIN and the rarer EAI_* alike: the name gave no address.
+      finish({ ok: false, failure: { code: 3001, kind: 'dns', detail: `${errCode(err)} ${host}` } });
+      return;
+    }
+    const where = hostPort(address, target.port);
+    const s = net.connect({ host: address, port: target.port });
+    socket = s;
+    s.setNoDelay(true);
+    timer = setTimeout(() => {
+      finish({
+        ok: false,
+        failure: { code: 3002, kind: 'connect-timeout', detail: `no TCP answer from ${where} within ${opts.connectTimeoutMs} ms` },
+      });
+    }, opts.connectTimeoutMs);
+    const onError = (e: Error): void => {
+      const code = errCode(e);
+      finish({ ok: false, failure: { code: 3002, kind: 'refused', detail: `${code} ${where}` } });
+    };
+    s.once('error', onError);
+    s.once('connect', () => {
+      s.off('error', onError);
+      finish({ ok: true, conn: { socket: s, address, port: target.port, ms: performance.now() - t0 } });
+    });
+  });
+  return () => {
+    if (cancelled) return;
+    cancelled = true;
+    if (timer) clearTimeout(timer);
+    socket?.destroy();
+  };
+}
+
+/** Wraps a connected TCP socket in TLS (rtmps, https); the handshake timer of the caller covers it. */
+export function startTls(socket: net.Socket, host: string, alpn?: string[]): tls.TLSSocket {
+  const servername = net.isIP(host) ? undefined : host;
+  const t = tls.connect({ socket, servername, ALPNProtocols: alpn });
+  t.setNoDelay(true);
+  return t;
+}
+
+/**
+ * Ensures a reader reports at most one terminal event (`ended` or `failed`)
+ * and nothing after it or after `close()`; readers call this, never the raw events.
+ */
+export class EventGate implements ReaderEvents {
+  private open = true;
+  constructor(private readonly events: ReaderEvents) {}
+
+  get isOpen(): boolean {
+    return this.open;
+  }
+  /** Silences the gate without a terminal event (the owner called close()). */
+  shut(): void {
+    this.open = false;
+  }
+  connected(info: { address: string; port: number; ms: number }): void {
+    if (this.open) this.events.connected(info);
+  }
+  started(): void {
+    if (this.open) this.events.started();
+  }
+  tag(tag: Parameters<ReaderEvents['tag']>[0], arrival: number): void {
+    if (this.open) this.events.tag(tag, arrival);
+  }
+  bytes(n: number): void {
+    if (this.open) this.events.bytes(n);
+  }
+  ended(detail: string): void {
+    if (!this.open) return;
+    this.open = false;
+    this.events.ended(detail);
+  }
+  failed(f: ReaderFailure): void {
+    if (!this.open) return;
+    this.open = false;
+    this.events.failed(f);
+  }
+}
+
+/** Maps a socket error after the connection was up: mid-stream it is a read failure (3005). */
+export function readFailure(err: unknown, where: string): ReaderFailure {
+  return { code: 3005, kind: 'read', detail: `${errCode(err)} ${where}` };
+}
