@@ -6,9 +6,9 @@ export const ConfigSchema = Type.Object(
   {
     http: Type.String({ pattern: '^(off|\\[?[0-9A-Za-z.:-]*\\]?:[0-9]{1,5})$' }),
     dbus: Type.Union([Type.Literal('system'), Type.Literal('session'), Type.Literal('off')]),
-    videoSink: Type.Union(['auto', 'kms', 'gl', 'x', 'wayland', 'fake'].map((v) => Type.Literal(v))),
-    audioSink: Type.Union(['auto', 'alsa', 'pulse', 'fake'].map((v) => Type.Literal(v))),
-    decoder: Type.Union(['auto', 'v4l2', 'omx', 'software'].map((v) => Type.Literal(v))),
+    videoSink: Type.Union([Type.Literal('auto'), Type.Literal('kms'), Type.Literal('gl'), Type.Literal('x'), Type.Literal('wayland'), Type.Literal('fake')]),
+    audioSink: Type.Union([Type.Literal('auto'), Type.Literal('alsa'), Type.Literal('pulse'), Type.Literal('fake')]),
+    decoder: Type.Union([Type.Literal('auto'), Type.Literal('v4l2'), Type.Literal('omx'), Type.Literal('software')]),
     stateDir: Type.String({ minLength: 1 }),
     token: Type.Optional(Type.String({ minLength: 16, maxLength: 256, pattern: '^[A-Za-z0-9._~+/=-]+$' })),
     name: Type.String({ minLength: 1, maxLength: 63 }),
@@ -20,7 +20,7 @@ export const ConfigSchema = Type.Object(
     demo: Type.Boolean(),
     /** Extra host names the HTTP surface answers to (DNS-rebinding guard). */
     allowedHosts: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { maxItems: 64 }),
-    logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((v) => Type.Literal(v))),
+    logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]),
     /** Output device names for soundMode speaker (main, HDMI) and ear (secondary, jack). */
     audioDeviceSpeaker: Type.String(),
     audioDeviceEar: Type.String(),

@@ -1,0 +1,107 @@
+// Composes the daemon: configuration in, then the parts in a known order
+// (state, engine, player, HTTP, D-Bus, systemd), and out again in reverse.
+// Each part is optional where the contract says so; a failing part on the
+// way out is logged and the rest still stops.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/load';
+import { GstEngine } from './gst/engine';
+import { LivePlayer } from './player/player';
+import { buildApp } from './http/app';
+import { createAuth } from './http/auth';
+import { createMetrics } from './http/metrics';
+import { resolveToken } from './os/token';
+import { startDbus, type DbusService } from './dbus/index';
+import { createNotifier } from './os/sd-notify';
+import { startDemoStream, type DemoStream } from './demo/demo-stream';
+
+export interface Daemon {
+  player: LivePlayer;
+  /** "host:port" the HTTP surface listens on, or null when off. */
+  httpAddress: string | null;
+  stop(): Promise<void>;
+}
+
+function parseHttp(spec: string): { host: string; port: number } {
+  const i = spec.lastIndexOf(':');
+  return { host: spec.slice(0, i).replace(/^\[|\]$/g, '') || '0.0.0.0', port: Number(spec.slice(i + 1)) };
+}
+
+/** Starts everything `config` asks for; called once by the CLI (and by tests that run the daemon in-process). */
+export async function startDaemon(config: Readonly<Config>, log: Logger): Promise<Daemon> {
+  const stops: { name: string; stop: () => Promise<void> | void }[] = [];
+  const notifier = createNotifier(log);
+  mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
+  const snapshotDir = path.join(config.stateDir, 'snapshots');
+
+  let demo: DemoStream | null = null;
+  const attributes = { ...config.attributes };
+  if (config.demo) {
+    demo = await startDemoStream(log.child({ module: 'demo' }));
+    stops.push({ name: 'demo', stop: () => demo!.stop() });
+    Object.assign(attributes, { src: demo.url, autoplay: true });
+  }
+
+  const engine = new GstEngine({
+    decoder: config.decoder,
+    videoSink: config.videoSink,
+    audioSink: config.audioSink,
+    stallTimeoutMs: config.stallTimeout * 1000,
+    snapshotDir,
+    audioDeviceSpeaker: config.audioDeviceSpeaker,
+    audioDeviceEar: config.audioDeviceEar,
+    log: log.child({ module: 'gst' }),
+  });
+  await engine.start(attributes);
+  const player = new LivePlayer({
+    engine,
+    log: log.child({ module: 'player' }),
+    reconnect: { attempts: config.reconnectAttempts, intervalMs: config.reconnectInterval * 1000 },
+    attributes,
+  });
+  // The player goes first on the way out: its worker holds the screen and the sound card.
+  stops.unshift({ name: 'engine', stop: () => engine.close() }, { name: 'player', stop: () => player.shutdown() });
+
+  let httpAddress: string | null = null;
+  if (config.http !== 'off') {
+    const metrics = createMetrics(player, { processMetrics: true });
+    const auth = createAuth({ token: resolveToken(config.stateDir, config.token) });
+    const app: FastifyInstance = buildApp({ player, log, config, auth, snapshotDir, metrics });
+    const { host, port } = parseHttp(config.http);
+    await app.listen({ host, port });
+    const addr = app.server.address();
+    httpAddress = addr && typeof addr === 'object' ? `${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}` : config.http;
+    log.info({ module: 'http', address: httpAddress }, 'http listening');
+    stops.unshift({ name: 'http', stop: () => app.close() }, { name: 'metrics', stop: () => metrics.close() });
+  }
+
+  if (config.dbus !== 'off') {
+    const dbus: DbusService | null = await startDbus(player, { bus: config.dbus, identity: config.name }, log.child({ module: 'dbus' }));
+    if (dbus) stops.unshift({ name: 'dbus', stop: () => dbus.stop() });
+  }
+
+  notifier.ready(`serving on ${httpAddress ?? 'D-Bus only'}`);
+  if (player.attributes.src && player.attributes.autoplay) player.play();
+
+  let stopping: Promise<void> | null = null;
+  return {
+    player,
+    httpAddress,
+    stop() {
+      stopping ??= (async () => {
+        notifier.stopping();
+        for (const part of stops) {
+          try {
+            await part.stop();
+          } catch (err) {
+            log.warn({ err, part: part.name }, 'part failed to stop; carrying on');
+          }
+        }
+        notifier.close();
+      })();
+      return stopping;
+    },
+  };
+}

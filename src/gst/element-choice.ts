@@ -1,0 +1,90 @@
+// Which decoder and sinks a pipeline gets. The only strings that fill the
+// placeholders of gst-pipelines/*.pipeline come from these tables, never from
+// a user. Pure functions: the availability probe is passed in, so the
+// selection logic is tested on a machine without any hardware decoder.
+
+export type DecoderPref = 'auto' | 'v4l2' | 'omx' | 'software';
+export type VideoSinkPref = 'auto' | 'kms' | 'gl' | 'x' | 'wayland' | 'fake';
+export type AudioSinkPref = 'auto' | 'alsa' | 'pulse' | 'fake';
+
+/** Element factory per decoder choice, hardware first in the order `auto` tries them. */
+export const DECODERS = {
+  v4l2: 'v4l2h264dec', // Pi 3/4 (bcm2835-codec / stateful V4L2 M2M)
+  omx: 'omxh264dec', // legacy Raspberry Pi OS images with gst-omx
+  software: 'avdec_h264', // libav; the Pi 5 has no H.264 decoder block at all
+} as const;
+
+const HARDWARE_ORDER = ['v4l2', 'omx'] as const;
+
+export const VIDEO_SINKS = {
+  kms: 'kmssink',
+  gl: 'glimagesink',
+  x: 'ximagesink',
+  wayland: 'waylandsink',
+  fake: 'fakesink',
+} as const;
+
+export const AUDIO_SINKS = {
+  alsa: 'alsasink',
+  pulse: 'pulsesink',
+  fake: 'fakesink',
+} as const;
+
+export type DecoderChoice =
+  | { ok: true; kind: keyof typeof DECODERS; element: string; fallback?: string }
+  | { ok: false; error: string };
+
+/**
+ * `auto` tries the hardware decoders, then software and says why in
+ * `fallback` (the 2106 message); a forced choice that is missing is an error.
+ */
+export function chooseDecoder(pref: DecoderPref, available: (factory: string) => boolean): DecoderChoice {
+  if (pref !== 'auto') {
+    const element = DECODERS[pref];
+    if (available(element)) return { ok: true, kind: pref, element };
+    return { ok: false, error: `decoder "${pref}" needs the GStreamer element ${element}, which this board does not have` };
+  }
+  const missing: string[] = [];
+  for (const kind of HARDWARE_ORDER) {
+    const element = DECODERS[kind];
+    if (available(element)) return { ok: true, kind, element };
+    missing.push(element);
+  }
+  if (!available(DECODERS.software)) return { ok: false, error: 'no H.264 decoder at all (install gstreamer1.0-libav)' };
+  return { ok: true, kind: 'software', element: DECODERS.software, fallback: `${missing.join(' and ')} unavailable` };
+}
+
+export interface DisplayProbe {
+  env: Record<string, string | undefined>;
+  /** Whether a path exists (e.g. /dev/dri/card0). */
+  exists: (path: string) => boolean;
+}
+
+/** `auto` follows the display server if there is one, else KMS straight to the panel; fake when no display exists at all. */
+export function chooseVideoSink(pref: VideoSinkPref, probe: DisplayProbe): keyof typeof VIDEO_SINKS {
+  if (pref !== 'auto') return pref;
+  if (probe.env.WAYLAND_DISPLAY) return 'wayland';
+  if (probe.env.DISPLAY) return 'x';
+  if (probe.exists('/dev/dri/card0') || probe.exists('/dev/dri/card1')) return 'kms';
+  return 'fake';
+}
+
+export function chooseAudioSink(pref: AudioSinkPref, probe: DisplayProbe): keyof typeof AUDIO_SINKS {
+  if (pref !== 'auto') return pref;
+  if (probe.env.PULSE_SERVER || (probe.env.XDG_RUNTIME_DIR && probe.exists(`${probe.env.XDG_RUNTIME_DIR}/pulse/native`))) return 'pulse';
+  if (probe.exists('/dev/snd')) return 'alsa';
+  return 'fake';
+}
+
+/** The element description that fills {{video_sink}}: sinks always synchronise to the clock. */
+export function videoSinkDescription(kind: keyof typeof VIDEO_SINKS): string {
+  return `${VIDEO_SINKS[kind]} sync=true`;
+}
+
+/**
+ * The audio sink never holds up preroll (async=false): a stream without audio
+ * must still show its first frame, and video alone decides when playing starts.
+ */
+export function audioSinkDescription(kind: keyof typeof AUDIO_SINKS): string {
+  return `${AUDIO_SINKS[kind]} sync=true async=false`;
+}

@@ -1,0 +1,130 @@
+// The MediaEngine the player uses: each session runs in a throw-away worker
+// process, and a spare worker is kept started (binding loaded, plugins
+// probed, pipeline parsed) so `play` costs only the connection.
+import { existsSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { Attributes } from '../player/attributes';
+import type { EngineEvents, MediaEngine, MediaSession, SessionOptions } from '../player/engine';
+import { chooseAudioSink, chooseDecoder, chooseVideoSink, audioSinkDescription, videoSinkDescription, type AudioSinkPref, type DecoderPref, type VideoSinkPref } from './element-choice';
+import type { PipelineChoice } from './pipeline-description';
+import type { WorkerPlan } from './ipc';
+import { WorkerProcess } from './worker-process';
+import { WorkerSessionHandle } from './session-handle';
+
+export interface GstEngineOptions {
+  decoder: DecoderPref;
+  videoSink: VideoSinkPref;
+  audioSink: AudioSinkPref;
+  stallTimeoutMs: number;
+  snapshotDir: string;
+  audioDeviceSpeaker: string;
+  audioDeviceEar: string;
+  log: Logger;
+}
+
+/** How long after a session starts before the next spare is forked: its start-up would compete with the first frame for the CPU. */
+const SPARE_DELAY_MS = 1500;
+
+export class GstEngine implements MediaEngine {
+  readonly restartKeys: readonly (keyof Attributes)[] = ['mode', 'minCache', 'maxCache', 'soundMode'];
+  private spare: WorkerProcess | null = null;
+  private spareTimer: NodeJS.Timeout | null = null;
+  private available: Set<string> | null = null;
+  private closed = false;
+  private readonly sessions = new Set<WorkerSessionHandle>();
+
+  constructor(private readonly opts: GstEngineOptions) {}
+
+  /** Starts the first spare and learns which elements this board has. */
+  async start(initial: Attributes): Promise<void> {
+    this.fillSpare(initial);
+    this.available = await this.spare!.ready.catch((err: Error) => {
+      this.opts.log.error({ err }, 'media worker failed to start');
+      return new Set<string>();
+    });
+    this.opts.log.info({ elements: [...this.available] }, 'media elements available');
+  }
+
+  open(opts: SessionOptions, events: EngineEvents): MediaSession {
+    const worker = this.takeSpare(opts.attributes);
+    const handle = new WorkerSessionHandle(worker, events, this.opts.log, opts);
+    this.sessions.add(handle);
+    handle.onGone(() => this.sessions.delete(handle));
+    void worker.ready.then(
+      (available) => {
+        this.available ??= available;
+        const plan = this.plan(opts.attributes, available);
+        if (typeof plan === 'string') handle.fail(plan);
+        else handle.begin(plan);
+      },
+      (err: Error) => handle.fail(err.message),
+    );
+    if (this.spareTimer) clearTimeout(this.spareTimer);
+    this.spareTimer = setTimeout(() => this.fillSpare(opts.attributes), SPARE_DELAY_MS);
+    return handle;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.spareTimer) clearTimeout(this.spareTimer);
+    const all = [...this.sessions].map((s) => s.stop());
+    if (this.spare) all.push(this.spare.kill());
+    this.spare = null;
+    await Promise.all(all);
+  }
+
+  /** The pipeline a set of attributes needs, from configuration and what the board has. */
+  choice(attrs: Attributes, available: Set<string>): PipelineChoice | string {
+    const probe = { env: process.env, exists: existsSync };
+    const dec = chooseDecoder(this.opts.decoder, (f) => available.has(f));
+    if (!dec.ok) return dec.error;
+    return {
+      variant: attrs.mode === 'RTC' ? 'rtc' : 'live',
+      video_decoder: dec.element,
+      video_sink: videoSinkDescription(chooseVideoSink(this.opts.videoSink, probe)),
+      audio_sink: audioSinkDescription(chooseAudioSink(this.opts.audioSink, probe)),
+    };
+  }
+
+  private plan(attrs: Attributes, available: Set<string>): WorkerPlan | string {
+    const choice = this.choice(attrs, available);
+    if (typeof choice === 'string') return choice;
+    const dec = chooseDecoder(this.opts.decoder, (f) => available.has(f));
+    return {
+      src: attrs.src,
+      choice,
+      decoderFallback: dec.ok ? dec.fallback : undefined,
+      muted: attrs.muted,
+      minCacheMs: attrs.minCache * 1000,
+      maxCacheMs: attrs.maxCache * 1000,
+      stallTimeoutMs: this.opts.stallTimeoutMs,
+      connectTimeoutMs: 5000,
+      handshakeTimeoutMs: 5000,
+      snapshotDir: this.opts.snapshotDir,
+      audioDevice: attrs.soundMode === 'ear' ? this.opts.audioDeviceEar : this.opts.audioDeviceSpeaker,
+    };
+  }
+
+  private takeSpare(attrs: Attributes): WorkerProcess {
+    if (!this.spare) this.fillSpare(attrs);
+    const w = this.spare!;
+    this.spare = null;
+    return w;
+  }
+
+  private fillSpare(attrs: Attributes): void {
+    if (this.closed || this.spare) return;
+    const w = new WorkerProcess(this.opts.log, (dead, why) => {
+      if (this.spare === dead) {
+        this.opts.log.warn({ why }, 'spare media worker died; starting another');
+        this.spare = null;
+        setTimeout(() => this.fillSpare(attrs), 1000);
+      }
+    });
+    this.spare = w;
+    void w.ready.then((available) => {
+      const choice = this.choice(attrs, available);
+      if (typeof choice !== 'string') w.send({ t: 'prepare', choice });
+    }, () => undefined);
+  }
+}

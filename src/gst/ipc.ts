@@ -1,0 +1,52 @@
+// The messages between the daemon and a media worker process. Plain data
+// only (they cross process.send with structured cloning).
+import type { SnapshotRequest, SnapshotResult } from '../player/engine';
+import type { PipelineChoice } from './pipeline-description';
+
+/** Everything a worker needs to play one session. */
+export interface WorkerPlan {
+  src: string;
+  choice: PipelineChoice;
+  /** Set when `auto` fell back to software: the 2106 message. */
+  decoderFallback?: string;
+  muted: boolean;
+  minCacheMs: number;
+  maxCacheMs: number;
+  stallTimeoutMs: number;
+  connectTimeoutMs: number;
+  handshakeTimeoutMs: number;
+  snapshotDir: string;
+  audioDevice: string;
+}
+
+export type ToWorker =
+  | { t: 'prepare'; choice: PipelineChoice }
+  | { t: 'open'; plan: WorkerPlan }
+  | { t: 'reconnect' }
+  | { t: 'pause' }
+  | { t: 'resume' }
+  | { t: 'update'; muted: boolean; audioDevice: string }
+  | { t: 'snapshot'; id: number; req: SnapshotRequest & { view?: ViewGeometry } };
+
+/** How the picture is shown, for `view` snapshots. */
+export interface ViewGeometry {
+  width: number;
+  height: number;
+  rotate: 0 | 90 | -90;
+  fit: 'contain' | 'fillCrop';
+}
+
+export type FromWorker =
+  | { t: 'ready'; available: string[] }
+  | { t: 'code'; code: number; detail?: string }
+  | { t: 'netstatus'; info: Record<string, number> }
+  | { t: 'volume'; volume: number }
+  | { t: 'dropped'; code: number | null; detail: string }
+  | { t: 'ended'; detail: string }
+  | { t: 'failed'; code: number | null; detail: string }
+  | { t: 'reply'; id: number; ok: true; result: SnapshotResult }
+  | { t: 'reply'; id: number; ok: false; error: string }
+  | { t: 'done'; cmd: 'pause' | 'resume' };
+
+/** GStreamer element factories a worker probes at start-up. */
+export const PROBED_FACTORIES = ['v4l2h264dec', 'omxh264dec', 'avdec_h264', 'kmssink', 'glimagesink', 'ximagesink', 'waylandsink', 'alsasink', 'pulsesink'];

@@ -1,0 +1,216 @@
+// One playback session inside a media worker: the stream reader feeds FLV
+// tags through the muxer into appsrc, the bus and the reader's evidence
+// become status codes, and the meter turns the stream into netstatus.
+import { performance } from 'node:perf_hooks';
+import type { BusMessage } from './bus-codes';
+import { mapBusMessage, type BusRule } from './bus-codes';
+import type { FromWorker, ToWorker, WorkerPlan } from './ipc';
+import { createReader } from '../media/reader';
+import type { FlvTag, ReaderFailure, StreamReader } from '../media/types';
+import { FeedGate } from './feed-gate';
+import { NetStatsMeter } from '../media/netstats/meter';
+import { takeSnapshot } from './snapshot';
+
+export interface GstElement {
+  [prop: string]: unknown;
+  push?(buf: Buffer): void;
+  pull?(cb: (buf: Buffer | null, caps: Record<string, unknown>) => void): void;
+}
+export interface GstPipeline {
+  play(): void;
+  pause(): void;
+  stop(): void;
+  findChild(name: string): GstElement | null;
+  pollBus(cb: (m: BusMessage) => void): void;
+}
+export interface Gst {
+  Pipeline: new (description: string) => GstPipeline;
+}
+
+const TICK_MS = 1000;
+/** No tag for this long while playing means the buffer is running dry (2007). */
+const DRY_MS = 1000;
+
+export class WorkerSession {
+  private reader: StreamReader | null = null;
+  private readonly gate = new FeedGate();
+  private readonly meter = new NetStatsMeter();
+  private readonly rules = new Set<BusRule>();
+  private readonly src: GstElement;
+  private tick: NodeJS.Timeout | null = null;
+  private connection = 0;
+  private firstFrame = false;
+  private awaitingFrameAfterReconnect = false;
+  private sentKeyFrame = false;
+  private lastTagAt = 0;
+  private buffering = false;
+  private paused = false;
+  private renderedAtReconnect = 0;
+
+  constructor(
+    private readonly pipeline: GstPipeline,
+    private readonly plan: WorkerPlan,
+    private readonly send: (m: FromWorker) => void,
+  ) {
+    const src = pipeline.findChild('src');
+    if (!src || typeof src.push !== 'function') throw new Error('pipeline has no appsrc named "src"');
+    this.src = src;
+  }
+
+  start(): void {
+    this.applyProperties();
+    if (this.plan.decoderFallback) this.send({ t: 'code', code: 2106, detail: this.plan.decoderFallback });
+    this.pipeline.pollBus((m) => this.onBus(m));
+    this.pipeline.play();
+    this.connect();
+    this.tick = setInterval(() => this.onTick(), TICK_MS);
+  }
+
+  command(c: ToWorker): void {
+    switch (c.t) {
+      case 'reconnect':
+        this.connect();
+        break;
+      case 'pause':
+        this.paused = true;
+        this.pipeline.pause();
+        this.send({ t: 'done', cmd: 'pause' });
+        break;
+      case 'resume':
+        // Live: what arrived while paused is dropped and the timeline rebased,
+        // so the picture resumes at the live edge instead of waiting out the pause.
+        this.gate.discontinuity();
+        this.paused = false;
+        this.pipeline.play();
+        this.send({ t: 'done', cmd: 'resume' });
+        break;
+      case 'update':
+        this.plan.muted = c.muted;
+        this.plan.audioDevice = c.audioDevice;
+        this.applyProperties();
+        break;
+      case 'snapshot':
+        takeSnapshot(this.pipeline, c.req, this.plan.snapshotDir).then(
+          (result) => this.send({ t: 'reply', id: c.id, ok: true, result }),
+          (err: Error) => this.send({ t: 'reply', id: c.id, ok: false, error: err.message }),
+        );
+        break;
+      default:
+        break;
+    }
+  }
+
+  private applyProperties(): void {
+    const vol = this.pipeline.findChild('vol');
+    if (vol) vol.mute = this.plan.muted;
+    if (this.plan.choice.variant === 'live') {
+      // Room for maxCache plus one GOP-cache burst; catching up is the meter's job.
+      const ns = Math.max(this.plan.maxCacheMs, 1000) * 1e6;
+      for (const q of ['vq', 'aq']) {
+        const el = this.pipeline.findChild(q);
+        if (el) el['max-size-time'] = ns;
+      }
+    }
+    const asink = this.pipeline.findChild('asink');
+    if (asink && this.plan.audioDevice && this.plan.choice.audio_sink.startsWith('alsasink')) asink.device = this.plan.audioDevice;
+  }
+
+  // Each connection gets a number so a late event of a replaced reader is ignored.
+  private connect(): void {
+    this.reader?.close();
+    const id = ++this.connection;
+    const live = () => id === this.connection;
+    if (id > 1) {
+      this.gate.discontinuity();
+      this.meter.discontinuity();
+      this.sentKeyFrame = false;
+      this.awaitingFrameAfterReconnect = this.firstFrame;
+      this.renderedAtReconnect = this.rendered();
+    }
+    this.lastTagAt = performance.now();
+    this.reader = createReader(
+      this.plan.src,
+      {
+        connected: (info) => live() && this.code(2001, `${info.address}:${info.port} in ${info.ms.toFixed(0)} ms`),
+        started: () => live() && this.code(2002),
+        tag: (tag, at) => live() && this.onTag(tag, at),
+        bytes: (n) => live() && this.meter.onBytes(n, performance.now()),
+        ended: (detail) => live() && this.send({ t: 'ended', detail }),
+        failed: (f) => live() && this.onReaderFailed(f),
+      },
+      { connectTimeoutMs: this.plan.connectTimeoutMs, handshakeTimeoutMs: this.plan.handshakeTimeoutMs },
+    );
+    this.reader!.start();
+  }
+
+  private onTag(tag: FlvTag, at: number): void {
+    this.lastTagAt = at;
+    this.meter.onTag(tag, at);
+    if (this.paused) return;
+    const out = this.gate.accept(tag);
+    if (!out) return;
+    if (out.keyFrame && !this.sentKeyFrame) {
+      this.sentKeyFrame = true;
+      this.code(2003, `at stream time ${tag.timestamp} ms`);
+    }
+    this.src.push!(out.bytes);
+  }
+
+  private onReaderFailed(f: ReaderFailure): void {
+    if (f.code === -2302) this.send({ t: 'failed', code: f.code, detail: f.detail });
+    else this.send({ t: 'dropped', code: f.code, detail: f.detail });
+  }
+
+  private onBus(m: BusMessage): void {
+    const v = mapBusMessage(m, this.rules);
+    if (!v) return;
+    if (v.kind === 'code') {
+      if (v.code === 2004) this.firstFrame = true;
+      this.code(v.code, v.detail);
+    } else if (v.kind === 'volume') {
+      if (Number.isFinite(v.rmsDb)) this.send({ t: 'volume', volume: Math.round(Math.max(0, Math.min(100, 100 * Math.pow(10, v.rmsDb / 20)))) });
+    } else {
+      this.reader?.close();
+      this.send({ t: 'failed', code: null, detail: v.detail });
+    }
+  }
+
+  private onTick(): void {
+    const now = performance.now();
+    if (this.awaitingFrameAfterReconnect && this.rendered() > this.renderedAtReconnect) {
+      this.awaitingFrameAfterReconnect = false;
+      this.code(2004, 'first frame rendered after reconnecting');
+    }
+    if (!this.firstFrame || this.paused) return;
+    const idle = now - this.lastTagAt;
+    if (idle > DRY_MS && !this.buffering) {
+      this.buffering = true;
+      this.code(2007, `no media for ${(idle / 1000).toFixed(1)} s`);
+    } else if (idle <= DRY_MS) this.buffering = false;
+    if (idle > this.plan.stallTimeoutMs) {
+      this.reader?.close();
+      this.connection++;
+      this.send({ t: 'dropped', code: null, detail: `connection open but no media for ${(idle / 1000).toFixed(1)} s` });
+      this.lastTagAt = now;
+      return;
+    }
+    const info = { ...this.meter.sample(now), ...this.cacheLevels() };
+    this.send({ t: 'netstatus', info });
+    this.code(2005, `${info.videoFPS ?? 0} fps, ${info.netSpeed ?? 0} kbps`);
+  }
+
+  private cacheLevels(): Record<string, number> {
+    const level = (name: string) => Number(this.pipeline.findChild(name)?.['current-level-time'] ?? 0) / 1e6;
+    return { videoCache: Math.round(level('vq')), audioCache: Math.round(level('aq')) };
+  }
+
+  private rendered(): number {
+    const stats = String(this.pipeline.findChild('vsink')?.stats ?? '');
+    const m = /rendered=\(guint64\)(\d+)/.exec(stats);
+    return m ? Number(m[1]) : 0;
+  }
+
+  private code(code: number, detail?: string): void {
+    this.send({ t: 'code', code, detail });
+  }
+}

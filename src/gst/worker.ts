@@ -1,0 +1,60 @@
+// Entry point of a media worker process: one per playback session, thrown
+// away afterwards. It is the only place that loads gstreamer-superficial, so
+// the binding's leaks, parked threads and segfaults die with the process and
+// never reach the control surface (see README, design notes).
+import type { FromWorker, ToWorker } from './ipc';
+import { PROBED_FACTORIES } from './ipc';
+import { WorkerSession, type Gst, type GstPipeline } from './worker-session';
+import { describePipeline } from './pipeline-description';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const gst: Gst = require('gstreamer-superficial');
+
+function send(m: FromWorker): void {
+  if (process.connected) process.send!(m);
+}
+
+function probe(): string[] {
+  return PROBED_FACTORIES.filter((f) => {
+    try {
+      new gst.Pipeline(`fakesrc num-buffers=0 ! ${f}`);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+let session: WorkerSession | null = null;
+let prepared: { key: string; pipeline: GstPipeline } | null = null;
+
+process.on('message', (raw: ToWorker) => {
+  try {
+    switch (raw.t) {
+      case 'prepare': {
+        // Parsing loads the plugins; done while idle it keeps `play` fast.
+        const text = describePipeline(raw.choice);
+        prepared = { key: text, pipeline: new gst.Pipeline(text) };
+        break;
+      }
+      case 'open': {
+        const text = describePipeline(raw.plan.choice);
+        const pipeline = prepared && prepared.key === text ? prepared.pipeline : new gst.Pipeline(text);
+        prepared = null;
+        session = new WorkerSession(pipeline, raw.plan, send);
+        session.start();
+        break;
+      }
+      default:
+        session?.command(raw);
+    }
+  } catch (err) {
+    send({ t: 'failed', code: null, detail: `media worker: ${(err as Error).message}` });
+  }
+});
+
+// The parent going away means nobody will ever stop us: leave at once, without
+// running exit hooks that could hang on the binding's parked threads.
+process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+
+send({ t: 'ready', available: probe() });
