@@ -1,0 +1,123 @@
+// The HTTP control surface. buildApp() wires the guards, the one error
+// handler, the OpenAPI generator and the route files; it never listens (the
+// daemon calls listen(), tests use inject() or listen on 127.0.0.1).
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { Logger } from 'pino';
+import type { Config } from '../config/load';
+import type { LivePlayer } from '../player/player';
+import { PlayerError } from '../player/errors';
+import { FailureLimiter, type Auth } from './auth';
+import { errorHandler, methodOf, type RouteMeta } from './errors';
+import { checkOrigin, createHostGuard } from './guards';
+import type { Metrics } from './metrics';
+import type { Pairing } from './routes/pairing';
+import { eventRoutes } from './routes/events';
+import { pairingRoutes } from './routes/pairing';
+import { playerRoutes } from './routes/player';
+import { snapshotRoutes } from './routes/snapshots';
+import { systemRoutes } from './routes/system';
+import { API } from './schemas';
+import { SseHub, type SseOptions } from './sse';
+
+export { API };
+
+export interface HttpDeps {
+  player: LivePlayer;
+  log: Logger;
+  config: Readonly<Config>;
+  auth: Auth;
+  /** Folder the engine writes snapshots to; only plain files directly in it are served. */
+  snapshotDir: string;
+  metrics: Metrics;
+  /** The phone-remote work's pairing; absent until it exists (routes answer 501). */
+  pairing?: Pairing;
+}
+
+/** Tuning for tests and benchmarks; the daemon passes nothing. */
+export interface HttpOptions {
+  sse?: SseOptions;
+  /** Failed authentications per client address and window before 429 (default 10 per minute). */
+  authFailures?: { max: number; windowMs: number };
+  /** Largest request body in bytes (default 16 KiB). */
+  bodyLimit?: number;
+}
+
+/** Builds the app for `deps`; called by the daemon and by the tests. */
+export function buildApp(deps: HttpDeps, opts: HttpOptions = {}): FastifyInstance {
+  const log = deps.log.child({ module: 'http' });
+  const app = Fastify({
+    // fastify's logger type is narrower than pino's; the instance is the same.
+    loggerInstance: log as FastifyBaseLogger,
+    // Per-request lines are written at debug below, without headers (the token travels in one).
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: opts.bodyLimit ?? 16 * 1024,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    exposeHeadRoutes: false,
+    trustProxy: false,
+    // Slow senders (slowloris from a phone) get 10 s to deliver a request.
+    requestTimeout: 10_000,
+    // A bad value is refused, never coerced or silently removed.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: true } },
+  });
+
+  // JSON only; an empty body (curl -X POST with a JSON content type) counts as no body.
+  app.removeAllContentTypeParsers();
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    json(req, text, done);
+  });
+
+  const hostAllowed = createHostGuard({ allowedHosts: deps.config.allowedHosts ?? [] });
+  const failures = new FailureLimiter({ max: opts.authFailures?.max ?? 10, windowMs: opts.authFailures?.windowMs ?? 60_000 });
+  app.addHook('onRequest', async (req) => {
+    const method = methodOf(req);
+    if (!hostAllowed(req.headers.host)) throw new PlayerError('Forbidden', method, 'host not allowed');
+    if ((req.routeOptions.config as RouteMeta | undefined)?.public) return;
+    if (checkOrigin(req.headers) !== 'ok') throw new PlayerError('Forbidden', method, 'cross-origin request');
+    if (failures.blocked(req.ip)) throw new PlayerError('RateLimited', method);
+    if (!deps.auth.verifyRequest(req)) {
+      failures.fail(req.ip);
+      log.warn({ ip: req.ip, route: req.routeOptions.url ?? 'unmatched' }, 'authentication failed');
+      throw new PlayerError('Unauthorized', method);
+    }
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    deps.metrics.observeRequest(route, req.method, reply.statusCode, reply.elapsedTime / 1000);
+    log.debug({ method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
+  });
+  // A route with a body schema and no body gets {} so "no arguments" validates like "{}".
+  app.addHook('preValidation', async (req) => {
+    if (req.body === undefined && req.routeOptions.schema?.body) req.body = {};
+  });
+  app.setErrorHandler(errorHandler(log));
+  app.setNotFoundHandler(() => {
+    throw new PlayerError('NotFound', 'request');
+  });
+
+  void app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'liveplayerd', version: '1', description: 'Control a live-stream player the way a mini-program controls <live-player>.' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearerAuth: [] }],
+    },
+  });
+
+  const hub = new SseHub(opts.sse);
+  void app.register(systemRoutes, { deps });
+  void app.register(
+    async (api) => {
+      await api.register(playerRoutes, { deps });
+      await api.register(snapshotRoutes, { deps });
+      await api.register(eventRoutes, { deps, hub });
+      await api.register(pairingRoutes, { deps });
+    },
+    { prefix: API },
+  );
+  return app;
+}

@@ -1,0 +1,83 @@
+// Prometheus metrics for /metrics, fed by the player's own events (so they
+// say exactly what HTTP, D-Bus and the TV are told) and by the HTTP layer's
+// request timings. One registry per instance, so tests can build many.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { LivePlayer } from '../player/player';
+import { PLAYER_STATES, type PlayerState } from '../player/state';
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** Called by the HTTP layer once per answered request. */
+  observeRequest(route: string, method: string, status: number, seconds: number): void;
+  /** Prometheus text exposition. */
+  text(): Promise<string>;
+  readonly contentType: string;
+  /** Stops listening to the player. */
+  close(): void;
+}
+
+export interface MetricsOptions {
+  /** Also export process metrics (CPU, RSS, fds, event-loop lag); the daemon turns this on. */
+  processMetrics?: boolean;
+}
+
+/** Builds the metrics for `player`; the daemon builds one and passes it to buildApp. */
+export function createMetrics(player: LivePlayer, opts: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  const state = new Gauge({ name: 'liveplayer_state', help: 'Player state: 1 for the current state, 0 for the others', labelNames: ['state'], registers: [registry] });
+  const lastCode = new Gauge({ name: 'liveplayer_last_status_code', help: 'The last live-player status code sent (0 before any)', registers: [registry] });
+  const codes = new Counter({ name: 'liveplayer_status_codes_total', help: 'Live-player status codes sent, by code', labelNames: ['code'], registers: [registry] });
+  const reconnects = new Counter({ name: 'liveplayer_reconnects_total', help: 'Automatic reconnections started (status code 2103)', registers: [registry] });
+  const net = new Gauge({ name: 'liveplayer_netstatus', help: 'The last netstatus figures (videoBitrate, netSpeed, videoFPS, ...) by key', labelNames: ['key'], registers: [registry] });
+  const http = new Histogram({
+    name: 'liveplayer_http_request_duration_seconds',
+    help: 'HTTP request durations by route template and status',
+    labelNames: ['route', 'method', 'status'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  if (opts.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'liveplayer_' });
+
+  const setState = (current: PlayerState): void => {
+    for (const s of PLAYER_STATES) state.set({ state: s }, s === current ? 1 : 0);
+  };
+  setState(player.state);
+  lastCode.set(player.view().lastCode?.code ?? 0);
+
+  const onState = ({ state: s }: { state: PlayerState }): void => {
+    setState(s);
+    // Figures of a finished session would otherwise look current forever.
+    if (s === 'idle' || s === 'stopped' || s === 'error') net.reset();
+  };
+  const onCode = ({ code }: { code: number }): void => {
+    lastCode.set(code);
+    codes.inc({ code: String(code) });
+    if (code === 2103) reconnects.inc();
+  };
+  // Keys come from the engine, but are bounded so a misbehaving one cannot explode label cardinality.
+  const onNet = ({ info }: { info: Record<string, number> }): void => {
+    net.reset();
+    let n = 0;
+    for (const [key, value] of Object.entries(info)) {
+      if (++n > 64) break;
+      if (typeof value === 'number' && Number.isFinite(value)) net.set({ key }, value);
+    }
+  };
+  player.on('state', onState);
+  player.on('statechange', onCode);
+  player.on('netstatus', onNet);
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    observeRequest(route, method, status, seconds) {
+      http.observe({ route, method, status: String(status) }, seconds);
+    },
+    text: () => registry.metrics(),
+    close() {
+      player.off('state', onState);
+      player.off('statechange', onCode);
+      player.off('netstatus', onNet);
+    },
+  };
+}
