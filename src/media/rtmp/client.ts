@@ -24,7 +24,6 @@ export class RtmpReader implements StreamReader {
   private t0 = 0;
   private bytesIn = 0;
   private lastAck = 0;
-  private window = 0;
   private lastError: unknown = null;
   private readonly handshake = new HandshakeReader();
   private readonly parser: ChunkParser;
@@ -36,9 +35,8 @@ export class RtmpReader implements StreamReader {
       write: (b) => this.socket?.write(b),
       setChunkSize: (n) => this.parser.setChunkSize(n),
       abort: (csid) => this.parser.abort(csid),
-      setWindow: (n) => {
-        this.window = n;
-      },
+      // Every read is acknowledged (see onData), so the window is always respected.
+      setWindow: () => undefined,
       connected: () => this.onConnected(),
       fail: (f) => this.fail(f),
       ended: (d) => this.finish(() => this.gate.ended(d)),
@@ -99,8 +97,11 @@ export class RtmpReader implements StreamReader {
   private onData(d: Buffer): void {
     this.bytesIn += d.length;
     this.gate.bytes(d.length);
-    // Acknowledge before parsing, so the peer's send window reopens at once.
-    if (this.window > 0 && this.bytesIn - this.lastAck >= this.window) {
+    // Acknowledge every read at once, before parsing (which also covers the
+    // window rule). Servers write with Nagle on (nginx-rtmp, node-media-server):
+    // their next small message waits for our TCP ACK, which the kernel delays
+    // ~40 ms when we have nothing to send; our Acknowledgement carries it now.
+    if (this.phase !== 'handshake' && this.bytesIn !== this.lastAck) {
       this.lastAck = this.bytesIn;
       this.socket?.write(acknowledgement(this.bytesIn));
     }

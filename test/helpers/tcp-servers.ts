@@ -1,0 +1,86 @@
+// Misbehaving peers for fault tests: a server that answers random bytes, one
+// that accepts and says nothing, and a minimal HTTP server with a fixed
+// answer. All bind 127.0.0.1 on an OS-chosen port; stop() closes every socket.
+
+import { randomBytes } from 'node:crypto';
+import * as http from 'node:http';
+import * as net from 'node:net';
+
+export interface TestServer {
+  port: number;
+  /** Connections accepted so far. */
+  readonly connections: number;
+  stop(): Promise<void>;
+}
+
+async function listenLocal(server: net.Server): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return (server.address() as net.AddressInfo).port;
+}
+
+function track(server: net.Server): { sockets: Set<net.Socket>; count: () => number } {
+  const sockets = new Set<net.Socket>();
+  let n = 0;
+  server.on('connection', (s: net.Socket) => {
+    n++;
+    sockets.add(s);
+    s.on('error', () => undefined);
+    s.on('close', () => sockets.delete(s));
+  });
+  return { sockets, count: () => n };
+}
+
+function stopper(server: net.Server, sockets: Set<net.Socket>): () => Promise<void> {
+  return () =>
+    new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    });
+}
+
+/**
+ * Answers every connection with `bytes` random bytes (first byte never 0x03,
+ * so an RTMP client cannot mistake it for S0), then closes or stays open.
+ */
+export async function startGarbageServer(opts: { close: boolean; bytes?: number }): Promise<TestServer> {
+  const server = net.createServer((s) => {
+    const junk = randomBytes(opts.bytes ?? 4096);
+    if (junk[0] === 0x03) junk[0] = 0x47;
+    s.write(junk, () => {
+      if (opts.close) s.end();
+    });
+  });
+  const t = track(server);
+  const port = await listenLocal(server);
+  return { port, get connections() { return t.count(); }, stop: stopper(server, t.sockets) };
+}
+
+/** Accepts connections and never writes: the handshake-timeout case. */
+export async function startSilentServer(): Promise<TestServer> {
+  const server = net.createServer(() => undefined);
+  const t = track(server);
+  const port = await listenLocal(server);
+  return { port, get connections() { return t.count(); }, stop: stopper(server, t.sockets) };
+}
+
+/** Answers every request with one fixed status and body (404, 503, 200 + HTML...). */
+export async function startHttpAnswer(status: number, body = '', contentType = 'text/plain'): Promise<TestServer> {
+  const server = http.createServer((_req, res) => {
+    res.writeHead(status, { 'Content-Type': contentType });
+    res.end(body);
+  });
+  const t = track(server);
+  const port = await listenLocal(server);
+  return { port, get connections() { return t.count(); }, stop: stopper(server, t.sockets) };
+}
+
+/** A port that was free a moment ago and now refuses connections (nothing listens). */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  const port = await listenLocal(server);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
