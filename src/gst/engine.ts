@@ -10,6 +10,7 @@ import type { PipelineChoice } from './pipeline-description';
 import type { WorkerPlan } from './ipc';
 import { WorkerProcess } from './worker-process';
 import { WorkerSessionHandle } from './session-handle';
+import { probeFactories } from './probe';
 
 export interface GstEngineOptions {
   decoder: DecoderPref;
@@ -29,7 +30,7 @@ export class GstEngine implements MediaEngine {
   readonly restartKeys: readonly (keyof Attributes)[] = ['mode', 'minCache', 'maxCache', 'soundMode'];
   private spare: WorkerProcess | null = null;
   private spareTimer: NodeJS.Timeout | null = null;
-  private available: Set<string> | null = null;
+  private available = new Set<string>();
   private closed = false;
   private readonly sessions = new Set<WorkerSessionHandle>();
 
@@ -37,11 +38,8 @@ export class GstEngine implements MediaEngine {
 
   /** Starts the first spare and learns which elements this board has. */
   async start(initial: Attributes): Promise<void> {
+    this.available = await probeFactories();
     this.fillSpare(initial);
-    this.available = await this.spare!.ready.catch((err: Error) => {
-      this.opts.log.error({ err }, 'media worker failed to start');
-      return new Set<string>();
-    });
     this.opts.log.info({ elements: [...this.available] }, 'media elements available');
   }
 
@@ -51,9 +49,8 @@ export class GstEngine implements MediaEngine {
     this.sessions.add(handle);
     handle.onGone(() => this.sessions.delete(handle));
     void worker.ready.then(
-      (available) => {
-        this.available ??= available;
-        const plan = this.plan(opts.attributes, available);
+      () => {
+        const plan = this.plan(opts.attributes, this.available);
         if (typeof plan === 'string') handle.fail(plan);
         else handle.begin(plan);
       },
@@ -122,8 +119,8 @@ export class GstEngine implements MediaEngine {
       }
     });
     this.spare = w;
-    void w.ready.then((available) => {
-      const choice = this.choice(attrs, available);
+    void w.ready.then(() => {
+      const choice = this.choice(attrs, this.available);
       if (typeof choice !== 'string') w.send({ t: 'prepare', choice });
     }, () => undefined);
   }

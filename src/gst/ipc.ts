@@ -37,7 +37,7 @@ export interface ViewGeometry {
 }
 
 export type FromWorker =
-  | { t: 'ready'; available: string[] }
+  | { t: 'ready' }
   | { t: 'code'; code: number; detail?: string }
   | { t: 'netstatus'; info: Record<string, number> }
   | { t: 'volume'; volume: number }
@@ -47,6 +47,3 @@ export type FromWorker =
   | { t: 'reply'; id: number; ok: true; result: SnapshotResult }
   | { t: 'reply'; id: number; ok: false; error: string }
   | { t: 'done'; cmd: 'pause' | 'resume' };
-
-/** GStreamer element factories a worker probes at start-up. */
-export const PROBED_FACTORIES = ['v4l2h264dec', 'omxh264dec', 'avdec_h264', 'kmssink', 'glimagesink', 'ximagesink', 'waylandsink', 'alsasink', 'pulsesink'];

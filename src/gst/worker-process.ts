@@ -8,7 +8,7 @@ import type { FromWorker, ToWorker } from './ipc';
 
 export class WorkerProcess {
   readonly child: ChildProcess;
-  readonly ready: Promise<Set<string>>;
+  readonly ready: Promise<void>;
   private listener: ((m: FromWorker) => void) | null = null;
   private killed = false;
 
@@ -22,7 +22,7 @@ export class WorkerProcess {
     });
     this.ready = new Promise((resolve, reject) => {
       const onMessage = (m: FromWorker) => {
-        if (m.t === 'ready') resolve(new Set(m.available));
+        if (m.t === 'ready') resolve();
         else this.listener?.(m);
       };
       this.child.on('message', onMessage);

@@ -3,7 +3,6 @@
 // the binding's leaks, parked threads and segfaults die with the process and
 // never reach the control surface (see README, design notes).
 import type { FromWorker, ToWorker } from './ipc';
-import { PROBED_FACTORIES } from './ipc';
 import { WorkerSession, type Gst, type GstPipeline } from './worker-session';
 import { describePipeline } from './pipeline-description';
 
@@ -12,17 +11,6 @@ const gst: Gst = require('gstreamer-superficial');
 
 function send(m: FromWorker): void {
   if (process.connected) process.send!(m);
-}
-
-function probe(): string[] {
-  return PROBED_FACTORIES.filter((f) => {
-    try {
-      new gst.Pipeline(`fakesrc num-buffers=0 ! ${f}`);
-      return true;
-    } catch {
-      return false;
-    }
-  });
 }
 
 let session: WorkerSession | null = null;
@@ -57,4 +45,4 @@ process.on('message', (raw: ToWorker) => {
 // running exit hooks that could hang on the binding's parked threads.
 process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
 
-send({ t: 'ready', available: probe() });
+send({ t: 'ready' });
