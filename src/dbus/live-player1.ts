@@ -119,14 +119,16 @@ export class LivePlayer1 extends dbusInterface.Interface {
   }
 
   // An empty string picks the default, as an omitted field does over HTTP.
-  async Snapshot(quality: string, sourceType: string): Promise<[string, number, number]> {
-    const q = quality || 'raw';
-    const s = sourceType || 'stream';
-    if (!QUALITIES.includes(q)) throw invalidArgument('snapshot', `quality must be one of ${QUALITIES.join(', ')}`);
-    if (!SOURCES.includes(s)) throw invalidArgument('snapshot', `sourceType must be one of ${SOURCES.join(', ')}`);
-    const r = await guard('snapshot', () => this.player.snapshot({ quality: q, sourceType: s } as SnapshotRequest));
-    const u = (n: number) => Math.min(0xffffffff, Math.max(0, Math.round(n)));
-    return [r.path, u(r.width), u(r.height)];
+  Snapshot(quality: string, sourceType: string): Promise<[string, number, number]> {
+    return guard('snapshot', async (): Promise<[string, number, number]> => {
+      const q = quality || 'raw';
+      const s = sourceType || 'stream';
+      if (!QUALITIES.includes(q)) throw invalidArgument('snapshot', `quality must be one of ${QUALITIES.join(', ')}`);
+      if (!SOURCES.includes(s)) throw invalidArgument('snapshot', `sourceType must be one of ${SOURCES.join(', ')}`);
+      const r = await this.player.snapshot({ quality: q, sourceType: s } as SnapshotRequest);
+      const u = (n: number) => Math.min(0xffffffff, Math.max(0, Math.round(n)));
+      return [r.path, u(r.width), u(r.height)];
+    });
   }
 
   StateChange(code: number, message: string): [number, string] {

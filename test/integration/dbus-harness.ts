@@ -1,7 +1,7 @@
 // Shared by the dbus-* tests: a real LivePlayer over a recording engine,
 // served by startDbus on a private dbus-daemon, and the real command-line
 // clients (gdbus, busctl, playerctl) pointed at that bus.
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import type { Attributes } from '../../src/player/attributes';
@@ -22,6 +22,8 @@ export class RecordingEngine implements MediaEngine {
   readonly calls: string[] = [];
   readonly opened: { opts: SessionOptions; events: EngineEvents }[] = [];
   snapshotResult: SnapshotResult = { path: '/var/lib/liveplayerd/snapshots/a.png', width: 1280, height: 720 };
+  /** When set, snapshot() rejects with it, as a broken pipeline would. */
+  snapshotError: Error | null = null;
 
   open(opts: SessionOptions, events: EngineEvents): MediaSession {
     this.calls.push('open');
@@ -33,6 +35,7 @@ export class RecordingEngine implements MediaEngine {
       update: () => void this.calls.push('update'),
       snapshot: async (req) => {
         this.calls.push(`snapshot ${req.quality} ${req.sourceType}`);
+        if (this.snapshotError) throw this.snapshotError;
         return this.snapshotResult;
       },
       stop: async () => void this.calls.push('stop'),
@@ -145,4 +148,81 @@ export async function until(check: () => boolean, ms = 3000): Promise<boolean> {
     await sleep(20);
   }
   return check();
+}
+
+export interface Observed {
+  path: string;
+  iface: string;
+  member: string;
+  body: string;
+}
+
+/**
+ * dbus-monitor watching every signal our daemon sends. It is ready once it
+ * has become a monitor (the bus then takes its name away: NameLost).
+ */
+export class SignalMonitor {
+  private out = '';
+  private constructor(private readonly child: ChildProcess) {
+    child.stdout!.on('data', (d: Buffer) => (this.out += d.toString()));
+  }
+
+  static async start(env: NodeJS.ProcessEnv): Promise<SignalMonitor> {
+    const child = spawn('dbus-monitor', ['--address', env.DBUS_SESSION_BUS_ADDRESS!, `type='signal',sender='${NAME}'`], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const m = new SignalMonitor(child);
+    if (!(await until(() => m.out.includes('member=NameLost'), 5000))) {
+      m.stop();
+      throw new Error('dbus-monitor did not start');
+    }
+    m.out = '';
+    return m;
+  }
+
+  /** Every signal seen so far, body as dbus-monitor prints it. */
+  signals(member?: string): Observed[] {
+    return this.out
+      .split(/\n(?=\S)/)
+      .filter((block) => block.startsWith('signal '))
+      .map((block) => {
+        const head = block.split('\n')[0];
+        const field = (k: string) => new RegExp(`${k}=([^;\\s]+)`).exec(head)?.[1] ?? '';
+        return { path: field('path'), iface: field('interface'), member: field('member'), body: block.slice(head.length) };
+      })
+      .filter((s) => !member || s.member === member);
+  }
+
+  clear(): void {
+    this.out = '';
+  }
+
+  stop(): void {
+    this.child.kill('SIGTERM');
+  }
+}
+
+/**
+ * One interface of `gdbus introspect --xml` as sorted lines such as
+ * `method Snapshot(in s quality, in s sourceType, out s path, out u width, out u height)`,
+ * `signal StateChange(i code, s message)` and `property readwrite s Src`.
+ */
+export function interfaceLines(xml: string, iface: string): string[] {
+  const start = xml.indexOf(`<interface name="${iface}">`);
+  if (start < 0) return [];
+  const body = xml.slice(start, xml.indexOf('</interface>', start));
+  const attrs = (tag: string) => Object.fromEntries([...tag.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+  const lines: string[] = [];
+  for (const m of body.matchAll(/<property ([^>]*?)\/?>/g)) {
+    const a = attrs(m[1]);
+    lines.push(`property ${a.access} ${a.type} ${a.name}`);
+  }
+  for (const m of body.matchAll(/<(method|signal) name="(\w+)"(\/>|>([\s\S]*?)<\/\1>)/g)) {
+    const args = [...(m[4] ?? '').matchAll(/<arg ([^>]*?)\/>/g)].map((x) => {
+      const a = attrs(x[1]);
+      return [a.direction, a.type, a.name].filter(Boolean).join(' ');
+    });
+    lines.push(`${m[1]} ${m[2]}(${args.join(', ')})`);
+  }
+  return lines.sort();
 }
