@@ -69,6 +69,8 @@ export interface FixtureOptions {
   pairing?: Pairing;
   sessions?: SessionVerifier;
   allowedHosts?: string[];
+  /** A logger to capture lines with (default: silent). */
+  log?: pino.Logger;
 }
 
 export interface Fixture {
@@ -94,7 +96,7 @@ export async function httpFixture(t: Tap, o: FixtureOptions = {}): Promise<Fixtu
   fs.mkdirSync(snapshotDir);
   const argv = ['--state-dir', stateDir, ...(o.allowedHosts ? ['--allowed-hosts', o.allowedHosts.join(',')] : [])];
   const { config } = loadConfig(argv, {});
-  const log = pino({ level: 'silent' });
+  const log = o.log ?? pino({ level: 'silent' });
   const engine = new RecordingEngine(snapshotDir);
   const player = new LivePlayer({ engine, log, reconnect: { attempts: 3, intervalMs: 20 } });
   const token = resolveToken(stateDir);
