@@ -6,6 +6,7 @@ import type { FlvTag } from './types';
 
 /** Thrown by `push`; `notFlv` means the stream never was FLV (no "FLV" signature). */
 export class FlvStreamError extends Error {
+  override name = 'FlvStreamError';
   constructor(message: string, readonly notFlv: boolean) {
     super(message);
   }

@@ -26,7 +26,9 @@ const enum Marker {
 }
 
 /** Thrown only inside `decodeAmf0`; callers treat it as a malformed message. */
-export class AmfError extends Error {}
+export class AmfError extends Error {
+  override name = 'AmfError';
+}
 
 function encodeString(s: string, withMarker: boolean): Buffer {
   const body = Buffer.from(s, 'utf8');

@@ -26,11 +26,11 @@ interface ChunkStreamState {
 
 const MESSAGE_HEADER_SIZE = [11, 7, 3, 0];
 const EXTENDED = 0xffffff;
-/** Largest message we assemble; the 3-byte length field allows 16 MiB and a garbage peer would claim it. */
-export const MAX_MESSAGE_SIZE = 0xffffff;
 
 /** Thrown by `push` on bytes that cannot be a chunk stream; the client maps it to a failure. */
-export class ChunkError extends Error {}
+export class ChunkError extends Error {
+  override name = 'ChunkError';
+}
 
 /**
  * Incremental chunk parser. Headers are parsed only when complete; payload
@@ -159,7 +159,6 @@ export class ChunkParser {
     st.length = length;
     st.typeId = typeId;
     st.streamId = streamId;
-    if (length > MAX_MESSAGE_SIZE) throw new ChunkError(`message length ${length} on chunk stream ${csid}`);
     const left = Math.min(this.chunkSize, length - st.received);
     if (left === 0) this.complete(csid, st);
     else this.current = { csid, st, left };
