@@ -16,6 +16,8 @@ import { resolveToken } from './os/token';
 import { startDbus, type DbusService } from './dbus/index';
 import { createNotifier } from './os/sd-notify';
 import { startDemoStream, type DemoStream } from './demo/demo-stream';
+// phone remote (issue 5)
+import { startRemote } from './remote/start';
 
 export interface Daemon {
   player: LivePlayer;
@@ -68,9 +70,14 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
   if (config.http !== 'off') {
     const metrics = createMetrics(player, { processMetrics: true });
     const auth = createAuth({ token: resolveToken(config.stateDir, config.token) });
-    const app: FastifyInstance = buildApp({ player, log, config, auth, snapshotDir, metrics });
+    // --- phone remote and TV idle screen (issue 5): pairing, sessions, page, channels ---
+    const remote = startRemote({ config, player, auth, log });
+    stops.unshift({ name: 'remote', stop: () => remote.stop() });
+    const app: FastifyInstance = buildApp({ player, log, config, auth, snapshotDir, metrics, pairing: remote.pairing, remote: remote.routes });
     const { host, port } = parseHttp(config.http);
     await app.listen({ host, port });
+    remote.listening(host, (app.server.address() as { port: number }).port);
+    // --- end phone remote ---
     const addr = app.server.address();
     httpAddress = addr && typeof addr === 'object' ? `${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}` : config.http;
     log.info({ module: 'http', address: httpAddress }, 'http listening');

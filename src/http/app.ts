@@ -19,6 +19,8 @@ import { snapshotRoutes } from './routes/snapshots';
 import { systemRoutes } from './routes/system';
 import { API } from './schemas';
 import { SseHub, type SseOptions } from './sse';
+// phone remote (issue 5): page, /pair and /api/v1/channels
+import { remoteRoutes, type RemoteDeps } from '../remote/routes';
 
 export { API };
 
@@ -32,6 +34,8 @@ export interface HttpDeps {
   metrics: Metrics;
   /** The phone-remote work's pairing; absent until it exists (routes answer 501). */
   pairing?: Pairing;
+  /** Phone remote (issue 5): the page at `/`, `/pair` and `/api/v1/channels`; absent = not served. */
+  remote?: RemoteDeps;
 }
 
 /** Tuning for tests and benchmarks; the daemon passes nothing. */
@@ -119,5 +123,7 @@ export function buildApp(deps: HttpDeps, opts: HttpOptions = {}): FastifyInstanc
     },
     { prefix: API },
   );
+  // phone remote (issue 5)
+  if (deps.remote) void app.register(remoteRoutes, { deps: deps.remote });
   return app;
 }

@@ -1,0 +1,110 @@
+// The phone remote's HTTP routes: the page at `/` and its files, the QR
+// code's landing `/pair?code=…` (code -> session cookie -> redirect to `/`),
+// and the named channels under /api/v1/channels. Registered by buildApp when
+// the daemon passes `remote`.
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { API, bearer, ErrMsg, withErrors } from '../http/schemas';
+import { ChannelCreate, ChannelList, ChannelParams, ChannelPatch, ChannelSchema, type ChannelStore } from './channels';
+import { loadPage } from './page-files';
+import type { PairingService } from './pairing';
+import type { SessionStore } from './session-store';
+
+export interface RemoteDeps {
+  pairing: PairingService;
+  sessions: SessionStore;
+  channels: ChannelStore;
+  /** The cookie name Auth reads (auth.cookieName). */
+  cookieName: string;
+  /** Shown in the page title. */
+  deviceName: string;
+}
+
+// Scripts, styles, pictures and connections only from the daemon itself; no frames.
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+function pageHeaders(reply: FastifyReply): FastifyReply {
+  return reply
+    .header('content-security-policy', CSP)
+    .header('x-content-type-options', 'nosniff')
+    .header('x-frame-options', 'DENY')
+    .header('referrer-policy', 'no-referrer')
+    .header('cache-control', 'no-store');
+}
+
+const PAIR_FAILED = `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Pairing failed / 配对失败</title></head><body style="font:1.2rem/1.5 sans-serif;margin:1.5rem;color:#111;background:#fff">
+<h1>Pairing failed / 配对失败</h1>
+<p lang="en">This code was already used or has expired. Scan the code on the TV again.</p>
+<p lang="zh">此配对码已使用或已过期，请重新扫描电视上的二维码。</p></body></html>`;
+
+export const remoteRoutes: FastifyPluginAsync<{ deps: RemoteDeps }> = async (app, { deps }) => {
+  const files = loadPage(deps.deviceName);
+  for (const [url, file] of files) {
+    app.get(url, {
+      config: { op: 'remote', public: true },
+      schema: { hide: true },
+      handler: async (req, reply) => pageHeaders(reply).type(file.type).send(file.body),
+    });
+  }
+
+  app.get('/pair', {
+    config: { op: 'pair', public: true },
+    schema: { hide: true },
+    handler: async (req, reply) => {
+      const code = (req.query as { code?: unknown } | undefined)?.code;
+      const id = deps.pairing.exchange(code);
+      pageHeaders(reply);
+      if (id === null) {
+        // A phone that is already paired (reopening the link from its history) just goes on.
+        const cookie = readCookie(req.headers.cookie, deps.cookieName);
+        if (cookie !== null && deps.sessions.verify(cookie)) return reply.redirect('/', 303);
+        req.log.warn({ route: '/pair' }, 'pairing refused: code wrong, used or expired');
+        return reply.code(403).type('text/html; charset=utf-8').send(PAIR_FAILED);
+      }
+      req.log.info({ route: '/pair', phones: deps.sessions.size }, 'phone paired');
+      void reply.header('set-cookie', `${deps.cookieName}=${id}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${deps.sessions.maxAgeSeconds}`);
+      return reply.redirect('/', 303);
+    },
+  });
+
+  await app.register(
+    async (api) => {
+      api.get('/channels', {
+        config: { op: 'channels' },
+        schema: { summary: 'Named stream addresses stored on the device', tags: ['channels'], security: bearer, response: withErrors({ 200: ChannelList }) },
+        handler: async () => ({ channels: deps.channels.all() }),
+      });
+      api.post('/channels', {
+        config: { op: 'channels' },
+        schema: { summary: 'Adds a channel', tags: ['channels'], security: bearer, body: ChannelCreate, response: withErrors({ 200: ChannelSchema }) },
+        handler: async (req) => {
+          const b = req.body as { name: string; src: string };
+          return deps.channels.add(b.name, b.src);
+        },
+      });
+      api.patch('/channels/:id', {
+        config: { op: 'channels' },
+        schema: { summary: 'Renames a channel or changes its address', tags: ['channels'], security: bearer, params: ChannelParams, body: ChannelPatch, response: withErrors({ 200: ChannelSchema }) },
+        handler: async (req) => deps.channels.update((req.params as { id: string }).id, req.body as { name?: string; src?: string }),
+      });
+      api.delete('/channels/:id', {
+        config: { op: 'channels' },
+        schema: { summary: 'Deletes a channel', tags: ['channels'], security: bearer, params: ChannelParams, response: withErrors({ 200: ErrMsg }) },
+        handler: async (req) => {
+          deps.channels.remove((req.params as { id: string }).id);
+          return { errMsg: 'channels:ok' };
+        },
+      });
+    },
+    { prefix: API },
+  );
+};
+
+function readCookie(header: string | undefined, name: string): string | null {
+  if (!header || header.length > 8192) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return null;
+}
