@@ -85,8 +85,13 @@ export interface NginxRtmp {
   stop(): Promise<void>;
 }
 
-/** nginx + libnginx-mod-rtmp, one process (master_process off, so SIGKILL really kills the server). */
-export async function startNginxRtmp(): Promise<NginxRtmp> {
+/**
+ * nginx + libnginx-mod-rtmp, one process (master_process off, so SIGKILL really kills the server).
+ * `publishNotify` turns on nginx's NetStream.Play.PublishNotify/UnpublishNotify to players
+ * (off by default, as in nginx; a publisher stop is then only a User Control StreamEOF,
+ * which also comes first when it is on).
+ */
+export async function startNginxRtmp(opts: { publishNotify?: boolean } = {}): Promise<NginxRtmp> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nginx-rtmp-'));
   const port = await closedPort();
   const conf = [
@@ -98,7 +103,7 @@ export async function startNginxRtmp(): Promise<NginxRtmp> {
     `error_log ${dir}/error.log info;`,
     'events { worker_connections 256; }',
     // No GOP cache exists in nginx-rtmp: a new player waits for the next key frame.
-    `rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096; application live { live on; } } }`,
+    `rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096; application live { live on;${opts.publishNotify ? ' publish_notify on;' : ''} } } }`,
   ].join('\n');
   writeFileSync(path.join(dir, 'nginx.conf'), conf);
   const managed = spawnManaged('nginx', ['-p', dir, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`]);

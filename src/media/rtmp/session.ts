@@ -57,10 +57,7 @@ export class RtmpSession {
         if (m.body.length >= 4) this.answerPeerBandwidth(m.body.readUInt32BE(0));
         return;
       case MsgType.UserControl:
-        if (m.body.length >= 6 && m.body.readUInt16BE(0) === UserControlEvent.PingRequest) {
-          this.port.write(pingResponse(m.body.subarray(2, 6)));
-        }
-        return;
+        return this.onUserControl(m.body);
       case MsgType.CommandAmf0:
         return this.onCommand(m.body);
       case MsgType.CommandAmf3:
@@ -77,6 +74,18 @@ export class RtmpSession {
         return;
       default:
         return; // Acknowledgement and unknown types: nothing for a player to do.
+    }
+  }
+
+  private onUserControl(body: Buffer): void {
+    if (body.length < 6) return;
+    const event = body.readUInt16BE(0);
+    if (event === UserControlEvent.PingRequest) {
+      this.port.write(pingResponse(body.subarray(2, 6)));
+    } else if (event === UserControlEvent.StreamEof && this.started) {
+      // How nginx-rtmp says the publisher stopped (measured: with its default
+      // `publish_notify off` nothing else comes, and it keeps the socket open).
+      this.port.ended(`StreamEOF (user control event 1) on stream ${body.readUInt32BE(2)}`);
     }
   }
 
