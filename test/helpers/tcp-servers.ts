@@ -2,7 +2,9 @@
 // that accepts and says nothing, and a minimal HTTP server with a fixed
 // answer. All bind 127.0.0.1 on an OS-chosen port; stop() closes every socket.
 
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 
@@ -83,4 +85,44 @@ export async function closedPort(): Promise<number> {
   const port = await listenLocal(server);
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/**
+ * A listener whose accept queue is full, so a new connect gets no SYN-ACK and
+ * times out (3002 connect-timeout) without leaving 127.0.0.1. Node always
+ * accepts, so the listener is a python3 child that never calls accept().
+ */
+export async function startUnacceptingServer(): Promise<TestServer> {
+  const script = [
+    'import socket, sys, time',
+    's = socket.socket()',
+    "s.bind(('127.0.0.1', 0))",
+    's.listen(0)',
+    'print(s.getsockname()[1], flush=True)',
+    'sys.stdin.read()',
+  ].join('\n');
+  // stdin is a pipe: when the test process dies, python sees EOF and exits.
+  // The system python: version-manager shims (pyenv) take seconds to start.
+  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const proc = spawn(python, ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    proc.once('error', reject);
+    proc.once('exit', (code) => reject(new Error(`python3 listener exited (${code})`)));
+    proc.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
+  });
+  // Backlog 0 holds one completed connection; take it so later SYNs are dropped.
+  const filler = net.connect(port, '127.0.0.1');
+  filler.on('error', () => undefined);
+  await new Promise((resolve) => filler.once('connect', resolve));
+  return {
+    port,
+    connections: 0,
+    stop: async () => {
+      filler.destroy();
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise((resolve) => proc.once('exit', resolve));
+      proc.kill('SIGKILL');
+      await exited;
+    },
+  };
 }

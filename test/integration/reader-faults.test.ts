@@ -1,0 +1,155 @@
+// Each failure code the readers report, provoked by a real fault on a real
+// socket: the code, the kind, a detail that names what was seen, and the
+// time it took (first-hand evidence arrives at once; only silence waits).
+import t, { type Test } from 'tap';
+import { startNginxRtmp, startNodeMediaServer, startPublisher, waitForStream } from '../helpers/media-servers';
+import {
+  closedPort,
+  startGarbageServer,
+  startHttpAnswer,
+  startSilentServer,
+  startUnacceptingServer,
+  type TestServer,
+} from '../helpers/tcp-servers';
+import { Recorder } from './reader-recorder';
+
+
+async function failure(tt: Test, url: string, opts: { connectTimeoutMs?: number; handshakeTimeoutMs?: number } = {}, waitMs = 8000) {
+  const r = new Recorder(url, opts).start();
+  tt.teardown(() => r.close());
+  await r.waitFor(() => r.finished, waitMs, `failure from ${url}`);
+  tt.equal(r.ended, null, 'not reported as a clean end');
+  return { r, f: r.failure! };
+}
+
+async function server(tt: Test, s: Promise<TestServer>): Promise<TestServer> {
+  const srv = await s;
+  tt.teardown(() => srv.stop());
+  return srv;
+}
+
+for (const scheme of ['rtmp', 'http'] as const) {
+  const path = scheme === 'rtmp' ? '/live/s' : '/live/s.flv';
+
+  t.test(`${scheme}: a name that does not resolve → 3001 at once`, async (tt) => {
+    const { r, f } = await failure(tt, `${scheme}://no-such-host.invalid${path}`);
+    tt.match(f, { code: 3001, kind: 'dns', detail: /no-such-host\.invalid/ });
+    tt.equal(r.connected, null, 'never connected');
+    tt.ok(f.at < 3000, `reported after ${f.at.toFixed(0)} ms`);
+  });
+
+  t.test(`${scheme}: a closed port → 3002 refused at once`, async (tt) => {
+    const port = await closedPort();
+    const { f } = await failure(tt, `${scheme}://127.0.0.1:${port}${path}`);
+    tt.match(f, { code: 3002, kind: 'refused', detail: `ECONNREFUSED 127.0.0.1:${port}` });
+    tt.ok(f.at < 1500, `reported after ${f.at.toFixed(1)} ms`);
+  });
+
+  t.test(`${scheme}: no SYN-ACK (accept queue full) → 3002 connect-timeout after connectTimeoutMs`, async (tt) => {
+    const srv = await server(tt, startUnacceptingServer());
+    const { f } = await failure(tt, `${scheme}://127.0.0.1:${srv.port}${path}`, { connectTimeoutMs: 600 });
+    tt.match(f, { code: 3002, kind: 'connect-timeout', detail: new RegExp(`127\\.0\\.0\\.1:${srv.port} within 600 ms`) });
+    tt.ok(f.at >= 590 && f.at < 2500, `reported after ${f.at.toFixed(0)} ms`);
+  });
+
+  for (const close of [true, false]) {
+    t.test(`${scheme}: a peer answering garbage (${close ? 'then closing' : 'staying open'}) → 3003 at once`, async (tt) => {
+      const srv = await server(tt, startGarbageServer({ close }));
+      const { f } = await failure(tt, `${scheme}://127.0.0.1:${srv.port}${path}`, { handshakeTimeoutMs: 5000 });
+      tt.match(f, { code: 3003, kind: 'handshake' });
+      tt.match(f.detail, scheme === 'rtmp' ? /S0 version byte 0x[0-9a-f]{2} \(expected 0x03\)/ : /did not speak HTTP/);
+      tt.ok(f.at < 2500, `reported after ${f.at.toFixed(0)} ms, long before the 5 s handshake timeout`);
+    });
+  }
+
+  t.test(`${scheme}: a silent server → 3003 after handshakeTimeoutMs`, async (tt) => {
+    const srv = await server(tt, startSilentServer());
+    const { r, f } = await failure(tt, `${scheme}://127.0.0.1:${srv.port}${path}`, { handshakeTimeoutMs: 700 });
+    tt.match(f, { code: 3003, kind: 'handshake', detail: /within 700 ms/ });
+    tt.ok(f.at >= 690 && f.at < 2500, `reported after ${f.at.toFixed(0)} ms`);
+    // HTTP counts as connected once TCP is up; RTMP only after its handshake and connect.
+    tt.equal(r.connected !== null, scheme === 'http', 'connected() only where TCP is the whole connection');
+  });
+
+  t.test(`${scheme}: close() before the timeout silences the reader`, async (tt) => {
+    const srv = await server(tt, startSilentServer());
+    const r = new Recorder(`${scheme}://127.0.0.1:${srv.port}${path}`, { handshakeTimeoutMs: 300 }).start();
+    await new Promise((res) => setTimeout(res, 100));
+    r.close();
+    r.close();
+    await new Promise((res) => setTimeout(res, 600));
+    tt.equal(r.failure, null, 'no failure after close()');
+    tt.equal(srv.connections, 1);
+  });
+}
+
+t.test('an unsupported scheme → -2302 before any network activity', async (tt) => {
+  const { f } = await failure(tt, 'ftp://127.0.0.1/live/s');
+  tt.match(f, { code: -2302, detail: /scheme ftp:/ });
+});
+
+const httpCases = [
+  { status: 404, code: -2302, body: 'not found' },
+  { status: 403, code: -2302, body: 'forbidden' },
+  { status: 503, code: 3002, body: 'busy' },
+];
+for (const c of httpCases) {
+  t.test(`http: status ${c.status} → ${c.code} http-status`, async (tt) => {
+    const srv = await server(tt, startHttpAnswer(c.status, c.body));
+    const { f } = await failure(tt, `http://127.0.0.1:${srv.port}/live/s.flv`);
+    tt.match(f, { code: c.code, kind: 'http-status', detail: new RegExp(`^HTTP ${c.status} .* from 127\\.0\\.0\\.1:${srv.port}`) });
+  });
+}
+
+t.test('http: 200 with a body that is not FLV → -2302 not-flv', async (tt) => {
+  const srv = await server(tt, startHttpAnswer(200, '<html><body>hello</body></html>', 'text/html'));
+  const { r, f } = await failure(tt, `http://127.0.0.1:${srv.port}/live/s.flv`);
+  tt.match(f, { code: -2302, kind: 'not-flv', detail: /text\/html.*3c 68 74 6d/ });
+  tt.equal(r.startedAt, null, 'never started');
+});
+
+t.test('node-media-server: 404 for a path it does not serve → -2302', async (tt) => {
+  const nms = await startNodeMediaServer();
+  tt.teardown(() => nms.stop());
+  const { f } = await failure(tt, `http://127.0.0.1:${nms.httpPort}/live/s.mp4`);
+  tt.match(f, { code: -2302, kind: 'http-status', detail: /^HTTP 404 Not Found/ });
+});
+
+t.test('nginx-rtmp: an unknown application → 3003 (nginx drops the connection instead of answering _error)', async (tt) => {
+  const nginx = await startNginxRtmp();
+  tt.teardown(() => nginx.stop());
+  const { r, f } = await failure(tt, `rtmp://127.0.0.1:${nginx.port}/nosuchapp/s`);
+  tt.match(f, { code: 3003, kind: 'handshake', detail: /during the RTMP connect/ });
+  tt.equal(r.connected, null);
+});
+
+t.test('nginx-rtmp killed (SIGKILL) mid-stream → 3005', async (tt) => {
+  const nginx = await startNginxRtmp();
+  tt.teardown(() => nginx.stop());
+  const pub = await startPublisher(nginx.rtmpUrl('k'));
+  tt.teardown(() => pub.stop());
+  await waitForStream(nginx.rtmpUrl('k'));
+  const r = new Recorder(nginx.rtmpUrl('k')).start();
+  tt.teardown(() => r.close());
+  await r.waitFor(() => r.tags.length >= 10, 5000, 'tags before the kill');
+  nginx.managed.proc.kill('SIGKILL');
+  await r.waitFor(() => r.finished, 5000, 'failure after the kill');
+  tt.match(r.failure, { code: 3005, kind: /^(closed|read)$/, detail: new RegExp(`127\\.0\\.0\\.1:${nginx.port}`) });
+  tt.equal(r.ended, null, 'a dead server is not a stopped publisher');
+});
+
+t.test('node-media-server killed (SIGKILL) mid-stream → 3005 on RTMP and HTTP-FLV', async (tt) => {
+  const nms = await startNodeMediaServer();
+  tt.teardown(() => nms.stop());
+  const pub = await startPublisher(nms.rtmpUrl('k'));
+  tt.teardown(() => pub.stop());
+  await waitForStream(nms.rtmpUrl('k'));
+  const readers = [new Recorder(nms.rtmpUrl('k')).start(), new Recorder(nms.flvUrl('k')).start()];
+  for (const r of readers) tt.teardown(() => r.close());
+  for (const r of readers) await r.waitFor(() => r.tags.length >= 10, 5000, `tags from ${r.url}`);
+  nms.managed.proc.kill('SIGKILL');
+  for (const r of readers) {
+    await r.waitFor(() => r.finished, 5000, `failure from ${r.url}`);
+    tt.match(r.failure, { code: 3005 }, `${r.url}: ${r.failure?.kind} "${r.failure?.detail}"`);
+  }
+});
