@@ -113,6 +113,7 @@ export function buildApp(deps: HttpDeps, opts: HttpOptions = {}): FastifyInstanc
   });
 
   const hub = new SseHub(opts.sse);
+  deps.metrics.watchSse(() => ({ subscribers: hub.size, dropped: hub.droppedCount }));
   void app.register(systemRoutes, { deps });
   void app.register(
     async (api) => {

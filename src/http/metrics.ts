@@ -12,6 +12,8 @@ export interface Metrics {
   /** Prometheus text exposition. */
   text(): Promise<string>;
   readonly contentType: string;
+  /** Lets the HTTP layer report its event-stream subscribers (read at scrape time). */
+  watchSse(stats: () => { subscribers: number; dropped: number }): void;
   /** Stops listening to the player. */
   close(): void;
 }
@@ -36,6 +38,9 @@ export function createMetrics(player: LivePlayer, opts: MetricsOptions = {}): Me
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
   });
+  let sse: () => { subscribers: number; dropped: number } = () => ({ subscribers: 0, dropped: 0 });
+  new Gauge({ name: 'liveplayer_sse_subscribers', help: 'Connected /api/v1/events subscribers', registers: [registry], collect() { this.set(sse().subscribers); } });
+  new Gauge({ name: 'liveplayer_sse_dropped', help: 'Event subscribers dropped for not reading (since start)', registers: [registry], collect() { this.set(sse().dropped); } });
   if (opts.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'liveplayer_' });
 
   const setState = (current: PlayerState): void => {
@@ -74,6 +79,9 @@ export function createMetrics(player: LivePlayer, opts: MetricsOptions = {}): Me
       http.observe({ route, method, status: String(status) }, seconds);
     },
     text: () => registry.metrics(),
+    watchSse(stats) {
+      sse = stats;
+    },
     close() {
       player.off('state', onState);
       player.off('statechange', onCode);
