@@ -8,7 +8,7 @@ import type { FromWorker, ToWorker, WorkerPlan } from './ipc';
 import { createReader } from '../media/reader';
 import type { FlvTag, ReaderFailure, StreamReader } from '../media/types';
 import { FeedGate } from './feed-gate';
-import { NetStatsMeter } from '../media/netstats/meter';
+import { StreamWatch } from './stream-watch';
 import { takeSnapshot } from './snapshot';
 
 export interface GstElement {
@@ -34,7 +34,7 @@ const DRY_MS = 1000;
 export class WorkerSession {
   private reader: StreamReader | null = null;
   private readonly gate = new FeedGate();
-  private readonly meter = new NetStatsMeter();
+  private readonly watch = new StreamWatch();
   private readonly rules = new Set<BusRule>();
   private readonly src: GstElement;
   private tick: NodeJS.Timeout | null = null;
@@ -122,7 +122,7 @@ export class WorkerSession {
     const live = () => id === this.connection;
     if (id > 1) {
       this.gate.discontinuity();
-      this.meter.discontinuity();
+      this.watch.discontinuity();
       this.sentKeyFrame = false;
       this.awaitingFrameAfterReconnect = this.firstFrame;
       this.renderedAtReconnect = this.rendered();
@@ -134,7 +134,7 @@ export class WorkerSession {
         connected: (info) => live() && this.code(2001, `${info.address}:${info.port} in ${info.ms.toFixed(0)} ms`),
         started: () => live() && this.code(2002),
         tag: (tag, at) => live() && this.onTag(tag, at),
-        bytes: (n) => live() && this.meter.onBytes(n, performance.now()),
+        bytes: (n) => live() && this.watch.onBytes(n, performance.now()),
         ended: (detail) => live() && this.send({ t: 'ended', detail }),
         failed: (f) => live() && this.onReaderFailed(f),
       },
@@ -145,7 +145,7 @@ export class WorkerSession {
 
   private onTag(tag: FlvTag, at: number): void {
     this.lastTagAt = at;
-    this.meter.onTag(tag, at);
+    for (const e of this.watch.onTag(tag, at)) this.code(e.code, e.detail);
     if (this.paused) return;
     const out = this.gate.accept(tag);
     if (!out) return;
@@ -194,7 +194,9 @@ export class WorkerSession {
       this.lastTagAt = now;
       return;
     }
-    const info = { ...this.meter.sample(now), ...this.cacheLevels() };
+    const { info: net, jitter } = this.watch.sample(now);
+    if (jitter) this.code(jitter.code, jitter.detail);
+    const info = { ...net, ...this.cacheLevels() };
     this.send({ t: 'netstatus', info });
     this.code(2005, `${info.videoFPS ?? 0} fps, ${info.netSpeed ?? 0} kbps`);
   }

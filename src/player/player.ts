@@ -244,13 +244,13 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
       ended: guard((detail: string) => {
         this.sendCode(2006, detail);
         this.setIntent(false);
-        void this.closeSession().then(() => this.changeState('stopped'));
+        this.endSession('stopped');
       }),
       failed: guard((code: StatusCode | null, detail: string) => {
         if (code !== null) this.sendCode(code, detail);
         else this.deps.log.error({ detail }, 'session failed');
         this.setIntent(false);
-        void this.closeSession().then(() => this.changeState('error'));
+        this.endSession('error');
       }),
     };
   }
@@ -266,12 +266,18 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
     if (attempt === null) {
       this.sendCode(-2301, `${detail}; gave up after ${this.policy.attempts} attempts`);
       this.setIntent(false);
-      void this.closeSession().then(() => this.changeState('error'));
+      this.endSession('error');
       return;
     }
     this.sendCode(2103, `${detail}; attempt ${attempt} of ${this.policy.attempts} in ${this.policy.intervalMs / 1000} s`);
     if (sessionGone) this.session = null;
     this.changeState('reconnecting');
+  }
+
+  // The state is announced at once; freeing the worker follows in the background.
+  private endSession(state: 'stopped' | 'error'): void {
+    this.changeState(state);
+    void this.closeSession().catch((err) => this.deps.log.warn({ err }, 'closing the session failed'));
   }
 
   private sendCode(code: StatusCode, detail?: string): void {
