@@ -1,0 +1,47 @@
+// CPU seconds per 10 s of steady playback and peak RSS, per player, from
+// /proc. For liveplayerd the daemon's whole process tree counts (the node
+// process, the playing worker and the idle spare worker): that is what the
+// board pays for it.
+import { launch, type PlayerKind } from './players';
+import { sampleTree, ticksToSeconds } from './proc-stats';
+import type { Source } from './servers';
+
+export interface ResourceSample {
+  player: PlayerKind;
+  run: number;
+  /** CPU seconds used during a 10 s window of playback. */
+  cpu10s: number;
+  /** Sum of VmHWM over the process tree at the end of the window, MiB. */
+  peakRssMiB: number;
+  /** Processes in the tree (liveplayerd: daemon + workers). */
+  processes: number;
+  error?: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts `kind` cold on `src`, lets it settle `settleMs` after the first frame, then measures `windowMs`. */
+export async function resourcesOnce(kind: PlayerKind, src: Source, run: number, windowMs = 10000, settleMs = 3000): Promise<ResourceSample> {
+  const s: ResourceSample = { player: kind, run, cpu10s: NaN, peakRssMiB: NaN, processes: 0 };
+  // quiet: ffmpeg without showinfo, which would add its checksums to the CPU bill.
+  const p = launch(kind, src.url, { quiet: true, timeoutMs: 30000 });
+  try {
+    // The quiet ffmpeg prints no marker: give every player the same fixed start instead of waiting for one.
+    if (kind === 'ffmpeg') await sleep(2500);
+    else await p.firstFrame;
+    // Settling lets liveplayerd fork its next spare (1.5 s after play) outside the window.
+    await sleep(settleMs);
+    const a = sampleTree(p.proc.pid!);
+    await sleep(windowMs);
+    const b = sampleTree(p.proc.pid!);
+    if (!b.root) throw new Error(`${kind} exited during the window\n${p.tail()}`);
+    s.cpu10s = (ticksToSeconds(b.cpuTicks - a.cpuTicks) * 10000) / windowMs;
+    s.peakRssMiB = b.hwmKiB / 1024;
+    s.processes = 1 + b.children.length;
+  } catch (e) {
+    s.error = (e as Error).message.split('\n')[0];
+  } finally {
+    await p.stop();
+  }
+  return s;
+}

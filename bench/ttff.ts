@@ -1,0 +1,88 @@
+// Time to first frame, one measurement at a time: warm (a running daemon,
+// POST play -> SSE 2004) and cold (spawn -> first-frame marker). On a server
+// without GOP cache the time is split at the key frame: the wait for it is
+// the publisher's GOP, the rest is the player's own cost.
+import { performance } from 'node:perf_hooks';
+import type { RunningDaemon, Subscription } from '../test/helpers/daemon';
+import { startKeyFrameProbe, type KeyFrameProbe } from './keyframe-probe';
+import { launch, type PlayerKind } from './players';
+import type { Source } from './servers';
+
+export interface TtffSample {
+  player: PlayerKind;
+  mode: 'warm' | 'cold';
+  source: Source['key'];
+  run: number;
+  /** ms from play (warm) or spawn (cold) to the first frame; NaN when it failed. */
+  ttff: number;
+  /** ms from play/spawn to the key frame the player started from (probe), no-GOP-cache servers only. */
+  keyWait?: number;
+  /** ms from that key frame to the first frame (probe-based). */
+  own?: number;
+  /** liveplayerd only: 2004 - 2003 from its own codes. */
+  own2003?: number;
+  error?: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The probe connects a moment before the player so that it sees every key frame the player could start from. */
+async function withProbe(src: Source): Promise<KeyFrameProbe | null> {
+  if (src.gopCache) return null;
+  const probe = startKeyFrameProbe(src.url);
+  await sleep(300);
+  return probe;
+}
+
+function split(s: TtffSample, probe: KeyFrameProbe | null, t0: number, frameAt: number): void {
+  const key = probe?.keyFrameBefore(frameAt);
+  if (key === undefined) return;
+  s.keyWait = key - t0;
+  s.own = frameAt - key;
+}
+
+/** One warm start on a daemon that is running and stopped. */
+export async function warmOnce(d: RunningDaemon, sub: Subscription, src: Source, run: number): Promise<TtffSample> {
+  const s: TtffSample = { player: 'liveplayerd', mode: 'warm', source: src.key, run, ttff: NaN };
+  await d.api('PATCH', '/api/v1/player', { src: src.url });
+  const probe = await withProbe(src);
+  try {
+    const from = sub.events.length;
+    const t0 = performance.now();
+    const res = await d.api('POST', '/api/v1/player/play');
+    if (res.status !== 200) throw new Error(`play: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+    const e4 = await sub.waitForCode(2004, 15000, from);
+    const e3 = sub.events.slice(from).find((e) => e.event === 'statechange' && e.data.code === 2003);
+    s.ttff = e4.at - t0;
+    if (e3) s.own2003 = e4.at - e3.at;
+    split(s, probe, t0, e4.at);
+  } catch (e) {
+    s.error = (e as Error).message;
+  } finally {
+    probe?.close();
+    await d.api('POST', '/api/v1/player/stop');
+  }
+  return s;
+}
+
+/** One cold start: spawn the player, wait for its first frame, stop it. */
+export async function coldOnce(kind: PlayerKind, src: Source, run: number): Promise<TtffSample> {
+  const s: TtffSample = { player: kind, mode: 'cold', source: src.key, run, ttff: NaN };
+  const probe = await withProbe(src);
+  const p = launch(kind, src.url);
+  try {
+    const at = await p.firstFrame;
+    s.ttff = at - p.t0;
+    if (p.keyFrame) {
+      const k = await Promise.race([p.keyFrame, sleep(0).then(() => NaN)]);
+      if (Number.isFinite(k)) s.own2003 = at - k;
+    }
+    split(s, probe, p.t0, at);
+  } catch (e) {
+    s.error = (e as Error).message.split('\n')[0];
+  } finally {
+    probe?.close();
+    await p.stop();
+  }
+  return s;
+}
