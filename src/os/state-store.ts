@@ -1,0 +1,118 @@
+// Persists the attributes and the user's wish to play, so a power cut or a
+// crash in the middle of a lesson comes back to the same stream. Every write
+// is atomic (temp file, fsync, rename, fsync of the directory): after a
+// crash the file holds either the old or the new state, never a mix.
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { applyPatch, DEFAULT_ATTRIBUTES, type Attributes } from '../player/attributes';
+import type { LivePlayer } from '../player/player';
+
+export const STATE_VERSION = 1;
+export const STATE_FILE = 'state.json';
+
+export interface PersistedState {
+  version: typeof STATE_VERSION;
+  attributes: Attributes;
+  /** The user's intent, not the pipeline state: true means resume playing at start. */
+  playing: boolean;
+}
+
+export class StateStore {
+  private readonly file: string;
+  private readonly tmp: string;
+  private readonly log: Logger;
+  private dirReady = false;
+
+  constructor(
+    private readonly dir: string,
+    log: Logger,
+  ) {
+    this.file = join(dir, STATE_FILE);
+    // One fixed name: a temp file left by a crash is simply overwritten.
+    this.tmp = join(dir, `${STATE_FILE}.tmp`);
+    this.log = log.child({ module: 'state-store' });
+  }
+
+  /**
+   * Called once at start. null when nothing was ever saved; defaults plus a
+   * warning when the file is unreadable or invalid, because a bad file must
+   * never keep the TV from starting.
+   */
+  load(): PersistedState | null {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      return this.fallback(err, 'state file unreadable');
+    }
+    try {
+      return parseState(JSON.parse(text));
+    } catch (err) {
+      return this.fallback(err, 'state file invalid');
+    }
+  }
+
+  /**
+   * Writes synchronously: state changes come from user actions, a few a
+   * minute, and a sync write cannot interleave with the next one. Throws on
+   * I/O errors; attach() catches them.
+   */
+  save(s: PersistedState): void {
+    if (!this.dirReady) {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      this.dirReady = true;
+    }
+    const data = `${JSON.stringify({ version: STATE_VERSION, attributes: s.attributes, playing: s.playing })}\n`;
+    const fd = openSync(this.tmp, 'w', 0o600);
+    try {
+      writeSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(this.tmp, this.file);
+    // The rename is durable only once the directory entry is on disk.
+    const dfd = openSync(this.dir, 'r');
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+  }
+
+  /** Saves on every attribute or intent change of the player. */
+  attach(player: LivePlayer): void {
+    const persist = (attributes: Attributes, playing: boolean) => {
+      try {
+        this.save({ version: STATE_VERSION, attributes, playing });
+      } catch (err) {
+        // A full or read-only disk must not break playback; the state is
+        // only lost if we also crash before the next successful save.
+        this.log.error({ err }, 'saving state failed');
+      }
+    };
+    player.on('attributes', (a) => persist(a, player.intendsToPlay));
+    player.on('intent', ({ playing }) => persist(player.attributes, playing));
+  }
+
+  private fallback(err: unknown, msg: string): PersistedState {
+    this.log.warn({ err, file: this.file }, `${msg}; starting from defaults`);
+    return { version: STATE_VERSION, attributes: { ...DEFAULT_ATTRIBUTES }, playing: false };
+  }
+}
+
+/**
+ * Validates a parsed file. Attributes go through the same check as any
+ * PATCH, on top of the defaults, so a file from an older version with fewer
+ * attributes still loads.
+ */
+export function parseState(x: unknown): PersistedState {
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new Error('not an object');
+  const o = x as Record<string, unknown>;
+  if (o.version !== STATE_VERSION) throw new Error(`unknown version ${JSON.stringify(o.version)}`);
+  if (typeof o.playing !== 'boolean') throw new Error('playing must be a boolean');
+  const attributes = applyPatch(DEFAULT_ATTRIBUTES, o.attributes, 'loadState');
+  return { version: STATE_VERSION, attributes, playing: o.playing };
+}
