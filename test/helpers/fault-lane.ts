@@ -46,6 +46,8 @@ export class Lane {
   private queued = 0;
   /** Release time of the last queued chunk: jitter never reorders. */
   private lastReady = 0;
+  /** Current jitter delay (ms). */
+  private delay = 0;
   private tokens = 0;
   private lastRefill = performance.now();
   private timer: NodeJS.Timeout | null = null;
@@ -69,7 +71,15 @@ export class Lane {
     let readyAt = now;
     const j = this.faults.jitter;
     if (j) {
-      readyAt = now + j.minMs + Math.random() * Math.max(0, j.maxMs - j.minMs);
+      // A bounded random walk rather than independent draws: with independent
+      // delays and order kept, the release times collapse onto the largest
+      // recent delay and the arrival is hardly uneven at all.
+      const range = Math.max(0, j.maxMs - j.minMs);
+      let d = this.delay + (Math.random() - 0.5) * 0.5 * range;
+      if (d < j.minMs) d = 2 * j.minMs - d;
+      if (d > j.maxMs) d = 2 * j.maxMs - d;
+      this.delay = Math.min(j.maxMs, Math.max(j.minMs, d));
+      readyAt = now + this.delay;
       this.counters.chunksDelayed += 1;
     }
     readyAt = Math.max(readyAt, this.lastReady);

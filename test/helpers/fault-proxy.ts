@@ -62,7 +62,11 @@ export interface FaultProxy {
   stall(ms: number | 'forever', opts?: { mode?: StallMode; dir?: Direction }): void;
   /** Limits the forwarding rate to `kbps` (1000 bit/s units); null lifts it. */
   throttle(kbps: number | null, dir?: Direction): void;
-  /** Delays every chunk by a random time in [minMs, maxMs], order kept; null lifts it. */
+  /**
+   * Delays every chunk (every tag for HTTP-FLV) by a time in [minMs, maxMs]
+   * that wanders randomly from chunk to chunk (step up to a quarter of the
+   * range), order kept: arrival is uneven while the mean rate stays; null lifts it.
+   */
   jitter(j: { minMs: number; maxMs: number } | null, dir?: Direction): void;
   /** New connections are accepted and closed at once (RST or FIN); open ones are untouched. */
   refuseNew(on: boolean, how?: CloseHow): void;
@@ -127,7 +131,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
       }
       // A 'drop' stall on an FLV body drops whole tags, so the stream stays parseable.
       tagFaults.dropAll = dropping;
-      down.push(tamper.push(d));
+      for (const piece of tamper.push(d)) down.push(piece);
       tagFaults.dropAll = false;
     });
     client.on('data', (d: Buffer) => {

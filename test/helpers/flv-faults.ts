@@ -57,7 +57,10 @@ export function zeroTagCounters(): TagCounters {
 const TAG_HEADER = 11;
 const PREV = 4;
 
-/** Streaming rewriter of an FLV body (file header first); whole tags out, partial ones held back. */
+/**
+ * Streaming rewriter of an FLV body (file header first); whole tags out, one
+ * buffer per tag (so jitter can delay each tag on its own), partial ones held back.
+ */
 export class FlvTagRewriter {
   private pending: Buffer = Buffer.alloc(0);
   private headerDone = false;
@@ -69,8 +72,8 @@ export class FlvTagRewriter {
 
   constructor(private readonly faults: TagFaults, private readonly counters: TagCounters) {}
 
-  push(chunk: Buffer): Buffer {
-    if (this.passThrough) return chunk;
+  push(chunk: Buffer): Buffer[] {
+    if (this.passThrough) return [chunk];
     let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     const out: Buffer[] = [];
     let p = 0;
@@ -78,7 +81,8 @@ export class FlvTagRewriter {
       if (buf.length < 9) return this.hold(buf, 0, out);
       if (buf.toString('latin1', 0, 3) !== 'FLV') {
         this.passThrough = true;
-        return buf;
+        this.pending = Buffer.alloc(0);
+        return [buf];
       }
       const end = buf.readUInt32BE(5) + PREV;
       if (buf.length < end) return this.hold(buf, 0, out);
@@ -106,9 +110,9 @@ export class FlvTagRewriter {
     return rest;
   }
 
-  private hold(buf: Buffer, from: number, out: Buffer[]): Buffer {
+  private hold(buf: Buffer, from: number, out: Buffer[]): Buffer[] {
     this.pending = Buffer.from(buf.subarray(from));
-    return out.length === 1 ? out[0]! : Buffer.concat(out);
+    return out;
   }
 
   /** One tag with its trailing PreviousTagSize; null when dropped. */

@@ -26,9 +26,9 @@ export class HttpFlvTamper {
     return this.mode !== 'detect' && this.mode !== 'pass';
   }
 
-  /** Bytes from the server in, bytes for the client out (possibly empty). */
-  push(chunk: Buffer): Buffer {
-    if (this.mode === 'pass') return chunk;
+  /** Bytes from the server in, pieces for the client out (one per tag in an FLV body; possibly none). */
+  push(chunk: Buffer): Buffer[] {
+    if (this.mode === 'pass') return [chunk];
     if (this.mode === 'detect') return this.detect(chunk);
     if (this.mode === 'raw-body') return this.rewriter.push(chunk);
     return this.dechunk(chunk);
@@ -43,21 +43,21 @@ export class HttpFlvTamper {
     return this.mode === 'raw-body' ? rest : frame(rest);
   }
 
-  private detect(chunk: Buffer): Buffer {
+  private detect(chunk: Buffer): Buffer[] {
     this.head = Buffer.concat([this.head, chunk]);
-    if (this.head.length >= 5 && this.head.toString('latin1', 0, 5) !== 'HTTP/') return this.pass();
+    if (this.head.length >= 5 && this.head.toString('latin1', 0, 5) !== 'HTTP/') return [this.pass()];
     const end = this.head.indexOf('\r\n\r\n');
-    if (end < 0) return this.head.length > MAX_HEADER ? this.pass() : Buffer.alloc(0);
+    if (end < 0) return this.head.length > MAX_HEADER ? [this.pass()] : [];
     const header = this.head.subarray(0, end + 4);
     const body = this.head.subarray(end + 4);
     const text = header.toString('latin1').toLowerCase();
     const ok = /^http\/1\.[01] 200/.test(text);
     const chunked = /\r\ntransfer-encoding:[^\r\n]*chunked/.test(text);
     const sized = /\r\ncontent-length:/.test(text);
-    if (!ok || (!chunked && sized)) return this.pass();
+    if (!ok || (!chunked && sized)) return [this.pass()];
     this.mode = chunked ? 'chunk-size' : 'raw-body';
     this.head = Buffer.alloc(0);
-    return Buffer.concat([header, this.push(body)]);
+    return [header, ...this.push(body)];
   }
 
   private pass(): Buffer {
@@ -67,8 +67,8 @@ export class HttpFlvTamper {
     return all;
   }
 
-  /** Decodes chunk framing; the decoded body goes through the rewriter and out as one new chunk per call. */
-  private dechunk(chunk: Buffer): Buffer {
+  /** Decodes chunk framing; the decoded body goes through the rewriter and out as one new chunk per tag. */
+  private dechunk(chunk: Buffer): Buffer[] {
     const body: Buffer[] = [];
     let p = 0;
     let tail: Buffer | null = null;
@@ -108,15 +108,14 @@ export class HttpFlvTamper {
         if (this.left === 0) this.mode = 'chunk-size';
       }
     }
-    const data = this.rewriter.push(body.length === 1 ? body[0]! : Buffer.concat(body));
-    const parts: Buffer[] = [];
-    if (data.length > 0) parts.push(frame(data));
+    const data = body.length === 0 ? [] : this.rewriter.push(body.length === 1 ? body[0]! : Buffer.concat(body));
+    const parts = data.filter((d) => d.length > 0).map(frame);
     if (tail) {
       const rest = this.rewriter.flush();
       if (rest.length > 0) parts.push(frame(rest));
       parts.push(tail);
     }
-    return Buffer.concat(parts);
+    return parts;
   }
 }
 
