@@ -91,12 +91,16 @@ t.test('play, pause, resume, snapshot and stop drive the engine', async (t) => {
   const jpg = await post('snapshot', { quality: 'compressed' });
   t.match(jpg.json().tempImagePath, /^\/api\/v1\/snapshots\/snap-2\.jpg$/);
 
+  f.engine.events!.netstatus({ videoBitrate: 800, netSpeed: 912.5 });
+  await post('requestFullScreen', { direction: 90 });
   const view = (await f.app.inject({ method: 'GET', url: '/api/v1/player', headers: f.headers() })).json();
   t.equal(view.state, 'playing');
+  t.same(view.netStatus, { videoBitrate: 800, netSpeed: 912.5 });
+  t.same(view.fullScreen, { fullScreen: true, direction: 90 });
   t.equal(view.lastCode.code, 2004);
   t.same((await post('stop')).json(), { errMsg: 'stop:ok' });
   t.equal(f.player.state, 'stopped');
-  t.same(f.engine.calls, ['open', 'pause', 'resume', 'snapshot:raw:view', 'snapshot:compressed:stream', 'stop']);
+  t.same(f.engine.calls, ['open', 'pause', 'resume', 'snapshot:raw:view', 'snapshot:compressed:stream', 'update', 'stop']);
 });
 
 t.test('a snapshot written outside the snapshot folder is not offered', async (t) => {
