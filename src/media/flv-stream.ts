@@ -25,9 +25,15 @@ export class FlvStreamParser {
   private skip = 0;
   private headerDone: boolean;
 
-  /** `header: false` for a bare tag sequence (RTMP aggregate bodies carry no FLV header). */
-  constructor(private readonly onTag: (tag: FlvTag) => void, opts: { header: boolean } = { header: true }) {
+  private readonly onHeader?: () => void;
+
+  /**
+   * `header: false` for a bare tag sequence (RTMP aggregate bodies carry no FLV header).
+   * `onHeader` runs once the header is verified, before any tag of the same push.
+   */
+  constructor(private readonly onTag: (tag: FlvTag) => void, opts: { header: boolean; onHeader?: () => void } = { header: true }) {
     this.headerDone = !opts.header;
+    this.onHeader = opts.onHeader;
   }
 
   get headerSeen(): boolean {
@@ -55,6 +61,7 @@ export class FlvStreamParser {
       if (offset < 9) throw new FlvStreamError(`FLV header data offset ${offset} < 9`, true);
       this.headerDone = true;
       this.skip = offset + PREV_TAG_SIZE;
+      this.onHeader?.();
     }
     for (;;) {
       if (this.skip > 0) {

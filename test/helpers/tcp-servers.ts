@@ -126,3 +126,25 @@ export async function startUnacceptingServer(): Promise<TestServer> {
     },
   };
 }
+
+/**
+ * An HTTP-FLV server that sends a 200, the FLV header and `tags` small
+ * video tags, then breaks the body: `how: 'reset'` sends a TCP RST,
+ * `'fin'` closes without the chunked terminator.
+ */
+export async function startBrokenFlvServer(how: 'reset' | 'fin', tags = 5): Promise<TestServer> {
+  const server = net.createServer((s) => {
+    s.once('data', () => {
+      // A 5-byte AVC NALU video tag (11-byte header, body, PreviousTagSize 16).
+      const tag = Buffer.from('0900000500000000000000' + '1701000000' + '00000010', 'hex');
+      const body = Buffer.concat([Buffer.from('464c5601010000000900000000', 'hex'), ...Array(tags).fill(tag)]);
+      s.write(`HTTP/1.1 200 OK\r\nContent-Type: video/x-flv\r\nTransfer-Encoding: chunked\r\n\r\n`);
+      s.write(`${body.length.toString(16)}\r\n`);
+      s.write(body);
+      s.write('\r\n', () => setTimeout(() => (how === 'reset' ? s.resetAndDestroy() : s.end()), 100));
+    });
+  });
+  const t = track(server);
+  const port = await listenLocal(server);
+  return { port, get connections() { return t.count(); }, stop: stopper(server, t.sockets) };
+}

@@ -7,6 +7,7 @@ import {
   closedPort,
   startGarbageServer,
   startHttpAnswer,
+  startBrokenFlvServer,
   startSilentServer,
   startUnacceptingServer,
   type TestServer,
@@ -107,6 +108,16 @@ t.test('http: 200 with a body that is not FLV → -2302 not-flv', async (tt) => 
   tt.match(f, { code: -2302, kind: 'not-flv', detail: /text\/html.*3c 68 74 6d/ });
   tt.equal(r.startedAt, null, 'never started');
 });
+
+for (const how of ['reset', 'fin'] as const) {
+  t.test(`http: the body broken mid-stream by a ${how === 'reset' ? 'TCP RST' : 'FIN without the chunked terminator'} → 3005`, async (tt) => {
+    const srv = await server(tt, startBrokenFlvServer(how));
+    const { r, f } = await failure(tt, `http://127.0.0.1:${srv.port}/live/s.flv`);
+    tt.equal(r.tags.length, 5, 'the tags before the break were delivered');
+    tt.same(r.order.slice(0, 3), ['connected', 'started', 'tag'], 'started() precedes tags that came in the same read');
+    tt.match(f, how === 'reset' ? { code: 3005, kind: 'read', detail: /^ECONNRESET 127\.0\.0\.1/ } : { code: 3005, kind: 'closed' });
+  });
+}
 
 t.test('node-media-server: 404 for a path it does not serve → -2302', async (tt) => {
   const nms = await startNodeMediaServer();

@@ -39,6 +39,14 @@ t.test('whole stream, every split point and byte by byte give the same tags', as
   tt.same(parse([...stream].map((b) => Buffer.from([b]))), tags, 'one byte at a time');
 });
 
+t.test('onHeader runs before the tags that arrive with the header', async (tt) => {
+  const seen: string[] = [];
+  const p = new FlvStreamParser((x) => seen.push(`tag ${x.type}`), { header: true, onHeader: () => seen.push('header') });
+  p.push(stream);
+  tt.same(seen.slice(0, 2), ['header', 'tag 18']);
+  tt.equal(seen.filter((x) => x === 'header').length, 1);
+});
+
 t.test('a body that is not FLV is refused from its first bytes', async (tt) => {
   const p = new FlvStreamParser(() => undefined);
   tt.throws(() => p.push(Buffer.from('<html>')), { name: 'FlvStreamError', notFlv: true });

@@ -21,7 +21,7 @@ export class HttpFlvReader implements StreamReader {
   private bodyBytes = 0;
   private socketError: unknown = null;
   private done = false;
-  private startedOnce = false;
+  private responded = false;
 
   constructor(private readonly url: string, events: ReaderEvents, private readonly opts: ReaderOptions) {
     this.gate = new EventGate(events);
@@ -83,6 +83,9 @@ export class HttpFlvReader implements StreamReader {
   }
 
   private onRequestError(e: unknown): void {
+    // Node reports a socket error on the request even after the response
+    // began; mid-body it is a read failure, not a failed handshake.
+    if (this.responded) return this.onBodyBroken();
     const code = errCode(e);
     if (code.startsWith('HPE_')) {
       this.fail({ code: 3003, kind: 'handshake', detail: `peer ${this.where} did not speak HTTP (${code}: ${(e as Error).message})` });
@@ -93,6 +96,7 @@ export class HttpFlvReader implements StreamReader {
   }
 
   private onResponse(res: http.IncomingMessage): void {
+    this.responded = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const status = res.statusCode ?? 0;
@@ -103,7 +107,10 @@ export class HttpFlvReader implements StreamReader {
       return this.fail({ code, kind: 'http-status', detail: `${line} from ${this.where}${location}` });
     }
     const contentType = res.headers['content-type'] ?? 'no content-type';
-    const parser = new FlvStreamParser((tag) => this.gate.tag(tag, performance.now()));
+    const parser = new FlvStreamParser((tag) => this.gate.tag(tag, performance.now()), {
+      header: true,
+      onHeader: () => this.gate.started(),
+    });
     res.on('data', (d: Buffer) => {
       if (this.done) return;
       this.bodyBytes += d.length;
@@ -115,10 +122,6 @@ export class HttpFlvReader implements StreamReader {
           return this.fail({ code: -2302, kind: 'not-flv', detail: `${line} (${contentType}) from ${this.where}: ${msg}` });
         }
         return this.fail({ code: 3005, kind: 'read', detail: `malformed FLV from ${this.where}: ${msg}` });
-      }
-      if (parser.headerSeen && !this.startedOnce) {
-        this.startedOnce = true;
-        this.gate.started();
       }
     });
     res.on('end', () => {
