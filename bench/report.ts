@@ -64,7 +64,12 @@ function ttffRows(r: BenchResults): string[] {
 
 function resourceRows(r: BenchResults): string[] {
   const col = (k: 'cpu10s' | 'peakRssMiB') => Object.fromEntries(PLAYERS.map((p) => [p, byRun(r.resources.filter((s) => s.player === p), r.runs, (s) => s[k])]));
-  return [row('CPU seconds per 10 s of playback (nms-rtmp)', col('cpu10s'), 2), row('peak RSS, MiB (sum of VmHWM over the process tree)', col('peakRssMiB'), 0)];
+  const dw = byRun(r.resources.filter((s) => s.player === 'liveplayerd'), r.runs, (s) => s.daemonWorkerMiB);
+  return [
+    row('CPU seconds per 10 s of playback (nms-rtmp; liveplayerd: daemon + workers)', col('cpu10s'), 2),
+    row('peak RSS, MiB (sum of VmHWM over the process tree; liveplayerd incl. idle spare worker)', col('peakRssMiB'), 0),
+    row('peak RSS, MiB, liveplayerd daemon + playing worker only', { liveplayerd: dw, 'gst-launch': col('peakRssMiB')['gst-launch'] }, 0),
+  ];
 }
 
 function daemonRows(r: BenchResults): string[] {

@@ -13,6 +13,8 @@ export interface ResourceSample {
   cpu10s: number;
   /** Sum of VmHWM over the process tree at the end of the window, MiB. */
   peakRssMiB: number;
+  /** liveplayerd: the daemon's VmHWM plus its largest worker's (the playing one), leaving out the idle spare. */
+  daemonWorkerMiB?: number;
   /** Processes in the tree (liveplayerd: daemon + workers). */
   processes: number;
   error?: string;
@@ -38,6 +40,7 @@ export async function resourcesOnce(kind: PlayerKind, src: Source, run: number, 
     s.cpu10s = (ticksToSeconds(b.cpuTicks - a.cpuTicks) * 10000) / windowMs;
     s.peakRssMiB = b.hwmKiB / 1024;
     s.processes = 1 + b.children.length;
+    if (kind === 'liveplayerd') s.daemonWorkerMiB = (b.root.hwmKiB + Math.max(0, ...b.children.map((c) => c.hwmKiB))) / 1024;
   } catch (e) {
     s.error = (e as Error).message.split('\n')[0];
   } finally {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { startDaemon } from '../test/helpers/daemon';
 import { controlOnce, healthzOnce } from './daemon-only';
 import { publisherLoss, reconnectOnce, startReconnectRig } from './reconnect';
+import { onInterrupt } from './cleanup';
 import { loadavg, machineInfo } from './machine';
 import { PEERS, type PlayerKind } from './players';
 import { renderMarkdown, type BenchResults } from './report';
@@ -32,6 +33,7 @@ function rotate<T>(xs: readonly T[], by: number): T[] {
 
 async function ttffPhase(media: BenchMedia, r: BenchResults): Promise<void> {
   const d = await startDaemon();
+  const unregister = onInterrupt(() => d.stop());
   try {
     const sub = await d.subscribe();
     const order: ('warm' | PlayerKind)[] = ['warm', 'liveplayerd', ...PEERS];
@@ -47,6 +49,7 @@ async function ttffPhase(media: BenchMedia, r: BenchResults): Promise<void> {
       }
     }
   } finally {
+    unregister();
     await d.stop();
   }
 }
@@ -72,6 +75,7 @@ async function main(): Promise<void> {
   const mark = (phase: string) => r.load.push({ phase, loadavg: loadavg() });
   log(`starting servers and publisher; ${runs} runs${quick ? ', quick' : ''}`);
   const media = await startBenchMedia();
+  const unregister = onInterrupt(() => media.stop());
   try {
     mark('start');
     if (only.has('ttff')) await ttffPhase(media, r);
@@ -89,6 +93,7 @@ async function main(): Promise<void> {
     mark('after control');
     if (only.has('reconnect')) {
       const rig = await startReconnectRig(media.sources.filter((s) => s.key !== 'nms-flv'));
+      const unregisterRig = onInterrupt(() => rig.stop());
       try {
         for (let run = 0; run < runs; run++) {
           for (const s of await reconnectOnce(rig, run)) {
@@ -100,6 +105,7 @@ async function main(): Promise<void> {
         r.publisherLoss = await publisherLoss(media, rig);
         log(`publisher killed and restarted: ${JSON.stringify(r.publisherLoss)}`);
       } finally {
+        unregisterRig();
         await rig.stop();
       }
     }
@@ -112,6 +118,7 @@ async function main(): Promise<void> {
     }
     mark('end');
   } finally {
+    unregister();
     await media.stop();
   }
   const md = renderMarkdown(r);

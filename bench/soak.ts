@@ -8,6 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startDaemon } from '../test/helpers/daemon';
 import { startNodeMediaServer, startPublisher, waitForStream } from '../test/helpers/media-servers';
+import { onInterrupt } from './cleanup';
 import { sampleTree } from './proc-stats';
 
 function arg(name: string, dflt: number): number {
@@ -68,6 +69,9 @@ async function main(): Promise<void> {
   const every = arg('--sample-every', 100);
   const nms = await startNodeMediaServer();
   const stops: (() => Promise<void>)[] = [() => nms.stop()];
+  const unregister = onInterrupt(async () => {
+    for (const s of stops) await s().catch(() => undefined);
+  });
   const failures: string[] = [];
   const started = new Date().toISOString();
   try {
@@ -137,6 +141,7 @@ async function main(): Promise<void> {
     writeFileSync(path.join(outDir, 'soak-latest.json'), JSON.stringify({ started, cycles, minutes, cyclePts, playPts, failures }, null, 2));
     process.stdout.write(md);
   } finally {
+    unregister();
     for (const s of stops) await s().catch((e: Error) => log(`stopping: ${e.message}`));
   }
 }

@@ -21,6 +21,10 @@ export interface TtffSample {
   own?: number;
   /** liveplayerd only: 2004 - 2003 from its own codes. */
   own2003?: number;
+  /** Warm only: ms from the play request to each status code, from the daemon's own log timestamps. */
+  phases?: Record<string, number>;
+  /** Warm only: the daemon's log lines between play and 2004, for profiling. */
+  logLines?: string[];
   error?: string;
 }
 
@@ -48,6 +52,8 @@ export async function warmOnce(d: RunningDaemon, sub: Subscription, src: Source,
   const probe = await withProbe(src);
   try {
     const from = sub.events.length;
+    const logFrom = d.logs().length;
+    const wall0 = Date.now();
     const t0 = performance.now();
     const res = await d.api('POST', '/api/v1/player/play');
     if (res.status !== 200) throw new Error(`play: HTTP ${res.status} ${JSON.stringify(res.body)}`);
@@ -56,6 +62,18 @@ export async function warmOnce(d: RunningDaemon, sub: Subscription, src: Source,
     s.ttff = e4.at - t0;
     if (e3) s.own2003 = e4.at - e3.at;
     split(s, probe, t0, e4.at);
+    // pino stamps lines in ms: where the warm-start milliseconds go, code by code.
+    await sleep(50);
+    s.logLines = d.logs().slice(logFrom);
+    s.phases = {};
+    for (const line of s.logLines) {
+      try {
+        const j = JSON.parse(line) as { msg?: string; code?: number; time?: number };
+        if (j.msg === 'status' && j.code && j.time && !(String(j.code) in s.phases)) s.phases[String(j.code)] = j.time - wall0;
+      } catch {
+        /* not JSON */
+      }
+    }
   } catch (e) {
     s.error = (e as Error).message;
   } finally {
@@ -69,7 +87,7 @@ export async function warmOnce(d: RunningDaemon, sub: Subscription, src: Source,
 export async function coldOnce(kind: PlayerKind, src: Source, run: number): Promise<TtffSample> {
   const s: TtffSample = { player: kind, mode: 'cold', source: src.key, run, ttff: NaN };
   const probe = await withProbe(src);
-  const p = launch(kind, src.url);
+  const p = launch(kind, src.url, { timeoutMs: 60000 });
   try {
     const at = await p.firstFrame;
     s.ttff = at - p.t0;
