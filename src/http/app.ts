@@ -89,6 +89,11 @@ export function buildApp(deps: HttpDeps, opts: HttpOptions = {}): FastifyInstanc
       throw new PlayerError('Unauthorized', method);
     }
   });
+  // No answer of this API is meant to be sniffed into HTML or script by a browser.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    void reply.header('x-content-type-options', 'nosniff');
+    return payload;
+  });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     deps.metrics.observeRequest(route, req.method, reply.statusCode, reply.elapsedTime / 1000);

@@ -102,6 +102,7 @@ t.test('browser requests from another origin are refused', async (t) => {
       t.equal(r.statusCode, status, `${method} ${url} ${JSON.stringify(extra)}`);
       if (status === 403) t.match(r.json().errMsg, /:fail cross-origin request$/);
       t.notOk(r.headers['access-control-allow-origin'], 'no CORS header');
+      t.equal(r.headers['x-content-type-options'], 'nosniff');
     }
   }
 });
