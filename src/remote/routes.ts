@@ -8,6 +8,9 @@ import { ChannelCreate, ChannelList, ChannelParams, ChannelPatch, ChannelSchema,
 import { loadPage } from './page-files';
 import type { PairingService } from './pairing';
 import type { SessionStore } from './session-store';
+import type { TvScreen } from '../tv/screen';
+import { Type } from '@sinclair/typebox';
+import { PlayerError } from '../player/errors';
 
 export interface RemoteDeps {
   pairing: PairingService;
@@ -17,6 +20,8 @@ export interface RemoteDeps {
   cookieName: string;
   /** Shown in the page title. */
   deviceName: string;
+  /** The TV idle screen, captured by GET /api/v1/tv/screen.png. */
+  screen?: TvScreen;
 }
 
 // Scripts, styles, pictures and connections only from the daemon itself; no frames.
@@ -69,6 +74,26 @@ export const remoteRoutes: FastifyPluginAsync<{ deps: RemoteDeps }> = async (app
 
   await app.register(
     async (api) => {
+      api.get('/tv/screen.png', {
+        config: { op: 'screen' },
+        schema: {
+          summary: 'The TV idle screen as drawn now (PNG); 409 while a stream plays',
+          tags: ['tv'],
+          security: bearer,
+          produces: ['image/png'],
+          response: withErrors({ 200: Type.String({ format: 'binary' }) }),
+        },
+        handler: async (req, reply) => {
+          if (!deps.screen?.showing) throw new PlayerError('NoFrame', 'screen', 'the idle screen is not showing');
+          let png: Buffer;
+          try {
+            png = await deps.screen.capture();
+          } catch (err) {
+            throw new PlayerError('NoFrame', 'screen', (err as Error).message);
+          }
+          return reply.type('image/png').header('cache-control', 'no-store').send(png);
+        },
+      });
       api.get('/channels', {
         config: { op: 'channels' },
         schema: { summary: 'Named stream addresses stored on the device', tags: ['channels'], security: bearer, response: withErrors({ 200: ChannelList }) },

@@ -9,6 +9,7 @@ import { ChannelStore } from './channels';
 import { PairingService } from './pairing';
 import type { RemoteDeps } from './routes';
 import { SessionStore } from './session-store';
+import { TvScreen } from '../tv/screen';
 
 export interface RemoteStartOptions {
   config: Readonly<Config>;
@@ -23,6 +24,8 @@ export interface Remote {
   pairing: PairingService;
   sessions: SessionStore;
   routes: RemoteDeps;
+  /** The TV idle screen; `screen.showing` tells whether it is on the TV now. */
+  screen: TvScreen;
   /** Tells the pairing the real port once the server listens. */
   listening(host: string, port: number): void;
   stop(): Promise<void>;
@@ -34,14 +37,21 @@ export function startRemote(opts: RemoteStartOptions): Remote {
   const pairing = new PairingService({ sessions, baseUrl: opts.baseUrl });
   opts.auth.sessions = sessions;
   const channels = new ChannelStore(opts.config.stateDir);
+  const screen = new TvScreen({ player: opts.player, pairing, name: opts.config.name, videoSink: opts.config.videoSink, log: opts.log });
   opts.log.child({ module: 'remote' }).info({ phones: sessions.size }, 'phone remote ready');
   return {
     pairing,
     sessions,
-    routes: { pairing, sessions, channels, cookieName: opts.auth.cookieName, deviceName: opts.config.name },
-    listening: (host, port) => pairing.setListenAddress(host, port),
+    screen,
+    routes: { pairing, sessions, channels, screen, cookieName: opts.auth.cookieName, deviceName: opts.config.name },
+    listening(host, port) {
+      pairing.setListenAddress(host, port);
+      // Started once the address is known, so the first QR code is already right.
+      screen.start();
+    },
     async stop() {
       pairing.close();
+      await screen.stop();
     },
   };
 }
