@@ -134,6 +134,20 @@ t.test('nginx-rtmp: an unknown application → 3003 (nginx drops the connection 
   tt.equal(r.connected, null);
 });
 
+t.test('TLS to a server that does not speak it → 3003', async (tt) => {
+  // nginx-rtmp takes the ClientHello for the start of C0+C1 and waits for the rest: only the timer can tell.
+  const nginx = await startNginxRtmp();
+  tt.teardown(() => nginx.stop());
+  const a = await failure(tt, `rtmps://127.0.0.1:${nginx.port}/live/s`, { handshakeTimeoutMs: 800 });
+  tt.match(a.f, { code: 3003, kind: 'handshake', detail: /^no TLS handshake reply from 127\.0\.0\.1:\d+ within 800 ms/ });
+  // node-media-server's HTTP server answers the ClientHello with a plain 400: TLS fails at once.
+  const nms = await startNodeMediaServer();
+  tt.teardown(() => nms.stop());
+  const b = await failure(tt, `https://127.0.0.1:${nms.httpPort}/live/s.flv`, { handshakeTimeoutMs: 5000 });
+  tt.match(b.f, { code: 3003, kind: 'handshake', detail: /^EPROTO from 127\.0\.0\.1:\d+ before an HTTP response/ });
+  tt.ok(b.f.at < 2500, `https: at once (${b.f.at.toFixed(0)} ms), not by the timer`);
+});
+
 t.test('nginx-rtmp killed (SIGKILL) mid-stream → 3005', async (tt) => {
   const nginx = await startNginxRtmp();
   tt.teardown(() => nginx.stop());

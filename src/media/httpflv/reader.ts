@@ -90,8 +90,9 @@ export class HttpFlvReader implements StreamReader {
     if (code.startsWith('HPE_')) {
       this.fail({ code: 3003, kind: 'handshake', detail: `peer ${this.where} did not speak HTTP (${code}: ${(e as Error).message})` });
     } else {
-      const how = this.socketError ? errCode(this.socketError) : 'connection closed';
-      this.fail({ code: 3003, kind: 'handshake', detail: `${how} by ${this.where} before an HTTP response (${this.bytesIn} bytes received)` });
+      // A TLS failure (https) arrives here too, with its own code (ERR_SSL_..., DEPTH_ZERO_SELF_SIGNED_CERT).
+      const how = errCode(this.socketError ?? e);
+      this.fail({ code: 3003, kind: 'handshake', detail: `${how} from ${this.where} before an HTTP response (${this.bytesIn} bytes received)` });
     }
   }
 

@@ -25,6 +25,7 @@ export class RtmpReader implements StreamReader {
   private bytesIn = 0;
   private lastAck = 0;
   private lastError: unknown = null;
+  private tlsPending = false;
   private readonly handshake = new HandshakeReader();
   private readonly parser: ChunkParser;
   private readonly session: RtmpSession;
@@ -81,12 +82,23 @@ export class RtmpReader implements StreamReader {
       this.lastError = e;
     });
     socket.on('close', () => this.onClose());
-    if (target.tls) socket.once('secureConnect', () => socket.write(clientHello()));
-    else socket.write(clientHello());
+    if (target.tls) {
+      this.tlsPending = true;
+      socket.once('secureConnect', () => {
+        this.tlsPending = false;
+        socket.write(clientHello());
+      });
+    } else {
+      socket.write(clientHello());
+    }
   }
 
   private onHandshakeTimeout(): void {
-    const what = this.phase === 'handshake' ? 'no RTMP handshake reply' : 'handshake done but no answer to connect';
+    const what = this.tlsPending
+      ? 'no TLS handshake reply'
+      : this.phase === 'handshake'
+        ? 'no RTMP handshake reply'
+        : 'handshake done but no answer to connect';
     this.fail({
       code: 3003,
       kind: 'handshake',
