@@ -3,7 +3,7 @@
 // ./reconnect.ts).
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { startDaemon } from '../test/helpers/daemon';
+import { startBenchDaemon as startDaemon } from './daemon';
 import { runLatency } from './control-latency';
 import { launch } from './players';
 import type { Source } from './servers';

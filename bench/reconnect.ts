@@ -4,7 +4,8 @@
 // every 0.5 s (RECONNECT_ARGS), so up to 0.5 s of that is the retry interval.
 // Also recorded once: what a killed and restarted publisher does to a player.
 import { performance } from 'node:perf_hooks';
-import { startDaemon, type RunningDaemon, type Subscription } from '../test/helpers/daemon';
+import type { RunningDaemon, Subscription } from '../test/helpers/daemon';
+import { startBenchDaemon as startDaemon } from './daemon';
 import { startKeyFrameProbe } from './keyframe-probe';
 import { startOutageProxy, type OutageProxy } from './outage-proxy';
 import type { BenchMedia, Source } from './servers';

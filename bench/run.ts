@@ -4,7 +4,7 @@
 //   node dist/bench/run.js [--runs 5] [--quick] [--only ttff,resources,control,reconnect,healthz]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startDaemon } from '../test/helpers/daemon';
+import { startBenchDaemon as startDaemon } from './daemon';
 import { controlOnce, healthzOnce } from './daemon-only';
 import { publisherLoss, reconnectOnce, startReconnectRig } from './reconnect';
 import { onInterrupt } from './cleanup';

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startDaemon } from '../test/helpers/daemon';
+import { startBenchDaemon as startDaemon } from './daemon';
 import { startNodeMediaServer, startPublisher, waitForStream } from '../test/helpers/media-servers';
 import { onInterrupt } from './cleanup';
 import { sampleTree } from './proc-stats';
