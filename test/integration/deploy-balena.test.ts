@@ -1,0 +1,191 @@
+// The balena files as balena would read them: Dockerfile.template rendered
+// for every supported device type and parsed with a Dockerfile parser,
+// balena.yml and docker-compose.yml validated against schemas of what this
+// project needs from them (and what balena accepts).
+import t, { type Test } from 'tap';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Ajv from 'ajv';
+import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+import { parse as parseYaml } from 'yaml';
+
+const ROOT = resolve(__dirname, '../../..');
+const read = (f: string) => readFileSync(resolve(ROOT, f), 'utf8');
+const pkg = JSON.parse(read('package.json')) as { version: string; bin: Record<string, string> };
+const MACHINES = ['raspberrypi3', 'raspberrypi4-64', 'raspberrypi5', 'raspberrypicm4-ioboard', 'raspberrypi0-2w-64'];
+const RUNTIME_PACKAGES = [
+  'gstreamer1.0-plugins-base', 'gstreamer1.0-plugins-good', 'gstreamer1.0-plugins-bad',
+  'gstreamer1.0-plugins-ugly', 'gstreamer1.0-libav', 'gstreamer1.0-alsa', 'libgstreamer1.0-0',
+];
+
+interface Stage {
+  from: Instruction & { getImageName(): string | null; getImageTag(): string | null; getBuildStage(): string | null };
+  body: Instruction[];
+}
+
+function stages(text: string): Stage[] {
+  const out: Stage[] = [];
+  for (const ins of DockerfileParser.parse(text).getInstructions()) {
+    if (ins.getKeyword() === 'FROM') out.push({ from: ins as Stage['from'], body: [] });
+    else out[out.length - 1]?.body.push(ins);
+  }
+  return out;
+}
+
+const args = (i: Instruction) => i.getArguments().map((a) => a.getValue());
+const runText = (s: Stage) => s.body.filter((i) => i.getKeyword() === 'RUN').map((i) => i.getArgumentsContent() ?? '').join(' ');
+
+for (const machine of MACHINES) {
+  t.test(`Dockerfile.template rendered for ${machine}`, async (t) => {
+    const text = read('Dockerfile.template').replaceAll('%%BALENA_MACHINE_NAME%%', machine);
+    t.notMatch(text, /%%/, 'no unresolved balena placeholder');
+    const [build, run, ...more] = stages(text);
+    t.same(more, [], 'two stages: build and run');
+    t.equal(build?.from.getImageName(), `balenalib/${machine}-debian-node`, 'the build stage is for this machine');
+    t.equal(build?.from.getImageTag(), '20-bookworm-build');
+    t.equal(run?.from.getImageName(), `balenalib/${machine}-debian-node`, 'the run stage is for this machine');
+    t.equal(run?.from.getImageTag(), '20-bookworm-run', 'the image that ships has no compilers');
+    const stageName = build?.from.getBuildStage();
+    for (const copy of run!.body.filter((i) => i.getKeyword() === 'COPY')) {
+      const flags = (copy as unknown as { getFlags(): { getName(): string; getValue(): string | null }[] }).getFlags();
+      const from = flags.find((f) => f.getName() === 'from')?.getValue();
+      t.equal(from, stageName, `run stage copies only from the build stage: ${copy.getArgumentsContent()}`);
+    }
+    for (const p of RUNTIME_PACKAGES) t.match(runText(run!), new RegExp(`\\b${p.replace(/\./g, '\\.')}\\b`), `run stage installs ${p}`);
+    t.match(runText(build!), /libgstreamer1\.0-dev/, 'build stage has the headers for the native binding');
+
+    const envs = run!.body.filter((i) => i.getKeyword() === 'ENV').flatMap((i) => (i as unknown as { getProperties(): { getName(): string; getValue(): string | null }[] }).getProperties());
+    t.ok(envs.some((p) => p.getName() === 'UDEV' && p.getValue() === '1'), 'ENV UDEV=1');
+
+    const cmds = run!.body.filter((i) => i.getKeyword() === 'CMD');
+    t.equal(cmds.length, 1, 'one CMD');
+    const cmd = cmds[0] as unknown as { getJSONStrings(): { getJSONValue(): string }[] };
+    t.ok(typeof cmd.getJSONStrings === 'function' && cmd.getJSONStrings().length > 0, 'CMD in exec form, so SIGTERM reaches node');
+    t.same(cmd.getJSONStrings().map((s) => s.getJSONValue()), ['node', pkg.bin.liveplayerd], 'CMD runs the package bin');
+    t.notOk(run!.body.some((i) => i.getKeyword() === 'ENTRYPOINT'), "balenalib's entry script (udev) stays the entrypoint");
+  });
+}
+
+t.test('every COPY source of the build stage exists and is not docker-ignored', async (t) => {
+  const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const [build] = stages(read('Dockerfile.template'));
+  for (const copy of build!.body.filter((i) => i.getKeyword() === 'COPY')) {
+    for (const src of args(copy).slice(0, -1)) {
+      t.ok(existsSync(resolve(ROOT, src)), `${src} exists`);
+      t.notOk(ignored.includes(src), `${src} is sent to the builder`);
+    }
+  }
+  t.ok(ignored.includes('node_modules'), "the host's node_modules (wrong CPU) is never sent");
+});
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const check = (t: Test, schema: object, doc: unknown) => {
+  const validate = ajv.compile(schema);
+  t.ok(validate(doc), JSON.stringify(validate.errors));
+  return validate;
+};
+
+const balenaSchema = {
+  type: 'object',
+  required: ['name', 'type', 'description', 'version', 'data'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', pattern: '^[a-z0-9-]+$' },
+    type: { const: 'sw.application' },
+    description: { type: 'string', minLength: 20 },
+    version: { const: pkg.version },
+    'post-provisioning': { type: 'string' },
+    assets: { type: 'object' },
+    joinable: { type: 'boolean' },
+    data: {
+      type: 'object',
+      required: ['supportedDeviceTypes', 'defaultDeviceType'],
+      additionalProperties: false,
+      properties: {
+        defaultDeviceType: { enum: MACHINES },
+        supportedDeviceTypes: { type: 'array', items: { enum: MACHINES }, uniqueItems: true, minItems: MACHINES.length },
+        applicationEnvironmentVariables: {
+          type: 'array',
+          items: {
+            type: 'object', minProperties: 1, maxProperties: 1,
+            propertyNames: { pattern: '^LIVEPLAYER_[A-Z_]+$' },
+            additionalProperties: { type: 'string' },
+          },
+        },
+        applicationConfigVariables: { type: 'array' },
+      },
+    },
+  },
+};
+
+t.test('balena.yml', async (t) => {
+  const doc = parseYaml(read('balena.yml'));
+  check(t, balenaSchema, doc);
+  t.test('the schema refuses a wrong file', async (t) => {
+    const v = ajv.compile(balenaSchema);
+    t.notOk(v({ ...doc, type: 'sw.block' }), 'wrong type');
+    t.notOk(v({ ...doc, data: { ...doc.data, supportedDeviceTypes: ['raspberrypi4-64'] } }), 'missing boards');
+    t.notOk(v({ ...doc, data: { ...doc.data, applicationEnvironmentVariables: [{ SRC: 'x' }] } }), 'a variable outside LIVEPLAYER_*');
+  });
+});
+
+// The compose keys balena's supervisor supports; anything else is refused at push.
+const SERVICE_KEYS = [
+  'build', 'image', 'command', 'entrypoint', 'environment', 'labels', 'volumes', 'devices', 'privileged', 'network_mode',
+  'restart', 'cap_add', 'cap_drop', 'group_add', 'tmpfs', 'ulimits', 'stop_grace_period', 'stop_signal', 'depends_on',
+  'healthcheck', 'init', 'ports', 'expose', 'user', 'working_dir', 'security_opt', 'shm_size', 'sysctls',
+];
+
+const composeSchema = {
+  type: 'object',
+  required: ['version', 'services', 'volumes'],
+  properties: {
+    version: { enum: ['2', '2.0', '2.1', '2.2', '2.3', '2.4'] },
+    volumes: { type: 'object', required: ['liveplayer-state'] },
+    services: {
+      type: 'object',
+      required: ['liveplayerd'],
+      additionalProperties: false,
+      properties: {
+        liveplayerd: {
+          type: 'object',
+          required: ['build', 'network_mode', 'labels', 'volumes', 'restart'],
+          propertyNames: { enum: SERVICE_KEYS },
+          properties: {
+            network_mode: { const: 'host' },
+            restart: { const: 'always' },
+            labels: {
+              type: 'object',
+              required: ['io.balena.features.dbus', 'io.balena.features.supervisor-api'],
+              additionalProperties: { type: 'string' },
+            },
+            volumes: { type: 'array', contains: { const: 'liveplayer-state:/data/liveplayerd' } },
+            environment: {
+              type: 'object',
+              required: ['LIVEPLAYER_STATE_DIR'],
+              properties: { LIVEPLAYER_STATE_DIR: { const: '/data/liveplayerd' } },
+            },
+          },
+          // The media devices: either all of /dev via privileged or each one listed.
+          anyOf: [
+            { required: ['privileged'], properties: { privileged: { const: true } } },
+            { required: ['devices'], properties: { devices: { type: 'array', allOf: ['/dev/dri', '/dev/snd'].map((d) => ({ contains: { type: 'string', pattern: `^${d}` } })) } } },
+          ],
+        },
+      },
+    },
+  },
+};
+
+t.test('docker-compose.yml', async (t) => {
+  const doc = parseYaml(read('docker-compose.yml'));
+  check(t, composeSchema, doc);
+  t.test('the schema refuses a wrong file', async (t) => {
+    const v = ajv.compile(composeSchema);
+    const svc = doc.services.liveplayerd;
+    const without = (k: string) => Object.fromEntries(Object.entries(svc).filter(([key]) => key !== k));
+    t.notOk(v({ ...doc, services: { liveplayerd: without('privileged') } }), 'no device access');
+    t.notOk(v({ ...doc, services: { liveplayerd: { ...svc, labels: { 'io.balena.features.dbus': 1 } } } }), 'a label that is not a string');
+    t.notOk(v({ ...doc, services: { liveplayerd: { ...svc, container_name: 'x' } } }), 'a key balena does not support');
+  });
+});
