@@ -115,6 +115,16 @@ export function buildApp(deps: HttpDeps, opts: HttpOptions = {}): FastifyInstanc
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearerAuth: [] }],
     },
+    // Every body here may be left out ("no arguments"); the plugin would mark them all required.
+    transformObject: (doc) => {
+      const openapi = 'openapiObject' in doc ? doc.openapiObject : doc.swaggerObject;
+      for (const ops of Object.values(openapi.paths ?? {})) {
+        for (const op of Object.values(ops as Record<string, { requestBody?: { required?: boolean } }>)) {
+          if (op?.requestBody) op.requestBody.required = false;
+        }
+      }
+      return openapi;
+    },
   });
 
   const hub = new SseHub(opts.sse);

@@ -30,6 +30,7 @@ t.test('openapi.json lists every route of the contract with closed schemas', asy
   t.equal(count, CONTRACT.length, 'no route missing from the contract table, none extra');
   const patch = doc.paths['/api/v1/player'].patch.requestBody.content['application/json'].schema;
   t.equal(patch.additionalProperties, false);
+  t.equal(doc.paths['/api/v1/player/requestFullScreen'].post.requestBody.required, false, 'bodies may be left out');
   t.ok(patch.properties.src && patch.properties.soundMode, 'the attribute schema is the player one');
   const view = doc.paths['/api/v1/player'].get.responses['200'].content['application/json'].schema;
   t.equal(view.additionalProperties, false);
