@@ -9,6 +9,7 @@ import { createReader } from '../media/reader';
 import type { FlvTag, ReaderFailure, StreamReader } from '../media/types';
 import { FeedGate } from './feed-gate';
 import { StreamWatch } from './stream-watch';
+import { DecodeWatch } from './decode-watch';
 import { takeSnapshot } from './snapshot';
 
 export interface GstElement {
@@ -37,6 +38,7 @@ export class WorkerSession {
   private readonly watch = new StreamWatch();
   private readonly rules = new Set<BusRule>();
   private readonly src: GstElement;
+  private readonly decode: DecodeWatch;
   private tick: NodeJS.Timeout | null = null;
   private connection = 0;
   private firstFrame = false;
@@ -55,6 +57,7 @@ export class WorkerSession {
     const src = pipeline.findChild('src');
     if (!src || typeof src.push !== 'function') throw new Error('pipeline has no appsrc named "src"');
     this.src = src;
+    this.decode = new DecodeWatch(pipeline);
   }
 
   start(): void {
@@ -182,6 +185,7 @@ export class WorkerSession {
       this.code(2004, 'first frame rendered after reconnecting');
     }
     if (!this.firstFrame || this.paused) return;
+    for (const c of this.decode.check()) this.code(c.code, c.detail);
     const idle = now - this.lastTagAt;
     if (idle > DRY_MS && !this.buffering) {
       this.buffering = true;

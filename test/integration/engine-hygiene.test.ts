@@ -1,0 +1,67 @@
+// Resource hygiene of the control process over thousands of sessions: each
+// session's worker process takes the binding's leaks with it, so the daemon's
+// threads and fds return to baseline and its RSS stays flat. Playback works
+// afterwards, and SIGTERM while playing ends the daemon within 2 s.
+import t from 'tap';
+import { execFileSync } from 'node:child_process';
+import { startDaemon } from '../helpers/daemon';
+import { startNodeMediaServer, startPublisher, waitForStream } from '../helpers/media-servers';
+import { sampleProcess } from '../../bench/proc-stats';
+
+const CYCLES = Number(process.env.LIVEPLAYER_HYGIENE_CYCLES ?? 2000);
+
+function children(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+t.test(`${CYCLES} play/stop/src-switch cycles leave the control process as it was`, async (tt) => {
+  const nms = await startNodeMediaServer();
+  tt.teardown(() => nms.stop());
+  const pubs = await Promise.all(['a', 'b'].map((n) => startPublisher(nms.rtmpUrl(n))));
+  tt.teardown(() => Promise.all(pubs.map((p) => p.stop())));
+  await Promise.all(['a', 'b'].map((n) => waitForStream(nms.rtmpUrl(n))));
+  const d = await startDaemon({ args: ['--reconnect-attempts', '0'] });
+  tt.teardown(() => d.stop());
+  const pid = d.proc.pid!;
+  const sub = await d.subscribe();
+  const srcs = [nms.rtmpUrl('a'), nms.flvUrl('b')];
+
+  const cycle = async (i: number) => {
+    await d.api('PATCH', '/api/v1/player', { src: srcs[i % 2] });
+    await d.api('POST', '/api/v1/player/play');
+    await d.api('PATCH', '/api/v1/player', { src: srcs[(i + 1) % 2] }); // switch while playing
+    await d.api('POST', '/api/v1/player/stop');
+  };
+  const settle = async () => {
+    await new Promise((r) => setTimeout(r, 2500));
+    return sampleProcess(pid)!;
+  };
+
+  for (let i = 0; i < 50; i++) await cycle(i); // warm-up: JIT, pools, first spare
+  const base = await settle();
+  const t0 = Date.now();
+  for (let i = 0; i < CYCLES; i++) await cycle(i);
+  const end = await settle();
+  const perCycle = (Date.now() - t0) / CYCLES;
+  tt.comment(`baseline threads ${base.threads} fds ${base.fds} rss ${(base.rssKiB / 1024).toFixed(1)} MiB`);
+  tt.comment(`after ${CYCLES}: threads ${end.threads} fds ${end.fds} rss ${(end.rssKiB / 1024).toFixed(1)} MiB; ${perCycle.toFixed(1)} ms per cycle`);
+  tt.ok(end.threads <= base.threads, `threads back at baseline (${base.threads} → ${end.threads})`);
+  tt.ok(end.fds <= base.fds, `fds back at baseline (${base.fds} → ${end.fds})`);
+  tt.ok(end.rssKiB - base.rssKiB < 5 * 1024, `RSS growth under 5 MiB (${((end.rssKiB - base.rssKiB) / 1024).toFixed(2)} MiB)`);
+  tt.ok(children(pid).length <= 1, `no worker left behind but the spare (${children(pid).length} children)`);
+
+  const from = sub.events.length;
+  await d.api('POST', '/api/v1/player/play');
+  await sub.waitForCode(2004, 15000, from);
+  tt.pass('playback still works afterwards');
+
+  const exit = await d.kill('SIGTERM');
+  tt.equal(exit.code, 0, 'SIGTERM while playing exits 0');
+  tt.ok(exit.ms < 2000, `and within 2 s (${exit.ms.toFixed(0)} ms)`);
+  await new Promise((r) => setTimeout(r, 200));
+  tt.same(children(pid), [], 'no worker outlives the daemon');
+});
