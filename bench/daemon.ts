@@ -21,13 +21,30 @@ function pidsWith(needle: string): number[] {
   return out;
 }
 
+/**
+ * The helper arms its 20 s listen timer synchronously inside startDaemon();
+ * for that one call a 20 s timer becomes LISTEN_WAIT_MS. Under the load of
+ * parallel test suites, probing the elements alone took 19 s.
+ */
+const LISTEN_WAIT_MS = 120000;
+function withLongerListenWait<T>(start: () => Promise<T>): Promise<T> {
+  const orig = global.setTimeout;
+  const patched = ((fn: (...a: unknown[]) => void, ms?: number, ...rest: unknown[]) => orig(fn, ms === 20000 ? LISTEN_WAIT_MS : ms, ...rest)) as unknown as typeof setTimeout;
+  global.setTimeout = patched;
+  try {
+    return start();
+  } finally {
+    global.setTimeout = orig;
+  }
+}
+
 /** A running daemon; up to `attempts` starts, each straggler killed. */
 export async function startBenchDaemon(opts: Omit<DaemonOptions, 'stateDir'> = {}, attempts = 3): Promise<RunningDaemon> {
   let last: Error = new Error('no attempt');
   for (let i = 0; i < attempts; i++) {
     const stateDir = mkdtempSync(path.join(os.tmpdir(), 'lp-bench-d-'));
     try {
-      const d = await startDaemon({ ...opts, stateDir });
+      const d = await withLongerListenWait(() => startDaemon({ ...opts, stateDir }));
       return { ...d, stop: async () => (await d.stop(), rmSync(stateDir, { recursive: true, force: true })) };
     } catch (e) {
       last = e as Error;
