@@ -52,8 +52,13 @@ export function openTcp(
     done(r);
   };
   const host = target.host.replace(/^\[(.*)\]$/, '$1');
+  // A resolver that does not answer can hold getaddrinfo for many seconds; the connect budget covers it too.
+  timer = setTimeout(() => {
+    finish({ ok: false, failure: { code: 3001, kind: 'dns', detail: `no answer from the resolver for ${host} within ${opts.connectTimeoutMs} ms` } });
+  }, opts.connectTimeoutMs);
   lookup(host, (err, address) => {
     if (cancelled) return;
+    if (timer) clearTimeout(timer);
     if (err) {
       // ENOTFOUND, EAI_AGAIN and the rarer EAI_* alike: the name gave no address.
       finish({ ok: false, failure: { code: 3001, kind: 'dns', detail: `${errCode(err)} ${host}` } });
@@ -132,9 +137,4 @@ export class EventGate implements ReaderEvents {
     this.open = false;
     this.events.failed(f);
   }
-}
-
-/** Maps a socket error after the connection was up: mid-stream it is a read failure (3005). */
-export function readFailure(err: unknown, where: string): ReaderFailure {
-  return { code: 3005, kind: 'read', detail: `${errCode(err)} ${where}` };
 }
