@@ -72,17 +72,35 @@ export async function startDbusDaemon(opts: DbusDaemonOptions = {}): Promise<Dbu
   const socketPath = join(dir, 'bus');
   const configPath = join(dir, 'bus.conf');
   writeFileSync(configPath, config(socketPath, opts));
-  const child = spawn('dbus-daemon', ['--nofork', '--nopidfile', `--config-file=${configPath}`, '--print-address=1'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // --pdeathsig: if the test process dies without its teardown (a timeout,
+  // a crash), the daemon goes with it instead of lingering.
+  const child = spawn(
+    'setpriv',
+    ['--pdeathsig', 'TERM', '--', 'dbus-daemon', '--nofork', '--nopidfile', `--config-file=${configPath}`, '--print-address=1'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const onExit = () => {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   try {
     const address = await firstLine(child, () => stderr);
     // dbus-daemon makes path sockets 0777 itself; this is belt and braces.
     chmodSync(socketPath, 0o777);
-    return { address, socketPath, dir, stop: () => stop(child, dir) };
+    return {
+      address,
+      socketPath,
+      dir,
+      stop: () => {
+        process.removeListener('exit', onExit);
+        return stop(child, dir);
+      },
+    };
   } catch (err) {
+    process.removeListener('exit', onExit);
     await stop(child, dir);
     throw err;
   }
