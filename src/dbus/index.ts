@@ -101,7 +101,10 @@ export async function startDbus(player: LivePlayer, opts: DbusOptions, log: Logg
   try {
     await withTimeout(
       new Promise<void>((resolve, reject) => {
-        bus.once('connect', () => resolve());
+        bus.once('connect', () => {
+          bus.off('error', reject);
+          resolve();
+        });
         bus.once('error', reject);
       }),
       timeoutMs,

@@ -8,49 +8,8 @@ import type { LivePlayer } from '../player/player';
 import type { PlayerState } from '../player/state';
 import { guard, invalidArgument, nameArgs, PropertyMirror, type IntrospectXml } from './edge';
 
-export const MPRIS_PATH = '/org/mpris/MediaPlayer2';
+export { MPRIS_PATH, MprisRoot } from './mpris-root';
 const NO_TRACK = '/org/mpris/MediaPlayer2/TrackList/NoTrack';
-
-/** org.mpris.MediaPlayer2: who we are; Raise and Quit do nothing (CanRaise/CanQuit are false). */
-export class MprisRoot extends dbusInterface.Interface {
-  constructor(private readonly identity: string) {
-    super('org.mpris.MediaPlayer2');
-  }
-  get Identity(): string {
-    return this.identity;
-  }
-  get CanQuit(): boolean {
-    return false;
-  }
-  get CanRaise(): boolean {
-    return false;
-  }
-  get HasTrackList(): boolean {
-    return false;
-  }
-  get SupportedUriSchemes(): string[] {
-    return ['rtmp', 'rtmps', 'http', 'https'];
-  }
-  get SupportedMimeTypes(): string[] {
-    return ['video/x-flv'];
-  }
-  Raise(): void {}
-  Quit(): void {}
-}
-
-MprisRoot.configureMembers({
-  properties: Object.fromEntries(
-    [
-      ['Identity', 's'],
-      ['CanQuit', 'b'],
-      ['CanRaise', 'b'],
-      ['HasTrackList', 'b'],
-      ['SupportedUriSchemes', 'as'],
-      ['SupportedMimeTypes', 'as'],
-    ].map(([name, signature]) => [name, { signature, access: 'read' as const }]),
-  ),
-  methods: { Raise: {}, Quit: {} },
-});
 
 /** What a user would call the player's state: connecting to a stream counts as playing it. */
 export function playbackStatus(state: PlayerState): 'Playing' | 'Paused' | 'Stopped' {
