@@ -62,9 +62,10 @@ t.test('READY, STATUS, WATCHDOG at half the interval, STOPPING, then silence', a
   t.equal(got[0]?.msg, 'READY=1\nSTATUS=serving on :8080', 'READY with the status');
   await sleep(1000);
   const p = pings(got);
-  t.ok(p.length >= 15 && p.length <= 21, `about 20 pings in 1 s at 50 ms (got ${p.length})`);
+  // Bounds allow for a loaded CI machine delaying timers, never for extra pings.
+  t.ok(p.length >= 12 && p.length <= 21, `about 20 pings in 1 s at 50 ms (got ${p.length})`);
   const m = median(gaps(p));
-  t.ok(m >= 45 && m <= 70, `median gap ${m} ms is half of WATCHDOG_USEC`);
+  t.ok(m >= 45 && m <= 80, `median gap ${m} ms is half of WATCHDOG_USEC`);
   n.status('line one\nline two');
   n.stopping();
   await sleep(20);
@@ -134,7 +135,7 @@ t.test('a blocked event loop stops the watchdog pings', async (t) => {
   t.ok(before.length >= 3, `pings before the block (${before.length})`);
   t.ok(after.length >= 3, `pings resume after it (${after.length})`);
   const beforeGap = median(gaps(before));
-  t.ok(beforeGap >= 90 && beforeGap <= 140, `regular gap ${beforeGap} ms before the block`);
+  t.ok(beforeGap >= 90 && beforeGap <= 160, `regular gap ${beforeGap} ms before the block`);
   const longest = Math.max(...gaps(p));
   t.ok(longest >= BLOCK_MS - 150, `longest gap ${longest} ms spans the ${BLOCK_MS} ms block`);
   t.ok(got.some((r) => r.msg === 'STOPPING=1'), 'STOPPING at the end');
