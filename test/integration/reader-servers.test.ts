@@ -32,9 +32,11 @@ async function playsWell(tt: Test, label: string, url: string, keyFrameWithinMs:
   const after = r.tags.filter((x) => x.at > kfAt);
   const video = after.filter((x) => x.tag.type === 9);
   const audio = after.filter((x) => x.tag.type === 8);
-  // Real time (-re): about FPS frames a second; a burst or a stall would miss these bounds.
+  // Real time (-re): about FPS frames a second. Allowed on top: a cached GOP sent at
+  // once, and a GOP of catch-up when a loaded machine slowed the publisher.
   const expected = (FPS * WATCH_MS) / 1000;
-  tt.ok(video.length >= expected * 0.7 && video.length <= expected * 1.5, `${video.length} video tags in ${WATCH_MS} ms (≈${expected})`);
+  const slack = 2 * FPS * GOP_SECONDS;
+  tt.ok(video.length >= expected * 0.7 && video.length <= expected + slack, `${video.length} video tags in ${WATCH_MS} ms (≈${expected})`);
   tt.ok(audio.length >= 50, `${audio.length} audio tags flow too`);
   for (const type of [8, 9] as const) {
     const ts = r.tags.filter((x) => x.tag.type === type).map((x) => x.tag.timestamp);
@@ -42,7 +44,7 @@ async function playsWell(tt: Test, label: string, url: string, keyFrameWithinMs:
     tt.equal(back, -1, `type ${type} timestamps never go back (${ts.length} tags, ${ts[0]}..${ts[ts.length - 1]} ms)`);
   }
   const span = video[video.length - 1].tag.timestamp - video[0].tag.timestamp;
-  tt.ok(span > WATCH_MS * 0.6 && span < WATCH_MS * 1.4, `video timestamps advance with the clock (${span} ms over ${WATCH_MS} ms)`);
+  tt.ok(span > WATCH_MS * 0.6 && span < WATCH_MS + 2000 * GOP_SECONDS, `video timestamps advance with the clock (${span} ms over ${WATCH_MS} ms)`);
   const keyFrames = r.tags.filter((x) => x.at >= kfAt && x.tag.type === 9 && x.tag.data[0] >> 4 === 1 && x.tag.data[1] === 1);
   tt.ok(keyFrames.length >= Math.floor(WATCH_MS / 1000 / GOP_SECONDS) - 1, `${keyFrames.length} key frames (GOP ${GOP_SECONDS} s)`);
   tt.ok(r.bytes > after.reduce((n, x) => n + x.tag.data.length, 0), 'bytes() counts at least every tag body');
