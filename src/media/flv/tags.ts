@@ -31,9 +31,11 @@ export function videoFrameType(tag: FlvTag): number | null {
   return tag.type === TAG_VIDEO && tag.data.length > 0 ? (tag.data[0]! >> 4) & 0x07 : null;
 }
 
-/** AVCPacketType: 0 sequence header, 1 NALU, 2 end of sequence; null when not AVC. */
+/** AVCPacketType: 0 sequence header, 1 NALU, 2 end of sequence; null when not AVC or a command frame. */
 export function avcPacketType(tag: FlvTag): number | null {
   if (videoCodecId(tag) !== VIDEO_CODEC_AVC || tag.data.length < 2) return null;
+  // A command frame's second byte is the command (seek start/end), not a packet type.
+  if (videoFrameType(tag) === FRAME_TYPE_COMMAND) return null;
   return tag.data[1]!;
 }
 
@@ -87,7 +89,7 @@ export function isVideoKeyFrame(tag: FlvTag): boolean {
   return tag.type === TAG_VIDEO && videoFrameType(tag) === FRAME_TYPE_KEY && isMediaFrame(tag);
 }
 
-/** Bytes of codec payload in a media tag (the tag body less its FLV audio/video header), for bit rates. */
+/** Bytes of codec payload (the body less its FLV audio/video header; script data whole), for bit rates. */
 export function payloadBytes(tag: FlvTag): number {
   let header = 0;
   if (tag.type === TAG_VIDEO) header = videoCodecId(tag) === VIDEO_CODEC_AVC ? 5 : 1;
