@@ -109,6 +109,7 @@ async function main(): Promise<void> {
     await sleep(3000);
     cyclePts.push(point(pid, cycles));
     const playPts: Point[] = [];
+    await d.api('PATCH', '/api/v1/player', { src: srcs[0] });
     const from = sub.events.length;
     await d.api('POST', '/api/v1/player/play');
     await sub.waitForCode(2004, 15000, from);
