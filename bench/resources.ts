@@ -23,7 +23,7 @@ export interface ResourceSample {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts `kind` cold on `src`, lets it settle `settleMs` after the first frame, then measures `windowMs`. */
-export async function resourcesOnce(kind: PlayerKind, src: Source, run: number, windowMs = 10000, settleMs = 3000): Promise<ResourceSample> {
+export async function resourcesOnce(kind: PlayerKind, src: Source, run: number, windowMs = 10000, settleMs = 6000): Promise<ResourceSample> {
   const s: ResourceSample = { player: kind, run, cpu10s: NaN, peakRssMiB: NaN, processes: 0 };
   // quiet: ffmpeg without showinfo, which would add its checksums to the CPU bill.
   const p = launch(kind, src.url, { quiet: true, timeoutMs: 30000 });
@@ -31,7 +31,7 @@ export async function resourcesOnce(kind: PlayerKind, src: Source, run: number, 
     // The quiet ffmpeg prints no marker: give every player the same fixed start instead of waiting for one.
     if (kind === 'ffmpeg') await sleep(2500);
     else await p.firstFrame;
-    // Settling lets liveplayerd fork its next spare (1.5 s after play) outside the window.
+    // Settling keeps liveplayerd's next spare (forked 1.5 s after play, ~0.3 CPU-s to start) out of the window.
     await sleep(settleMs);
     const a = sampleTree(p.proc.pid!);
     await sleep(windowMs);

@@ -1,7 +1,7 @@
 // `npm run bench`: starts nginx-rtmp, node-media-server and one publisher,
 // then measures liveplayerd against gst-launch-1.0, ffmpeg and mpv, runs
 // interleaved, and writes bench/results/latest.md and latest.json.
-//   node dist/bench/run.js [--runs 5] [--quick] [--only ttff,resources,control,reconnect,healthz]
+//   node dist/bench/run.js [--runs 5] [--quick] [--only ttff,resources,control,reconnect,healthz] [--name latest]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startBenchDaemon as startDaemon } from './daemon';
@@ -123,8 +123,9 @@ async function main(): Promise<void> {
   }
   const md = renderMarkdown(r);
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(path.join(outDir, 'latest.md'), md);
-  writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify(r, null, 2));
+  const name = arg('--name') ?? 'latest';
+  writeFileSync(path.join(outDir, `${name}.md`), md);
+  writeFileSync(path.join(outDir, `${name}.json`), JSON.stringify(r, null, 2));
   process.stdout.write(md);
 }
 
