@@ -37,13 +37,13 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
 const player = async (d: RunningDaemon) => (await d.api('GET', '/api/v1/player')).body;
 
 /** A phone: a browser context with console errors and page errors collected. */
-async function phone(browser: Browser, opts: { width?: number; height?: number; scale?: number } = {}) {
+async function phone(browser: Browser, opts: { width?: number; height?: number; scale?: number; locale?: string } = {}) {
   const ctx: BrowserContext = await browser.newContext({
     viewport: { width: opts.width ?? PHONE.width, height: opts.height ?? PHONE.height },
     deviceScaleFactor: opts.scale ?? 1,
     isMobile: true,
     hasTouch: true,
-    locale: 'en-US',
+    locale: opts.locale ?? 'en-US',
   });
   const page: Page = await ctx.newPage();
   const errors: string[] = [];
@@ -229,13 +229,41 @@ t.test('phone remote in Chromium', async (t) => {
     return { unlabelled, small };
   });
   t.same(a11y.unlabelled, [], 'every control has a label');
+  const lowContrast = await p1.page.evaluate(() => {
+    const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+    const lum = (c: number[]) => {
+      const [r, g, b] = c.slice(0, 3).map((v) => {
+        const s = v / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+    };
+    const bgOf = (el: Element | null): number[] => {
+      for (; el; el = el.parentElement) {
+        const c = rgb(getComputedStyle(el).backgroundColor);
+        if (c.length === 3 || (c.length === 4 && c[3]! > 0.5)) return c;
+      }
+      return [255, 255, 255];
+    };
+    const bad: string[] = [];
+    for (const el of Array.from(document.querySelectorAll('h1, h2, h3, p, label, button, a, strong, span, li'))) {
+      if (!(el as HTMLElement).offsetParent && el.tagName !== 'H1') continue;
+      if (!Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent!.trim())) continue;
+      const fg = lum(rgb(getComputedStyle(el).color));
+      const bg = lum(bgOf(el));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      if (ratio < 4.5) bad.push(`${el.tagName}#${el.id} "${el.textContent!.trim().slice(0, 20)}" ${ratio.toFixed(2)}`);
+    }
+    return bad;
+  });
+  t.same(lowContrast, [], 'text contrast >= 4.5:1 everywhere');
   t.same(a11y.small, [], 'every touch target is at least 48x48 px');
   await p1.page.evaluate(() => window.scrollTo(0, 0));
   await p1.page.screenshot({ path: path.join(SHOTS, 'phone-page-top.png') });
   await p1.page.screenshot({ path: path.join(SHOTS, 'phone-page.png'), fullPage: true });
 
   // ---- 200 % zoom: a 195 px wide layout viewport at twice the pixels ----
-  const z = await phone(browser, { width: 195, height: 422, scale: 2 });
+  const z = await phone(browser, { width: 195, height: 422, scale: 2, locale: 'zh-CN' });
   const pz = (await d.api('GET', '/api/v1/pairing')).body;
   await z.page.goto(pz.url);
   await z.page.waitForSelector('#conn[data-online="true"]');
@@ -251,6 +279,9 @@ t.test('phone remote in Chromium', async (t) => {
   });
   t.ok(zoom.scrollWidth <= zoom.clientWidth, `no horizontal overflow at 200 % (${zoom.scrollWidth} <= ${zoom.clientWidth})`);
   t.same(zoom.clipped, [], 'every control inside the viewport at 200 %');
+  t.equal(await z.page.getAttribute('html', 'lang'), 'zh-CN', 'a Chinese browser gets the Chinese page');
+  t.equal((await z.page.textContent('#btn-play'))?.trim(), '播放', 'Chinese words on the controls');
+  t.match(await z.page.textContent('#code-words'), /[\u4e00-\u9fff]/, 'status code meaning in Chinese');
   await z.page.screenshot({ path: path.join(SHOTS, 'phone-page-zoom200.png') });
   t.same(z.errors, [], 'no console errors at 200 %');
   await z.ctx.close();
