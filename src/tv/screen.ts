@@ -90,6 +90,15 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     });
   }
 
+  /**
+   * Takes the idle screen off the sink and resolves once its process is gone.
+   * For the engine: awaiting this before a playback worker opens a KMS sink
+   * closes the gap between SIGKILL and the kernel releasing the display.
+   */
+  release(): Promise<void> {
+    return this.kill();
+  }
+
   async stop(): Promise<void> {
     this.started = false;
     this.opts.player.off('state', this.onState);
