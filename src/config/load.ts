@@ -168,7 +168,18 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
 
   const merged = { ...defaults(env), ...fileOptions, ...envRaw, ...flags };
-  if (!validate(merged)) for (const e of validate.errors ?? []) problems.push(explain(e, origin));
+  // One line per option: ajv reports a union once per branch, and a value that
+  // already failed conversion needs no second complaint.
+  const named = new Set(problems.map((p) => p.split(' ')[0]));
+  if (!validate(merged)) {
+    for (const e of validate.errors ?? []) {
+      const line = explain(e, origin);
+      const who = line.startsWith('config file: ') ? line : line.split(' ')[0]!;
+      if (named.has(who)) continue;
+      named.add(who);
+      problems.push(line);
+    }
+  }
 
   const attrPatch: Record<string, unknown> = { ...fileAttrs };
   for (const [name, { key, kind }] of Object.entries(ATTRIBUTE_ENV)) {

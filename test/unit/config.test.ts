@@ -1,0 +1,92 @@
+// Configuration: every flag with its environment variable and the JSON file,
+// precedence flag > environment > file > default, every problem reported at
+// once naming the option, and the CLI's exit code 2 with one line.
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config/load';
+import { OPTION_SPECS } from '../../src/config/schema';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'lp-config-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+const file = (content: unknown) => {
+  const f = path.join(dir, `${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(f, typeof content === 'string' ? content : JSON.stringify(content));
+  return f;
+};
+const problems = (argv: string[], env: Record<string, string> = {}) => {
+  try {
+    loadConfig(argv, env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+};
+
+t.test('defaults as the contract lists them', async (tt) => {
+  const { config } = loadConfig([], {});
+  tt.match(config, { http: '0.0.0.0:8080', dbus: 'system', videoSink: 'auto', audioSink: 'auto', decoder: 'auto', reconnectAttempts: 3, reconnectInterval: 3, stallTimeout: 5, updateLock: 'off', demo: false });
+  tt.equal(config.name, os.hostname());
+  tt.equal(config.stateDir, process.getuid!() === 0 ? '/var/lib/liveplayerd' : path.join(os.homedir(), '.local/state/liveplayerd'));
+  tt.equal(loadConfig([], { BALENA: '1' }).config.updateLock, 'on', 'update lock on under balena');
+  tt.ok(Object.isFrozen(config), 'frozen after validation');
+});
+
+t.test('each flag and its environment variable set the same option', async (tt) => {
+  const values: Record<string, [string, unknown]> = {
+    http: ['127.0.0.1:9', '127.0.0.1:9'], dbus: ['session', 'session'], videoSink: ['kms', 'kms'], audioSink: ['alsa', 'alsa'],
+    decoder: ['software', 'software'], stateDir: ['/tmp/x', '/tmp/x'], token: ['abcdefghijklmnopqrstuvwxyz012345', 'abcdefghijklmnopqrstuvwxyz012345'],
+    name: ['tv-7', 'tv-7'], reconnectAttempts: ['5', 5], reconnectInterval: ['0.5', 0.5], stallTimeout: ['2', 2], updateLock: ['on', 'on'],
+    demo: ['1', true], allowedHosts: ['a.example,b.example', ['a.example', 'b.example']], logLevel: ['debug', 'debug'],
+    audioDeviceSpeaker: ['hw:0', 'hw:0'], audioDeviceEar: ['hw:1', 'hw:1'],
+  };
+  for (const spec of OPTION_SPECS) {
+    if (spec.key === 'config') continue;
+    const [raw, want] = values[spec.key]!;
+    const viaFlag = spec.kind === 'boolean' ? [spec.flag] : [spec.flag, raw];
+    tt.same((loadConfig(viaFlag, {}).config as Record<string, unknown>)[spec.key], want, `${spec.flag}`);
+    tt.same((loadConfig([], { [spec.env]: raw }).config as Record<string, unknown>)[spec.key], want, `${spec.env}`);
+  }
+});
+
+t.test('precedence: flag > environment > file > default', async (tt) => {
+  const f = file({ name: 'from-file', reconnectAttempts: 7, decoder: 'omx', mode: 'RTC' });
+  const { config } = loadConfig(['--config', f, '--name', 'from-flag'], { LIVEPLAYER_NAME: 'from-env', LIVEPLAYER_DECODER: 'v4l2' });
+  tt.equal(config.name, 'from-flag');
+  tt.equal(config.decoder, 'v4l2', 'env over file');
+  tt.equal(config.reconnectAttempts, 7, 'file over default');
+  tt.equal(config.attributes.mode, 'RTC', 'initial attributes from the file');
+  const env = loadConfig(['--config', f], { LIVEPLAYER_MODE: 'live', LIVEPLAYER_SRC: 'rtmp://h/live/s', LIVEPLAYER_AUTOPLAY: 'true' }).config.attributes;
+  tt.match(env, { mode: 'live', src: 'rtmp://h/live/s', autoplay: true }, 'attribute environment over the file');
+});
+
+t.test('every problem is reported at once, naming the option', async (tt) => {
+  const p = problems(['--decoder', 'gpu', '--http', 'nope', '--reconnect-attempts', '-1', '--bogus'], { LIVEPLAYER_STALL_TIMEOUT: 'soon', LIVEPLAYER_SRC: 'file:///etc/passwd' });
+  tt.equal(p.length, 6, p.join(' | '));
+  tt.match(p.join('\n'), /--decoder must be one of auto, v4l2, omx, software/);
+  tt.match(p.join('\n'), /--http/);
+  tt.match(p.join('\n'), /--reconnect-attempts/);
+  tt.match(p.join('\n'), /unknown option --bogus/);
+  tt.match(p.join('\n'), /LIVEPLAYER_STALL_TIMEOUT must be a number/);
+  tt.match(p.join('\n'), /src scheme "file"/);
+});
+
+t.test('bad config files', async (tt) => {
+  tt.match(problems(['--config', file('{not json')]).join(), /not valid JSON/);
+  tt.match(problems(['--config', file([1, 2])]).join(), /must hold a JSON object/);
+  tt.match(problems(['--config', path.join(dir, 'missing.json')]).join(), /cannot read/);
+  tt.match(problems(['--config', file({ videoSink: 'hdmi', colour: 'red' })]).join(), /unknown option "colour".*config file "videoSink" must be one of/s);
+});
+
+t.test('the CLI exits 2 with one line for bad input', async (tt) => {
+  const cli = path.resolve(__dirname, '../../src/cli.js');
+  const r = spawnSync(process.execPath, [cli, '--decoder', 'gpu', '--video-sink', 'vga'], { encoding: 'utf8' });
+  tt.equal(r.status, 2);
+  tt.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+  tt.match(r.stderr, /--decoder must be one of/);
+  tt.match(r.stderr, /--video-sink must be one of/);
+  tt.equal(spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' }).status, 0);
+});

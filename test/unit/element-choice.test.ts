@@ -1,0 +1,41 @@
+// Decoder and sink selection on a machine without any hardware decoder, and
+// with each decoder made available in turn, so the Pi's paths are covered
+// here too. Pure functions: availability is passed in.
+import t from 'tap';
+import { chooseAudioSink, chooseDecoder, chooseVideoSink } from '../../src/gst/element-choice';
+import { probeFactories } from '../../src/gst/probe';
+
+const has = (...f: string[]) => (x: string) => f.includes(x);
+
+t.test('decoder selection table', async (tt) => {
+  const cases: [string, Parameters<typeof chooseDecoder>[0], string[], unknown][] = [
+    ['auto on this x86 machine: software, with the 2106 reason', 'auto', ['avdec_h264'], { ok: true, kind: 'software', fallback: 'v4l2h264dec and omxh264dec unavailable' }],
+    ['auto on a Pi 4: V4L2, no fallback', 'auto', ['v4l2h264dec', 'avdec_h264'], { ok: true, kind: 'v4l2', fallback: undefined }],
+    ['auto on a legacy OMX image', 'auto', ['omxh264dec', 'avdec_h264'], { ok: true, kind: 'omx' }],
+    ['auto prefers V4L2 over OMX', 'auto', ['omxh264dec', 'v4l2h264dec', 'avdec_h264'], { ok: true, kind: 'v4l2' }],
+    ['forced v4l2 without it: a clear error', 'v4l2', ['avdec_h264'], { ok: false, error: /v4l2h264dec/ }],
+    ['forced omx without it', 'omx', ['avdec_h264'], { ok: false, error: /omxh264dec/ }],
+    ['forced software', 'software', ['v4l2h264dec', 'avdec_h264'], { ok: true, kind: 'software', fallback: undefined }],
+    ['nothing at all', 'auto', [], { ok: false, error: /gstreamer1.0-libav/ }],
+  ];
+  for (const [about, pref, avail, want] of cases) tt.match(chooseDecoder(pref, has(...avail)), want, about);
+});
+
+t.test('this machine really has no hardware decoder, and has the software one', async (tt) => {
+  const found = await probeFactories(['v4l2h264dec', 'omxh264dec', 'avdec_h264']);
+  tt.same([...found], ['avdec_h264']);
+  tt.match(chooseDecoder('auto', (f) => found.has(f)), { kind: 'software' });
+  tt.match(chooseDecoder('v4l2', (f) => found.has(f)), { ok: false });
+});
+
+t.test('sink selection', async (tt) => {
+  const none = { env: {}, exists: () => false };
+  tt.equal(chooseVideoSink('auto', { env: {}, exists: (p) => p === '/dev/dri/card0' }), 'kms', 'a board without a display server: KMS');
+  tt.equal(chooseVideoSink('auto', { env: { DISPLAY: ':0' }, exists: () => true }), 'x');
+  tt.equal(chooseVideoSink('auto', { env: { WAYLAND_DISPLAY: 'wayland-0', DISPLAY: ':0' }, exists: () => true }), 'wayland');
+  tt.equal(chooseVideoSink('auto', none), 'fake', 'no display at all: decode and render nowhere');
+  tt.equal(chooseVideoSink('gl', none), 'gl', 'a forced choice is kept');
+  tt.equal(chooseAudioSink('auto', { env: {}, exists: (p) => p === '/dev/snd' }), 'alsa');
+  tt.equal(chooseAudioSink('auto', { env: { PULSE_SERVER: 'unix:/x' }, exists: () => true }), 'pulse');
+  tt.equal(chooseAudioSink('auto', none), 'fake');
+});

@@ -1,0 +1,40 @@
+// Pipeline descriptions: one file per mode, placeholders filled only from the
+// element table, anything else refused, and no network element at all (the
+// daemon's reader feeds appsrc, so no user string ever reaches parse-launch).
+import t from 'tap';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describePipeline, pipelineDir } from '../../src/gst/pipeline-description';
+
+const good = { video_decoder: 'avdec_h264', video_sink: 'fakesink sync=true', audio_sink: 'fakesink sync=true async=false' };
+
+t.test('every variant fills and names the elements the daemon sets', async (tt) => {
+  for (const variant of ['live', 'rtc'] as const) {
+    const text = describePipeline({ variant, ...good });
+    for (const name of ['src', 'demux', 'vq', 'aq', 'vdec', 'vsink', 'asink', 'vol', 'level', 'snap', 'snapvalve', 'vdecin', 'vdecout', 'adecin', 'adecout']) {
+      tt.match(text, new RegExp(`name=${name}\\b`), `${variant}: ${name}`);
+    }
+    tt.notMatch(text, /\{\{|location=|rtmp2?src|souphttpsrc|uridecodebin|playbin/, `${variant}: no placeholder left, no network or URI element`);
+  }
+});
+
+t.test('queues are sized in time, never by buffers or bytes', async (tt) => {
+  for (const variant of ['live', 'rtc'] as const) {
+    const text = describePipeline({ variant, ...good });
+    for (const q of text.match(/queue name=\w+[^\n!]*/g) ?? []) tt.match(q, /max-size-buffers=0 max-size-bytes=0 max-size-time=\d+/, `${variant}: ${q}`);
+  }
+  tt.match(describePipeline({ variant: 'rtc', ...good }), /leaky=downstream/, 'RTC drops rather than plays late');
+});
+
+t.test('an element description from outside the table is refused', async (tt) => {
+  tt.throws(() => describePipeline({ variant: 'live', ...good, video_sink: 'fakesink ! filesink location=/tmp/x' }), /refusing/);
+  tt.throws(() => describePipeline({ variant: 'live', ...good, video_decoder: 'avdec_h264 name="x"' }), /refusing/);
+});
+
+t.test('the files hold only known placeholders', async (tt) => {
+  for (const f of readdirSync(pipelineDir()).filter((n) => n.endsWith('.pipeline'))) {
+    const code = readFileSync(path.join(pipelineDir(), f), 'utf8').split('\n').filter((l) => !l.trimStart().startsWith('#')).join('\n');
+    const holes = code.match(/\{\{[^}]*\}\}/g) ?? [];
+    for (const h of holes) tt.match(h, /^\{\{(video_decoder|video_sink|audio_sink)\}\}$/, `${f}: ${h}`);
+  }
+});
