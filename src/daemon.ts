@@ -16,6 +16,8 @@ import { resolveToken } from './os/token';
 import { startDbus, type DbusService } from './dbus/index';
 import { createNotifier } from './os/sd-notify';
 import { startDemoStream, type DemoStream } from './demo/demo-stream';
+import { StateStore } from './os/state-store';
+import { UpdateLock } from './os/update-lock';
 // phone remote (issue 5)
 import { startRemote } from './remote/start';
 
@@ -38,8 +40,14 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
   const snapshotDir = path.join(config.stateDir, 'snapshots');
 
+  // Persisted attributes survive restarts; what the admin gave explicitly
+  // (flags, environment, config file) still wins over them.
+  const store = new StateStore(config.stateDir, log.child({ module: 'state' }));
+  const saved = store.load();
+  const attributes = { ...(saved?.attributes ?? config.attributes) };
+  for (const k of config.attributesGiven) (attributes as Record<string, unknown>)[k] = config.attributes[k];
+
   let demo: DemoStream | null = null;
-  const attributes = { ...config.attributes };
   if (config.demo) {
     demo = await startDemoStream(log.child({ module: 'demo' }));
     stops.push({ name: 'demo', stop: () => demo!.stop() });
@@ -56,15 +64,19 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
     audioDeviceEar: config.audioDeviceEar,
     log: log.child({ module: 'gst' }),
   });
-  await engine.start(attributes);
+  const probing = engine.start(attributes).catch((err) => log.error({ err }, 'probing GStreamer failed'));
   const player = new LivePlayer({
     engine,
     log: log.child({ module: 'player' }),
     reconnect: { attempts: config.reconnectAttempts, intervalMs: config.reconnectInterval * 1000 },
     attributes,
   });
+  store.attach(player);
+  const lock = new UpdateLock({ enabled: config.updateLock === 'on' }, log.child({ module: 'update-lock' }));
+  lock.cleanStale();
+  lock.attach(player);
   // The player goes first on the way out: its worker holds the screen and the sound card.
-  stops.unshift({ name: 'engine', stop: () => engine.close() }, { name: 'player', stop: () => player.shutdown() });
+  stops.unshift({ name: 'engine', stop: () => engine.close() }, { name: 'player', stop: () => player.shutdown() }, { name: 'update-lock', stop: () => lock.release() });
 
   let httpAddress: string | null = null;
   if (config.http !== 'off') {
@@ -90,7 +102,8 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
   }
 
   notifier.ready(`serving on ${httpAddress ?? 'D-Bus only'}`);
-  if (player.attributes.src && player.attributes.autoplay) player.play();
+  void probing;
+  if (player.attributes.src && (player.attributes.autoplay || saved?.playing)) player.play();
 
   let stopping: Promise<void> | null = null;
   return {

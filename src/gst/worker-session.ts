@@ -128,7 +128,6 @@ export class WorkerSession {
       this.watch.discontinuity();
       this.sentKeyFrame = false;
       this.awaitingFrameAfterReconnect = this.firstFrame;
-      this.renderedAtReconnect = this.rendered();
     }
     this.lastTagAt = performance.now();
     this.reader = createReader(
@@ -155,6 +154,9 @@ export class WorkerSession {
     if (out.keyFrame && !this.sentKeyFrame) {
       this.sentKeyFrame = true;
       this.code(2003, `at stream time ${tag.timestamp} ms`);
+      // Frames queued before the drop may still render; only one rendered
+      // after this new key frame means the picture is back.
+      if (this.awaitingFrameAfterReconnect) this.watchFirstFrameAfterReconnect();
     }
     this.src.push!(out.bytes);
   }
@@ -180,10 +182,6 @@ export class WorkerSession {
 
   private onTick(): void {
     const now = performance.now();
-    if (this.awaitingFrameAfterReconnect && this.rendered() > this.renderedAtReconnect) {
-      this.awaitingFrameAfterReconnect = false;
-      this.code(2004, 'first frame rendered after reconnecting');
-    }
     if (!this.firstFrame || this.paused) return;
     for (const c of this.decode.check()) this.code(c.code, c.detail);
     const idle = now - this.lastTagAt;
@@ -203,6 +201,19 @@ export class WorkerSession {
     const info = { ...net, ...this.cacheLevels() };
     this.send({ t: 'netstatus', info });
     this.code(2005, `${info.videoFPS ?? 0} fps, ${info.netSpeed ?? 0} kbps`);
+  }
+
+  private watchFirstFrameAfterReconnect(): void {
+    this.renderedAtReconnect = this.rendered() + Math.round(this.cacheLevels().videoCache / 40);
+    const conn = this.connection;
+    const poll = setInterval(() => {
+      if (conn !== this.connection || !this.awaitingFrameAfterReconnect) return clearInterval(poll);
+      if (this.rendered() > this.renderedAtReconnect) {
+        clearInterval(poll);
+        this.awaitingFrameAfterReconnect = false;
+        this.code(2004, 'first frame rendered after reconnecting');
+      }
+    }, 20);
   }
 
   private cacheLevels(): Record<string, number> {
