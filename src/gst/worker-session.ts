@@ -48,6 +48,8 @@ export class WorkerSession {
   private buffering = false;
   private paused = false;
   private renderedAtReconnect = 0;
+  private renderedAtTick = 0;
+  private stuttering = false;
 
   constructor(
     private readonly pipeline: GstPipeline,
@@ -198,7 +200,14 @@ export class WorkerSession {
     }
     const { info: net, jitter } = this.watch.sample(now);
     if (jitter) this.code(jitter.code, jitter.detail);
-    const info = { ...net, ...this.cacheLevels() };
+    const rendered = this.rendered();
+    const renderFPS = Math.max(0, rendered - this.renderedAtTick) / (TICK_MS / 1000);
+    this.renderedAtTick = rendered;
+    // Frames arrive but none reached the screen for a whole second: the picture froze mid-play.
+    const stalled = renderFPS === 0 && (net.videoFPS ?? 0) > 0 && !this.awaitingFrameAfterReconnect;
+    if (stalled && !this.stuttering) this.code(2105, `no frame rendered for ${TICK_MS} ms while ${net.videoFPS} fps arrive`);
+    this.stuttering = stalled;
+    const info: Record<string, number> = { ...net, ...this.cacheLevels(), renderFPS };
     this.send({ t: 'netstatus', info });
     this.code(2005, `${info.videoFPS ?? 0} fps, ${info.netSpeed ?? 0} kbps`);
   }

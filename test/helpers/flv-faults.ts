@@ -13,6 +13,12 @@ export interface FlipOptions {
   every: number;
   /** Bytes flipped (XOR 0xff) per corrupted tag. */
   count: number;
+  /**
+   * Video only: 'slice-data' (default) corrupts bytes inside the slice, which
+   * libav conceals; 'nal-header' corrupts the NAL length prefix and header, so
+   * the decoder cannot split the frame and loses it.
+   */
+  where?: 'slice-data' | 'nal-header';
 }
 
 export interface DropOptions {
@@ -134,7 +140,7 @@ export class FlvTagRewriter {
     if (f.flip && f.flip.tagType === type && isMedia(type, body) && !isKey(type, body)) {
       this.flipSeen += 1;
       if (this.flipSeen % Math.max(1, f.flip.every) === 0) {
-        const positions = type === 9 ? this.slicePositions(body, f.flip.count) : aacPositions(body, f.flip.count);
+        const positions = type === 9 ? this.slicePositions(body, f.flip.count, f.flip.where) : aacPositions(body, f.flip.count);
         if (positions.length > 0) {
           tag = Buffer.from(raw);
           for (const i of positions) tag[TAG_HEADER + i] ^= 0xff;
@@ -159,7 +165,7 @@ export class FlvTagRewriter {
   }
 
   /** Offsets (in the tag body) well inside slice NAL units: past the slice header, before the end. */
-  private slicePositions(body: Buffer, count: number): number[] {
+  private slicePositions(body: Buffer, count: number, where: FlipOptions['where'] = 'slice-data'): number[] {
     const n = this.nalLengthSize;
     let p = 5;
     while (p + n < body.length) {
@@ -167,6 +173,7 @@ export class FlvTagRewriter {
       const start = p + n;
       const nalType = body[start]! & 0x1f;
       if (nalType === 1 && len >= 64 && start + len <= body.length) {
+        if (where === 'nal-header') return [p, start];
         return spread(start + Math.floor(len * 0.3), start + Math.floor(len * 0.9), count);
       }
       p = start + len;
