@@ -20,6 +20,8 @@ function children(pid: number): number[] {
   }
 }
 
+t.setTimeout(600_000);
+
 t.test('resilience', async (t0) => {
   const nms = await startNodeMediaServer();
   t0.teardown(() => nms.stop());
@@ -54,11 +56,15 @@ t.test('resilience', async (t0) => {
     const file = path.join(stateDir, 'state.json');
     let changes = 0;
     let round = 0;
+    let saved: { attributes: unknown } | null = null;
     while (changes < 1000) {
       round++;
       const d = await startDaemon({ stateDir });
-      const written: string[] = [JSON.stringify((await d.api('GET', '/api/v1/player')).body.attributes)];
-      const killAfter = 20 + Math.floor(Math.random() * 230);
+      // Each start is also the restart after the previous kill.
+      const start = (await d.api('GET', '/api/v1/player')).body.attributes;
+      if (saved) tt.same(start, saved.attributes, `round ${round}: restored as saved`);
+      const written: string[] = [JSON.stringify(start)];
+      const killAfter = 150 + Math.floor(Math.random() * 900);
       let stop = false;
       const killer = new Promise<void>((resolve) =>
         setTimeout(() => {
@@ -74,20 +80,17 @@ t.test('resilience', async (t0) => {
         written.push(JSON.stringify({ ...JSON.parse(written[written.length - 1]!), ...patch }));
         const r = await d.api('PATCH', '/api/v1/player', patch).catch(() => null);
         if (!r) break;
-        if (r.status === 200) {
-          tt.equal(JSON.stringify(r.body.attributes), written[written.length - 1], 'the answer is the state asked for', { diagnostic: false });
-          changes++;
-        }
+        if (r.status === 200) changes++;
       }
       await killer;
       await new Promise<void>((resolve) => (d.proc.exitCode !== null || d.proc.signalCode ? resolve() : d.proc.once('exit', () => resolve())));
-      const saved = JSON.parse(readFileSync(file, 'utf8'));
-      tt.ok(written.includes(JSON.stringify(saved.attributes)), `round ${round}: the file is one of the ${written.length} written states`);
-      const d2 = await startDaemon({ stateDir });
-      const restored = (await d2.api('GET', '/api/v1/player')).body.attributes;
-      tt.same(restored, saved.attributes, `round ${round}: restored as saved`);
-      await d2.stop();
+      const text = readFileSync(file, 'utf8');
+      saved = JSON.parse(text);
+      tt.ok(written.includes(JSON.stringify(saved!.attributes)), `round ${round}: the file is whole and one of the ${written.length} states asked for`);
     }
+    const last = await startDaemon({ stateDir });
+    tt.same((await last.api('GET', '/api/v1/player')).body.attributes, saved!.attributes, 'the last state is restored');
+    await last.stop();
     tt.comment(`${changes} changes over ${round} SIGKILLed runs`);
   });
 
