@@ -62,7 +62,8 @@ export function createAuth(opts: AuthOptions): Auth {
   return auth;
 }
 
-function readCookie(header: string | undefined, name: string): string | null {
+/** The value of cookie `name` in a Cookie header; used by auth and by the phone remote's routes. */
+export function readCookie(header: string | undefined, name: string): string | null {
   if (!header || header.length > 8192) return null;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');

@@ -11,6 +11,7 @@ import type { SessionStore } from './session-store';
 import type { TvScreen } from '../tv/screen';
 import { Type } from '@sinclair/typebox';
 import { PlayerError } from '../player/errors';
+import { readCookie } from '../http/auth';
 
 export interface RemoteDeps {
   pairing: PairingService;
@@ -125,11 +126,3 @@ export const remoteRoutes: FastifyPluginAsync<{ deps: RemoteDeps }> = async (app
   );
 };
 
-function readCookie(header: string | undefined, name: string): string | null {
-  if (!header || header.length > 8192) return null;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return null;
-}
