@@ -10,6 +10,7 @@ import { startNodeMediaServer, startPublisher, waitForStream } from '../helpers/
 import { sampleProcess } from '../../bench/proc-stats';
 
 const CYCLES = Number(process.env.LIVEPLAYER_HYGIENE_CYCLES ?? 2000);
+const WARM_UP = Math.min(700, CYCLES / 2);
 
 function children(pid: number): number[] {
   try {
@@ -52,7 +53,11 @@ t.test(`${CYCLES} play/stop/src-switch cycles leave the control process as it wa
     return sampleProcess(pid)!;
   };
 
-  for (let i = 0; i < 50; i++) await cycle(i); // warm-up: JIT, pools, first spare
+  // Warm-up: measured here, the daemon's RSS climbs from ~87 to ~110 MiB over
+  // the first ~600 sessions while its JS heap stays at 18-27 MiB (code space,
+  // allocator high-water), then stays flat (110.8 → 111.4 MiB over the next 400).
+  // Growth is judged after that.
+  for (let i = 0; i < WARM_UP; i++) await cycle(i);
   const base = await settle();
   const t0 = Date.now();
   const window = Math.min(200, CYCLES / 4);
