@@ -12,6 +12,9 @@ import { sampleProcess } from '../../bench/proc-stats';
 const CYCLES = Number(process.env.LIVEPLAYER_HYGIENE_CYCLES ?? 2000);
 const WARM_UP = Math.min(700, CYCLES / 2);
 
+// Thousands of real sessions: longer than tap's default per-file limit.
+t.setTimeout(900_000);
+
 function children(pid: number): number[] {
   try {
     return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
