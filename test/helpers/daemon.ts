@@ -51,6 +51,10 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
   const stateDir = opts.stateDir ?? mkdtempSync(path.join(os.tmpdir(), 'lp-e2e-'));
   const args = [CLI, '--http', '127.0.0.1:0', '--dbus', 'off', '--video-sink', 'fake', '--audio-sink', 'fake', '--state-dir', stateDir, ...(opts.args ?? [])];
   const proc = spawn(process.execPath, args, { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A test that times out must not leave its daemon behind.
+  const reap = () => proc.kill('SIGKILL');
+  process.once('exit', reap);
+  proc.once('exit', () => process.removeListener('exit', reap));
   const lines: string[] = [];
   let stderr = '';
   proc.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-10000)));
