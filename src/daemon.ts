@@ -76,7 +76,7 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
   lock.cleanStale();
   lock.attach(player);
   // The player goes first on the way out: its worker holds the screen and the sound card.
-  stops.unshift({ name: 'engine', stop: () => engine.close() }, { name: 'player', stop: () => player.shutdown() }, { name: 'update-lock', stop: () => lock.release() });
+  stops.unshift({ name: 'engine', stop: () => engine.close() }, { name: 'player', stop: () => player.shutdown() }, { name: 'update-lock', stop: () => lock.release() }, { name: 'state', stop: () => store.flush() });
 
   let httpAddress: string | null = null;
   if (config.http !== 'off') {

@@ -114,10 +114,13 @@ t.test('attach saves every attribute and intent change of a real player', async 
   store.attach(player);
   t.equal(store.load(), null, 'nothing is written before a change');
   player.setAttributes({ src: 'rtmp://h/live/a', muted: true });
+  await store.flush();
   t.same(store.load(), { version: 1, attributes: { ...DEFAULT_ATTRIBUTES, src: 'rtmp://h/live/a', muted: true }, playing: false });
   player.play();
+  await store.flush();
   t.equal(store.load()?.playing, true, 'play() is saved as the intent to play');
   await player.stop();
+  await store.flush();
   t.equal(store.load()?.playing, false, 'stop() too');
   t.same(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')).attributes.src, 'rtmp://h/live/a');
   await player.shutdown();
@@ -133,5 +136,19 @@ t.test('a failing save is logged, not thrown into the player', async (t) => {
   store.attach(player);
   t.doesNotThrow(() => player.setAttributes({ muted: true }));
   t.equal(player.attributes.muted, true);
+  await store.flush();
   t.ok(lines.some((l) => l.level === 50 && l.msg === 'saving state failed'));
+});
+
+t.test('changes made while a write is in flight end with the newest state on disk', async (t) => {
+  const { store } = setup(t);
+  const player = new LivePlayer({ engine: idleEngine, log: pino({ level: 'silent' }), reconnect: { attempts: 1, intervalMs: 10 } });
+  store.attach(player);
+  // 50 changes in one tick: the writer must not interleave writes, and the last one wins.
+  for (let i = 1; i <= 50; i++) player.setAttributes({ maxCache: 1 + i / 100, muted: i % 2 === 0 });
+  t.equal(store.load(), null, 'the request path did not wait for the disk');
+  await store.flush();
+  t.same(store.load()?.attributes.maxCache, 1.5);
+  t.same(store.load()?.attributes.muted, true);
+  await player.shutdown();
 });
