@@ -66,8 +66,10 @@ export class WorkerSession {
     this.applyProperties();
     if (this.plan.decoderFallback) this.send({ t: 'code', code: 2106, detail: this.plan.decoderFallback });
     this.pipeline.pollBus((m) => this.onBus(m));
-    this.pipeline.play();
+    // The socket first: play() blocks for the synchronous part of the state
+    // change, and the TCP connect and handshake can be on the way meanwhile.
     this.connect();
+    this.pipeline.play();
     this.tick = setInterval(() => this.onTick(), TICK_MS);
   }
 
