@@ -12,6 +12,7 @@ import { IDLE_HEIGHT, IDLE_WIDTH, renderIdleImage } from '../tv/idle-screen';
 import { chooseVideoSink, videoSinkDescription, type VideoSinkPref } from './element-choice';
 import { pipelineDir } from './pipeline-description';
 import type { Gst, GstElement, GstPipeline } from './worker-session';
+import { cacheChildren } from './element-cache';
 
 export type ToIdleWorker =
   | { t: 'show'; videoSink: VideoSinkPref; qr: string; title: string; status: string }
@@ -59,7 +60,7 @@ function show(m: Extract<ToIdleWorker, { t: 'show' }>): void {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const gst: Gst = require('gstreamer-superficial');
     const sink = videoSinkDescription(chooseVideoSink(m.videoSink, { env: process.env, exists: existsSync }));
-    pipeline = new gst.Pipeline(describeIdlePipeline(sink));
+    pipeline = cacheChildren(new gst.Pipeline(describeIdlePipeline(sink)));
     src = pipeline.findChild('src');
     if (!src?.push) throw new Error('idle pipeline has no appsrc named "src"');
     pipeline.pollBus((msg) => {

@@ -5,6 +5,7 @@
 import type { FromWorker, ToWorker } from './ipc';
 import { WorkerSession, type Gst, type GstPipeline } from './worker-session';
 import { describePipeline } from './pipeline-description';
+import { cacheChildren } from './element-cache';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const gst: Gst = require('gstreamer-superficial');
@@ -22,12 +23,12 @@ process.on('message', (raw: ToWorker) => {
       case 'prepare': {
         // Parsing loads the plugins; done while idle it keeps `play` fast.
         const text = describePipeline(raw.choice);
-        prepared = { key: text, pipeline: new gst.Pipeline(text) };
+        prepared = { key: text, pipeline: cacheChildren(new gst.Pipeline(text)) };
         break;
       }
       case 'open': {
         const text = describePipeline(raw.plan.choice);
-        const pipeline = prepared && prepared.key === text ? prepared.pipeline : new gst.Pipeline(text);
+        const pipeline = prepared && prepared.key === text ? prepared.pipeline : cacheChildren(new gst.Pipeline(text));
         prepared = null;
         session = new WorkerSession(pipeline, raw.plan, send);
         session.start();

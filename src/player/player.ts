@@ -194,10 +194,13 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
   }
 
   private openSession(): void {
-    this.changeState('connecting');
     const events = this.eventsFor(() => this.session === session);
+    // The engine first: its worker starts connecting while `connecting` is
+    // fanned out to every subscriber. Engine events arrive asynchronously,
+    // so none can overtake this state.
     const session = this.deps.engine.open(this.sessionOptions(), events);
     this.session = session;
+    this.changeState('connecting');
   }
 
   private async closeSession(): Promise<void> {
