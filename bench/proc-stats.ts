@@ -112,5 +112,18 @@ export function sampleTree(pid: number): TreeSample {
   return { root, children, threads: sum('threads'), fds: sum('fds'), rssKiB: sum('rssKiB'), hwmKiB: sum('hwmKiB'), cpuTicks: sum('cpuTicks') };
 }
 
+/**
+ * Proportional and unique memory of a process from smaps_rollup, KiB. RSS
+ * counts every shared page in full in each process that maps it (the node
+ * binary, ~39 MiB, and the GStreamer libraries, ~47 MiB, in both the daemon
+ * and its workers); PSS splits shared pages between their users, USS counts
+ * only the process's own. Zeros when the file cannot be read.
+ */
+export function memoryShares(pid: number): { pssKiB: number; ussKiB: number } {
+  const text = read(`/proc/${pid}/smaps_rollup`);
+  if (text === null) return { pssKiB: 0, ussKiB: 0 };
+  return { pssKiB: statusField(text, 'Pss'), ussKiB: statusField(text, 'Private_Clean') + statusField(text, 'Private_Dirty') };
+}
+
 /** CPU seconds from ticks. */
 export const ticksToSeconds = (ticks: number): number => ticks / CLK_TCK;

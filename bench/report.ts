@@ -63,12 +63,14 @@ function ttffRows(r: BenchResults): string[] {
 }
 
 function resourceRows(r: BenchResults): string[] {
-  const col = (k: 'cpu10s' | 'peakRssMiB') => Object.fromEntries(PLAYERS.map((p) => [p, byRun(r.resources.filter((s) => s.player === p), r.runs, (s) => s[k])]));
+  const col = (k: 'cpu10s' | 'peakRssMiB' | 'pssMiB') => Object.fromEntries(PLAYERS.map((p) => [p, byRun(r.resources.filter((s) => s.player === p), r.runs, (s) => s[k])]));
   const dw = byRun(r.resources.filter((s) => s.player === 'liveplayerd'), r.runs, (s) => s.daemonWorkerMiB);
   return [
     row('CPU seconds per 10 s of playback (nms-rtmp; liveplayerd: daemon + workers)', col('cpu10s'), 2),
     row('peak RSS, MiB (sum of VmHWM over the process tree; liveplayerd incl. idle spare worker)', col('peakRssMiB'), 0),
     row('peak RSS, MiB, liveplayerd daemon + playing worker only', { liveplayerd: dw, 'gst-launch': col('peakRssMiB')['gst-launch'] }, 0),
+    row('PSS at the end of the window, MiB (shared pages split between processes; liveplayerd incl. spare)', col('pssMiB'), 0),
+    row('CPU seconds per 10 s, liveplayerd daemon process alone', { liveplayerd: byRun(r.resources.filter((s) => s.player === 'liveplayerd'), r.runs, (s) => s.daemonCpu10s) }, 2),
   ];
 }
 

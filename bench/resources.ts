@@ -3,7 +3,7 @@
 // process, the playing worker and the idle spare worker): that is what the
 // board pays for it.
 import { launch, type PlayerKind } from './players';
-import { sampleTree, ticksToSeconds } from './proc-stats';
+import { memoryShares, sampleTree, ticksToSeconds } from './proc-stats';
 import type { Source } from './servers';
 
 export interface ResourceSample {
@@ -15,6 +15,10 @@ export interface ResourceSample {
   peakRssMiB: number;
   /** liveplayerd: the daemon's VmHWM plus its largest worker's (the playing one), leaving out the idle spare. */
   daemonWorkerMiB?: number;
+  /** Sum of PSS over the tree at the end of the window (shared pages split between the processes that map them), MiB. */
+  pssMiB?: number;
+  /** liveplayerd: CPU seconds per 10 s of the daemon process alone (the rest is its workers). */
+  daemonCpu10s?: number;
   /** Processes in the tree (liveplayerd: daemon + workers). */
   processes: number;
   error?: string;
@@ -40,6 +44,8 @@ export async function resourcesOnce(kind: PlayerKind, src: Source, run: number, 
     s.cpu10s = (ticksToSeconds(b.cpuTicks - a.cpuTicks) * 10000) / windowMs;
     s.peakRssMiB = b.hwmKiB / 1024;
     s.processes = 1 + b.children.length;
+    s.pssMiB = [b.root, ...b.children].reduce((a, x) => a + memoryShares(x.pid).pssKiB, 0) / 1024;
+    s.daemonCpu10s = (ticksToSeconds(b.root.cpuTicks - (a.root?.cpuTicks ?? 0)) * 10000) / windowMs;
     if (kind === 'liveplayerd') s.daemonWorkerMiB = (b.root.hwmKiB + Math.max(0, ...b.children.map((c) => c.hwmKiB))) / 1024;
   } catch (e) {
     s.error = (e as Error).message.split('\n')[0];
