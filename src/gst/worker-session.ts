@@ -11,6 +11,7 @@ import { FeedGate } from './feed-gate';
 import { StreamWatch } from './stream-watch';
 import { DecodeWatch } from './decode-watch';
 import { takeSnapshot } from './snapshot';
+import { TAG_AUDIO, TAG_VIDEO } from '../media/flv/tags';
 
 export interface GstElement {
   [prop: string]: unknown;
@@ -22,6 +23,8 @@ export interface GstPipeline {
   pause(): void;
   stop(): void;
   findChild(name: string): GstElement | null;
+  /** Seconds of stream time played so far, -1 when the pipeline cannot tell. */
+  queryPosition(): number;
   pollBus(cb: (m: BusMessage) => void): void;
 }
 export interface Gst {
@@ -207,7 +210,7 @@ export class WorkerSession {
     const stalled = renderFPS === 0 && (net.videoFPS ?? 0) > 0 && !this.awaitingFrameAfterReconnect;
     if (stalled && !this.stuttering) this.code(2105, `no frame rendered for ${TICK_MS} ms while ${net.videoFPS} fps arrive`);
     this.stuttering = stalled;
-    const info: Record<string, number> = { ...net, ...this.cacheLevels(), renderFPS };
+    const info: Record<string, number> = { ...net, ...this.buffered(), renderFPS };
     this.send({ t: 'netstatus', info });
     this.code(2005, `${info.videoFPS ?? 0} fps, ${info.netSpeed ?? 0} kbps`);
   }
@@ -223,6 +226,21 @@ export class WorkerSession {
         this.code(2004, 'first frame rendered after reconnecting');
       }
     }, 20);
+  }
+
+  /**
+   * videoCache / audioCache: ms of media received but not yet played, i.e.
+   * the newest timestamp handed to appsrc minus the playback position. The
+   * queue levels alone miss what waits in the demuxer, the decoder and the
+   * sink, and read 0 when the sinks play each frame as it arrives.
+   */
+  private buffered(): { videoCache: number; audioCache: number } {
+    const pos = this.pipeline.queryPosition();
+    const ahead = (type: number): number => {
+      const last = this.gate.lastTimestamp(type);
+      return last < 0 || !(pos >= 0) ? 0 : Math.max(0, Math.round(last - pos * 1000));
+    };
+    return { videoCache: ahead(TAG_VIDEO), audioCache: ahead(TAG_AUDIO) };
   }
 
   private cacheLevels(): Record<string, number> {

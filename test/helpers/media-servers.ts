@@ -178,6 +178,8 @@ export interface PublisherOptions {
   gopSeconds: number;
   audio: boolean;
   audioKbps: number;
+  /** Also hold the rate from below (-minrate): a near-constant bit rate, for tests that compare measured rates. */
+  cbr?: boolean;
 }
 
 export const DEFAULT_PUBLISHER: PublisherOptions = {
@@ -198,6 +200,7 @@ export function publisherArgs(rtmpUrl: string, o: PublisherOptions): string[] {
   if (o.audio) args.push('-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100');
   args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p');
   args.push('-g', gop, '-keyint_min', gop, '-sc_threshold', '0', '-b:v', v, '-maxrate', v, '-bufsize', v);
+  if (o.cbr) args.push('-minrate', v);
   if (o.audio) args.push('-c:a', 'aac', '-b:a', `${o.audioKbps}k`);
   else args.push('-an');
   args.push('-f', 'flv', rtmpUrl);
