@@ -1,6 +1,7 @@
 // Captures the next decoded frame through the pipeline's `snap` branch and
 // writes it as PNG (raw, lossless) or JPEG (compressed) into the snapshot
-// folder. The valve is open only for the capture.
+// folder. The valve is open only for the capture. When no frame is decoded
+// meanwhile (reconnecting, paused), the picture the sink still shows is used.
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -8,12 +9,14 @@ import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import type { SnapshotResult } from '../player/engine';
 import type { ToWorker } from './ipc';
+import { lastShownFrame } from './last-frame';
 import { fit, rotate, type Raster } from './raster';
 import type { GstPipeline } from './worker-session';
 
 type Req = Extract<ToWorker, { t: 'snapshot' }>['req'];
 
-const CAPTURE_TIMEOUT_MS = 3000;
+/** Any stream of 1 fps or more decodes a frame within this; longer means nothing is being decoded. */
+const CAPTURE_TIMEOUT_MS = 1000;
 
 function capture(pipeline: GstPipeline): Promise<Raster> {
   const valve = pipeline.findChild('snapvalve');
@@ -22,7 +25,11 @@ function capture(pipeline: GstPipeline): Promise<Raster> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       valve.drop = true;
-      reject(new Error('no frame arrived to capture'));
+      try {
+        resolve(lastShownFrame(pipeline));
+      } catch (err) {
+        reject(new Error(`no frame arrived to capture and ${(err as Error).message}`));
+      }
     }, CAPTURE_TIMEOUT_MS);
     valve.drop = false;
     sink.pull!((buf, caps) => {
