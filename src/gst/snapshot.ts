@@ -23,23 +23,46 @@ function capture(pipeline: GstPipeline): Promise<Raster> {
   const sink = pipeline.findChild('snap');
   if (!valve || !sink?.pull) return Promise.reject(new Error('pipeline has no snapshot branch'));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      valve.drop = true;
-      try {
-        resolve(lastShownFrame(pipeline));
-      } catch (err) {
-        reject(new Error(`no frame arrived to capture and ${(err as Error).message}`));
-      }
-    }, CAPTURE_TIMEOUT_MS);
-    valve.drop = false;
-    sink.pull!((buf, caps) => {
-      valve.drop = true;
+    let done = false;
+    const finish = (fn: () => void): void => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
-      const width = Number(caps.width);
-      const height = Number(caps.height);
-      if (!buf || !width || !height || buf.length < width * height * 4) return reject(new Error('capture returned no picture'));
-      resolve({ width, height, data: Buffer.from(buf.subarray(0, width * height * 4)) });
-    });
+      valve.drop = true;
+      fn();
+    };
+    const timer = setTimeout(
+      () =>
+        finish(() => {
+          try {
+            resolve(lastShownFrame(pipeline));
+          } catch (err) {
+            reject(new Error(`no frame arrived to capture and ${(err as Error).message}`));
+          }
+        }),
+      CAPTURE_TIMEOUT_MS,
+    );
+    // The valve is closed from JS after a pull returns, so a frame or two slip
+    // past it meanwhile and the appsink keeps the last: the first pull of the
+    // next capture would return that old frame (measured: 1.3-2.4 s old, a
+    // whole snapshot interval). Skip one; the next was decoded after opening.
+    let stale = true;
+    const onFrame = (buf: Buffer | null, caps: Record<string, unknown>): void => {
+      if (done) return;
+      if (stale) {
+        stale = false;
+        sink.pull!(onFrame);
+        return;
+      }
+      finish(() => {
+        const width = Number(caps.width);
+        const height = Number(caps.height);
+        if (!buf || !width || !height || buf.length < width * height * 4) return reject(new Error('capture returned no picture'));
+        resolve({ width, height, data: Buffer.from(buf.subarray(0, width * height * 4)) });
+      });
+    };
+    valve.drop = false;
+    sink.pull!(onFrame);
   });
 }
 

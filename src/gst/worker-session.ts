@@ -23,8 +23,6 @@ export interface GstPipeline {
   pause(): void;
   stop(): void;
   findChild(name: string): GstElement | null;
-  /** Seconds of stream time played so far, -1 when the pipeline cannot tell. */
-  queryPosition(): number;
   pollBus(cb: (m: BusMessage) => void): void;
 }
 export interface Gst {
@@ -32,6 +30,12 @@ export interface Gst {
 }
 
 const TICK_MS = 1000;
+
+/** ms of the PTS in an identity's last-message (`... pts: 0:00:13.080000000, ...`), NaN without one. */
+function lastPts(el: GstElement | null): number {
+  const m = /pts: (\d+):(\d\d):(\d\d\.\d+)/.exec(String(el?.['last-message'] ?? ''));
+  return m ? (Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3])) * 1000 : NaN;
+}
 /** No tag for this long while playing means the buffer is running dry (2007). */
 const DRY_MS = 1000;
 
@@ -67,6 +71,11 @@ export class WorkerSession {
 
   start(): void {
     this.applyProperties();
+    // The cache meter reads the PTS of the last decoded buffers from these.
+    for (const name of ['vdecout', 'adecout']) {
+      const el = this.pipeline.findChild(name);
+      if (el) el.silent = false;
+    }
     if (this.plan.decoderFallback) this.send({ t: 'code', code: 2106, detail: this.plan.decoderFallback });
     this.pipeline.pollBus((m) => this.onBus(m));
     this.pipeline.play();
@@ -229,18 +238,20 @@ export class WorkerSession {
   }
 
   /**
-   * videoCache / audioCache: ms of media received but not yet played, i.e.
-   * the newest timestamp handed to appsrc minus the playback position. The
-   * queue levels alone miss what waits in the demuxer, the decoder and the
-   * sink, and read 0 when the sinks play each frame as it arrives.
+   * videoCache / audioCache: ms of media received but not yet played: the
+   * newest timestamp handed to appsrc minus that of the frame leaving the
+   * decoder (which the sink is showing or about to show). The queue levels
+   * alone miss the demuxer and decoder; the pipeline position runs with the
+   * clock and reads ahead of the picture when frames come late (measured:
+   * 0 ms while the screen was 700 ms behind the live edge).
    */
   private buffered(): { videoCache: number; audioCache: number } {
-    const pos = this.pipeline.queryPosition();
-    const ahead = (type: number): number => {
+    const ahead = (type: number, decoded: string): number => {
       const last = this.gate.lastTimestamp(type);
-      return last < 0 || !(pos >= 0) ? 0 : Math.max(0, Math.round(last - pos * 1000));
+      const shown = lastPts(this.pipeline.findChild(decoded));
+      return last < 0 || Number.isNaN(shown) ? 0 : Math.max(0, Math.round(last - shown));
     };
-    return { videoCache: ahead(TAG_VIDEO), audioCache: ahead(TAG_AUDIO) };
+    return { videoCache: ahead(TAG_VIDEO, 'vdecout'), audioCache: ahead(TAG_AUDIO, 'adecout') };
   }
 
   private cacheLevels(): Record<string, number> {

@@ -50,4 +50,21 @@ export function streamTruth(tags: Arrived[], fromMs: number, toMs: number): Stre
   return { videoKbps: v.kbps, audioKbps: a.kbps, fps: v.fps, gopSeconds: median(gops), videoFrames: v.n };
 }
 
+/**
+ * RFC 3550 interarrival jitter (ms) of the video frames as this reader
+ * received them, the value it had at collector time `atMs`: J += (|D| - J) / 16
+ * with D = arrival difference - timestamp difference of consecutive frames.
+ */
+export function jitterAt(tags: Arrived[], atMs: number): number {
+  let j = 0;
+  let prev: Arrived | null = null;
+  for (const a of tags) {
+    if (a.at > atMs) break;
+    if (a.tag.type !== VIDEO || !isFrame(a)) continue;
+    if (prev) j += (Math.abs(a.at - prev.at - (a.tag.timestamp - prev.tag.timestamp)) - j) / 16;
+    prev = a;
+  }
+  return j;
+}
+
 export { median };
