@@ -47,6 +47,9 @@ const CASES: Case[] = [
   { name: 'C 640x360 25 fps 800 kb/s GOP 2 s, AAC 64 kb/s, node-media-server HTTP-FLV', server: 'nms', pub: { width: 640, height: 360, fps: 25, bitrateKbps: 800, gopSeconds: 2, audio: true, audioKbps: 64, cbr: true, frameCounter: true } },
 ];
 
+// Three publishers of ~30 s each; on a loaded 2-core machine that can pass the 300 s file default.
+t.setTimeout(480_000);
+
 let nginx: NginxRtmp;
 let nms: NodeMediaServer;
 let busAddress = '';
