@@ -56,6 +56,8 @@ export class LivePlayer1 extends dbusInterface.Interface {
     this.listen('state', refresh);
     this.listen('attributes', refresh);
     this.listen('netstatus', ({ info }) => safeSignal(this.log, () => this.NetStatus(info)));
+    this.listen('audiovolumenotify', ({ volume }) => safeSignal(this.log, () => this.AudioVolumeNotify(volume)));
+    this.listen('playererror', ({ errMsg }) => safeSignal(this.log, () => this.Error(errMsg)));
     this.listen('fullscreenchange', ({ direction, fullScreen }) => {
       safeSignal(this.log, () => this.FullScreenChange(direction, fullScreen));
       refresh();
@@ -142,6 +144,13 @@ export class LivePlayer1 extends dbusInterface.Interface {
   FullScreenChange(direction: number, fullScreen: boolean): [number, boolean] {
     return [direction, fullScreen];
   }
+  AudioVolumeNotify(volume: number): number {
+    return Math.round(volume);
+  }
+  /** The spec's `error` event: playback ended in failure. */
+  Error(errMsg: string): string {
+    return errMsg;
+  }
 
   // dbus-next calls this for Introspect; its typings do not declare it.
   $introspect(): IntrospectXml {
@@ -152,6 +161,8 @@ export class LivePlayer1 extends dbusInterface.Interface {
       StateChange: ['code', 'message'],
       NetStatus: ['info'],
       FullScreenChange: ['direction', 'fullScreen'],
+      AudioVolumeNotify: ['volume'],
+      Error: ['errMsg'],
     });
   }
 }
@@ -197,5 +208,7 @@ LivePlayer1.configureMembers({
     StateChange: { signature: 'is' },
     NetStatus: { signature: 'a{sv}' },
     FullScreenChange: { signature: 'ib' },
+    AudioVolumeNotify: { signature: 'i' },
+    Error: { signature: 's' },
   },
 });

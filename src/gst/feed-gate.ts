@@ -24,6 +24,11 @@ export class FeedGate {
     return { bytes, keyFrame: waiting && tag.type === TAG_VIDEO && !this.muxer.awaitingKeyFrame };
   }
 
+  /** Output timestamp (ms, the pipeline's stream time) of the newest audio or video tag let through, -1 before one. */
+  lastTimestamp(type: number): number {
+    return this.muxer.lastTimestampOf(type);
+  }
+
   /** The next tag comes from a new connection (or after a pause): rebase and wait for a key frame again. */
   discontinuity(): void {
     this.muxer.discontinuity();

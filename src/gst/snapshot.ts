@@ -1,6 +1,7 @@
 // Captures the next decoded frame through the pipeline's `snap` branch and
 // writes it as PNG (raw, lossless) or JPEG (compressed) into the snapshot
-// folder. The valve is open only for the capture.
+// folder. The valve is open only for the capture. When no frame is decoded
+// meanwhile (reconnecting, paused), the picture the sink still shows is used.
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -8,31 +9,60 @@ import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import type { SnapshotResult } from '../player/engine';
 import type { ToWorker } from './ipc';
+import { lastShownFrame } from './last-frame';
 import { fit, rotate, type Raster } from './raster';
 import type { GstPipeline } from './worker-session';
 
 type Req = Extract<ToWorker, { t: 'snapshot' }>['req'];
 
-const CAPTURE_TIMEOUT_MS = 3000;
+/** Any stream of 1 fps or more decodes a frame within this; longer means nothing is being decoded. */
+const CAPTURE_TIMEOUT_MS = 1000;
 
 function capture(pipeline: GstPipeline): Promise<Raster> {
   const valve = pipeline.findChild('snapvalve');
   const sink = pipeline.findChild('snap');
   if (!valve || !sink?.pull) return Promise.reject(new Error('pipeline has no snapshot branch'));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      valve.drop = true;
-      reject(new Error('no frame arrived to capture'));
-    }, CAPTURE_TIMEOUT_MS);
-    valve.drop = false;
-    sink.pull!((buf, caps) => {
-      valve.drop = true;
+    let done = false;
+    const finish = (fn: () => void): void => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
-      const width = Number(caps.width);
-      const height = Number(caps.height);
-      if (!buf || !width || !height || buf.length < width * height * 4) return reject(new Error('capture returned no picture'));
-      resolve({ width, height, data: Buffer.from(buf.subarray(0, width * height * 4)) });
-    });
+      valve.drop = true;
+      fn();
+    };
+    const timer = setTimeout(
+      () =>
+        finish(() => {
+          try {
+            resolve(lastShownFrame(pipeline));
+          } catch (err) {
+            reject(new Error(`no frame arrived to capture and ${(err as Error).message}`));
+          }
+        }),
+      CAPTURE_TIMEOUT_MS,
+    );
+    // The valve is closed from JS after a pull returns, so a frame or two slip
+    // past it meanwhile and the appsink keeps the last: the first pull of the
+    // next capture would return that old frame (measured: 1.3-2.4 s old, a
+    // whole snapshot interval). Skip one; the next was decoded after opening.
+    let stale = true;
+    const onFrame = (buf: Buffer | null, caps: Record<string, unknown>): void => {
+      if (done) return;
+      if (stale) {
+        stale = false;
+        sink.pull!(onFrame);
+        return;
+      }
+      finish(() => {
+        const width = Number(caps.width);
+        const height = Number(caps.height);
+        if (!buf || !width || !height || buf.length < width * height * 4) return reject(new Error('capture returned no picture'));
+        resolve({ width, height, data: Buffer.from(buf.subarray(0, width * height * 4)) });
+      });
+    };
+    valve.drop = false;
+    sink.pull!(onFrame);
   });
 }
 

@@ -11,6 +11,7 @@ import { FeedGate } from './feed-gate';
 import { StreamWatch } from './stream-watch';
 import { DecodeWatch } from './decode-watch';
 import { takeSnapshot } from './snapshot';
+import { TAG_AUDIO, TAG_VIDEO } from '../media/flv/tags';
 
 export interface GstElement {
   [prop: string]: unknown;
@@ -29,6 +30,12 @@ export interface Gst {
 }
 
 const TICK_MS = 1000;
+
+/** ms of the PTS in an identity's last-message (`... pts: 0:00:13.080000000, ...`), NaN without one. */
+function lastPts(el: GstElement | null): number {
+  const m = /pts: (\d+):(\d\d):(\d\d\.\d+)/.exec(String(el?.['last-message'] ?? ''));
+  return m ? (Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3])) * 1000 : NaN;
+}
 /** No tag for this long while playing means the buffer is running dry (2007). */
 const DRY_MS = 1000;
 
@@ -64,6 +71,11 @@ export class WorkerSession {
 
   start(): void {
     this.applyProperties();
+    // The cache meter reads the PTS of the last decoded buffers from these.
+    for (const name of ['vdecout', 'adecout']) {
+      const el = this.pipeline.findChild(name);
+      if (el) el.silent = false;
+    }
     if (this.plan.decoderFallback) this.send({ t: 'code', code: 2106, detail: this.plan.decoderFallback });
     this.pipeline.pollBus((m) => this.onBus(m));
     // The socket first: play() blocks for the synchronous part of the state
@@ -209,7 +221,7 @@ export class WorkerSession {
     const stalled = renderFPS === 0 && (net.videoFPS ?? 0) > 0 && !this.awaitingFrameAfterReconnect;
     if (stalled && !this.stuttering) this.code(2105, `no frame rendered for ${TICK_MS} ms while ${net.videoFPS} fps arrive`);
     this.stuttering = stalled;
-    const info: Record<string, number> = { ...net, ...this.cacheLevels(), renderFPS };
+    const info: Record<string, number> = { ...net, ...this.buffered(), renderFPS };
     this.send({ t: 'netstatus', info });
     this.code(2005, `${info.videoFPS ?? 0} fps, ${info.netSpeed ?? 0} kbps`);
   }
@@ -225,6 +237,23 @@ export class WorkerSession {
         this.code(2004, 'first frame rendered after reconnecting');
       }
     }, 20);
+  }
+
+  /**
+   * videoCache / audioCache: ms of media received but not yet played: the
+   * newest timestamp handed to appsrc minus that of the frame leaving the
+   * decoder (which the sink is showing or about to show). The queue levels
+   * alone miss the demuxer and decoder; the pipeline position runs with the
+   * clock and reads ahead of the picture when frames come late (measured:
+   * 0 ms while the screen was 700 ms behind the live edge).
+   */
+  private buffered(): { videoCache: number; audioCache: number } {
+    const ahead = (type: number, decoded: string): number => {
+      const last = this.gate.lastTimestamp(type);
+      const shown = lastPts(this.pipeline.findChild(decoded));
+      return last < 0 || Number.isNaN(shown) ? 0 : Math.max(0, Math.round(last - shown));
+    };
+    return { videoCache: ahead(TAG_VIDEO, 'vdecout'), audioCache: ahead(TAG_AUDIO, 'adecout') };
   }
 
   private cacheLevels(): Record<string, number> {

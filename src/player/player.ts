@@ -33,6 +33,11 @@ export interface PlayerEventMap {
   fullscreenchange: [FullScreenState];
   audiovolumenotify: [{ volume: number }];
   pictureinpicture: [{ pictureInPicture: boolean }];
+  /**
+   * The spec's `error` event: playback ended in failure. Named apart from
+   * 'error', which an EventEmitter throws when nobody listens.
+   */
+  playererror: [{ errMsg: string }];
   /** The user's intent (play or not) changed; persistence listens to this. */
   intent: [{ playing: boolean }];
 }
@@ -253,7 +258,7 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
         if (code !== null) this.sendCode(code, detail);
         else this.deps.log.error({ detail }, 'session failed');
         this.setIntent(false);
-        this.endSession('error');
+        this.endSession('error', code !== null ? describe(code, detail) : detail);
       }),
     };
   }
@@ -267,9 +272,10 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
       if (this.current !== 'connecting') this.changeState('reconnecting');
     });
     if (attempt === null) {
-      this.sendCode(-2301, `${detail}; gave up after ${this.policy.attempts} attempts`);
+      const why = `${detail}; gave up after ${this.policy.attempts} attempts`;
+      this.sendCode(-2301, why);
       this.setIntent(false);
-      this.endSession('error');
+      this.endSession('error', describe(-2301, why));
       return;
     }
     this.sendCode(2103, `${detail}; attempt ${attempt} of ${this.policy.attempts} in ${this.policy.intervalMs / 1000} s`);
@@ -278,8 +284,9 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
   }
 
   // The state is announced at once; freeing the worker follows in the background.
-  private endSession(state: 'stopped' | 'error'): void {
+  private endSession(state: 'stopped' | 'error', errMsg?: string): void {
     this.changeState(state);
+    if (state === 'error') this.emit('playererror', { errMsg: errMsg ?? 'playback failed' });
     void this.closeSession().catch((err) => this.deps.log.warn({ err }, 'closing the session failed'));
   }
 

@@ -178,6 +178,32 @@ export interface PublisherOptions {
   gopSeconds: number;
   audio: boolean;
   audioKbps: number;
+  /** Also hold the rate from below (-minrate): a near-constant bit rate, for tests that compare measured rates. */
+  cbr?: boolean;
+  /** Paint the frame number as a barcode in the top-left corner (see FRAME_COUNTER and readFrameCounter). */
+  frameCounter?: boolean;
+}
+
+/** The frame-number barcode: `bits` white-or-black squares of `cell` px along the top edge, least significant bit first. */
+export const FRAME_COUNTER = { bits: 14, cell: 40 };
+
+/** Drawbox filters painting the frame number n (ffmpeg's drawbox has no text, so no font is needed). */
+function frameCounterFilters(): string {
+  const { bits, cell } = FRAME_COUNTER;
+  const boxes = [`drawbox=x=0:y=0:w=${bits * cell}:h=${cell}:color=black:t=fill`];
+  for (let k = 0; k < bits; k++) boxes.push(`drawbox=x=${k * cell}:y=0:w=${cell}:h=${cell}:color=white:t=fill:enable='mod(floor(n/${2 ** k}),2)'`);
+  return boxes.join(',');
+}
+
+/** The frame number painted by `frameCounter`, from an RGBA picture at the source resolution. */
+export function readFrameCounter(rgba: Buffer, width: number): number {
+  const { bits, cell } = FRAME_COUNTER;
+  let n = 0;
+  for (let k = 0; k < bits; k++) {
+    const o = ((cell >> 1) * width + k * cell + (cell >> 1)) * 4;
+    if (rgba[o]! + rgba[o + 1]! + rgba[o + 2]! > 3 * 128) n += 2 ** k;
+  }
+  return n;
 }
 
 export const DEFAULT_PUBLISHER: PublisherOptions = {
@@ -194,10 +220,11 @@ export const DEFAULT_PUBLISHER: PublisherOptions = {
 export function publisherArgs(rtmpUrl: string, o: PublisherOptions): string[] {
   const gop = String(Math.max(1, Math.round(o.fps * o.gopSeconds)));
   const v = `${o.bitrateKbps}k`;
-  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `testsrc2=size=${o.width}x${o.height}:rate=${o.fps}`];
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `testsrc2=size=${o.width}x${o.height}:rate=${o.fps}${o.frameCounter ? `,${frameCounterFilters()}` : ''}`];
   if (o.audio) args.push('-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100');
   args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p');
   args.push('-g', gop, '-keyint_min', gop, '-sc_threshold', '0', '-b:v', v, '-maxrate', v, '-bufsize', v);
+  if (o.cbr) args.push('-minrate', v);
   if (o.audio) args.push('-c:a', 'aac', '-b:a', `${o.audioKbps}k`);
   else args.push('-an');
   args.push('-f', 'flv', rtmpUrl);

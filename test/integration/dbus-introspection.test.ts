@@ -32,6 +32,8 @@ const LIVE_PLAYER1 = [
   'signal StateChange(i code, s message)',
   'signal NetStatus(a{sv} info)',
   'signal FullScreenChange(i direction, b fullScreen)',
+  'signal AudioVolumeNotify(i volume)',
+  'signal Error(s errMsg)',
 ];
 
 const MPRIS_ROOT = [

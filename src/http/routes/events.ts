@@ -9,7 +9,9 @@ import { bearer, withErrors } from '../schemas';
 import { frame, type SseHub } from '../sse';
 
 // Player event -> SSE event name and payload. `state` and `pictureinpicture`
-// are additions to the contract's list.
+// are additions to the contract's list. The spec's `error` event goes out as
+// `playererror`: an SSE event named `error` would also fire EventSource's
+// onerror, which browsers use for a lost connection.
 const FORWARDED: { [K in keyof PlayerEventMap]?: { name: string; data: (...a: PlayerEventMap[K]) => unknown } } = {
   statechange: { name: 'statechange', data: (e) => ({ code: e.code, message: e.message }) },
   netstatus: { name: 'netstatus', data: (e) => ({ info: e.info }) },
@@ -18,6 +20,7 @@ const FORWARDED: { [K in keyof PlayerEventMap]?: { name: string; data: (...a: Pl
   attributes: { name: 'attributes', data: (a) => a },
   state: { name: 'state', data: (e) => ({ state: e.state }) },
   pictureinpicture: { name: 'pictureinpicture', data: (e) => ({ pictureInPicture: e.pictureInPicture }) },
+  playererror: { name: 'playererror', data: (e) => ({ errMsg: e.errMsg }) },
 };
 
 export const eventRoutes: FastifyPluginAsync<{ deps: HttpDeps; hub: SseHub }> = async (app, { deps, hub }) => {
@@ -37,7 +40,7 @@ export const eventRoutes: FastifyPluginAsync<{ deps: HttpDeps; hub: SseHub }> = 
   app.get('/events', {
     config: { op: 'events' },
     schema: {
-      summary: 'Server-sent events: statechange {code,message}, netstatus {info}, fullscreenchange {direction,fullScreen}, audiovolumenotify {volume}, attributes {...}, state {state}, pictureinpicture {pictureInPicture}',
+      summary: 'Server-sent events: statechange {code,message}, netstatus {info}, fullscreenchange {direction,fullScreen}, audiovolumenotify {volume}, attributes {...}, state {state}, pictureinpicture {pictureInPicture}, playererror {errMsg} (the spec\'s error event)',
       tags: ['events'],
       security: bearer,
       produces: ['text/event-stream'],

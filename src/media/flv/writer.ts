@@ -75,6 +75,11 @@ export class FlvMuxer {
     return this.frameInterval;
   }
 
+  /** Output timestamp (ms) of the newest audio (8) or video (9) tag written, -1 before one. */
+  lastTimestampOf(type: number): number {
+    return this.lastOutByType.get(type) ?? -1;
+  }
+
   /** True while video delta frames are being dropped for want of a key frame. */
   get awaitingKeyFrame(): boolean {
     return this.waitingForKey;
