@@ -11,6 +11,7 @@ import { FeedGate } from './feed-gate';
 import { StreamWatch } from './stream-watch';
 import { DecodeWatch } from './decode-watch';
 import { takeSnapshot } from './snapshot';
+import { GeometryApplier } from './geometry-apply';
 
 export interface GstElement {
   [prop: string]: unknown;
@@ -39,6 +40,7 @@ export class WorkerSession {
   private readonly rules = new Set<BusRule>();
   private readonly src: GstElement;
   private readonly decode: DecodeWatch;
+  private readonly geometry: GeometryApplier;
   private tick: NodeJS.Timeout | null = null;
   private connection = 0;
   private firstFrame = false;
@@ -60,10 +62,12 @@ export class WorkerSession {
     if (!src || typeof src.push !== 'function') throw new Error('pipeline has no appsrc named "src"');
     this.src = src;
     this.decode = new DecodeWatch(pipeline);
+    this.geometry = new GeometryApplier(pipeline);
   }
 
   start(): void {
     this.applyProperties();
+    this.applyView();
     if (this.plan.decoderFallback) this.send({ t: 'code', code: 2106, detail: this.plan.decoderFallback });
     this.pipeline.pollBus((m) => this.onBus(m));
     this.pipeline.play();
@@ -94,6 +98,10 @@ export class WorkerSession {
         this.plan.audioDevice = c.audioDevice;
         this.applyProperties();
         break;
+      case 'geometry':
+        this.plan.view = c.view;
+        this.applyView();
+        break;
       case 'snapshot':
         takeSnapshot(this.pipeline, c.req, this.plan.snapshotDir).then(
           (result) => this.send({ t: 'reply', id: c.id, ok: true, result }),
@@ -118,6 +126,11 @@ export class WorkerSession {
     }
     const asink = this.pipeline.findChild('asink');
     if (asink && this.plan.audioDevice && this.plan.choice.audio_sink.startsWith('alsasink')) asink.device = this.plan.audioDevice;
+  }
+
+  private applyView(): void {
+    const { view, screen, scale, place } = this.plan;
+    this.geometry.apply(view, screen, scale, place);
   }
 
   // Each connection gets a number so a late event of a replaced reader is ignored.

@@ -178,6 +178,8 @@ export interface PublisherOptions {
   gopSeconds: number;
   audio: boolean;
   audioKbps: number;
+  /** The lavfi picture: testsrc2 moves; smptebars has fixed colour bars (geometry tests find them by pixel). */
+  pattern?: 'testsrc2' | 'smptebars';
 }
 
 export const DEFAULT_PUBLISHER: PublisherOptions = {
@@ -194,7 +196,7 @@ export const DEFAULT_PUBLISHER: PublisherOptions = {
 export function publisherArgs(rtmpUrl: string, o: PublisherOptions): string[] {
   const gop = String(Math.max(1, Math.round(o.fps * o.gopSeconds)));
   const v = `${o.bitrateKbps}k`;
-  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `testsrc2=size=${o.width}x${o.height}:rate=${o.fps}`];
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `${o.pattern ?? 'testsrc2'}=size=${o.width}x${o.height}:rate=${o.fps}`];
   if (o.audio) args.push('-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100');
   args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p');
   args.push('-g', gop, '-keyint_min', gop, '-sc_threshold', '0', '-b:v', v, '-maxrate', v, '-bufsize', v);
