@@ -44,3 +44,10 @@ t.test('the files hold only known placeholders', async (tt) => {
     for (const h of holes) tt.match(h, /^\{\{(video_decoder|video_sink|audio_sink|rotate_left|rotate_right)\}\}$/, `${f}: ${h}`);
   }
 });
+
+t.test('the Pi\'s rotation element passes, with its control structure; anything longer is refused', async (tt) => {
+  const text = describePipeline({ variant: 'live', ...good, rotate_left: 'v4l2convert extra-controls=c,rotate=270' });
+  tt.match(text, /! v4l2convert extra-controls=c,rotate=270\n/);
+  tt.throws(() => describePipeline({ variant: 'live', ...good, rotate_left: 'v4l2convert extra-controls=c,rotate=270 ! filesink location=/x' }), /refusing/);
+  tt.throws(() => describePipeline({ variant: 'live', ...good, rotate_right: 'videoflip video-direction=90r,x="y"' }), /refusing/);
+});
