@@ -151,10 +151,22 @@ t.test('geometry on the running pipeline', async (tt) => {
     t2.ok(blackShare(img, [0, 10], [599, 10]) > 0.95, 'contain again');
   });
 
-  tt.test('no change restarted the session', async (t2) => {
+  await tt.test('no change restarted the session', async (t2) => {
     const codes = sub.codes();
     t2.equal(codes.filter((c) => c === 2001).length, 1, 'one connection (2001) for the whole test');
     t2.equal(codes.filter((c) => c === 2004).length, 1, 'one first frame (2004)');
     t2.equal((await d.api('GET', '/api/v1/player')).body.state, 'playing');
+  });
+
+  await tt.test('RTC mode (rtc.pipeline) has the same geometry: full screen 90 starts turned', async (t2) => {
+    await d.api('POST', '/api/v1/player/requestFullScreen', { direction: 90 });
+    const from = sub.events.length;
+    await d.api('PATCH', '/api/v1/player', { mode: 'RTC' });
+    await sub.waitForCode(2004, 20000, from);
+    const img = await view(d, 1920, 1080);
+    const row = extent(img, 'row', 540)!;
+    t2.ok(Math.abs(row[0] - 656) <= 6 && Math.abs(row[1] - 1263) <= 6, `picture columns ${row} (expected about 656..1263)`);
+    t2.equal(colourAt(img, 800, 15), 'blue', 'counter-clockwise: the source’s right edge (blue) is at the top');
+    t2.equal(colourAt(img, 800, 1065), 'grey');
   });
 });
