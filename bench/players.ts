@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describePipeline } from '../src/gst/pipeline-description';
+import { chooseGeometry } from '../src/gst/element-choice';
 import { CLI } from '../test/helpers/daemon';
 
 // A bench that crashes must not leave players behind.
@@ -51,10 +52,15 @@ export interface LaunchOptions {
 
 /** The pipeline liveplayerd builds (gst-pipelines/live.pipeline, fake sinks) with a network source in place of appsrc. */
 export function gstLaunchDescription(url: string): string {
-  const desc = describePipeline({ variant: 'live', video_decoder: 'avdec_h264', video_sink: 'fakesink sync=true', audio_sink: 'fakesink sync=true async=false' });
+  const desc = describePipeline({ variant: 'live', video_decoder: 'avdec_h264', video_sink: 'fakesink sync=true', audio_sink: 'fakesink sync=true async=false', ...turns() });
   // rtmp2src cannot play node-media-server, so rtmpsrc (librtmp) it is.
   const src = url.startsWith('http') ? `souphttpsrc location="${url}" is-live=true` : `rtmpsrc location="${url} live=1"`;
   return desc.replace(/^appsrc[^\n]*/m, src).replace(/\s+/g, ' ').trim();
+}
+
+function turns(): { rotate_left: string; rotate_right: string } {
+  const g = chooseGeometry('fake', () => false);
+  return { rotate_left: g.rotateLeft, rotate_right: g.rotateRight };
 }
 
 function command(kind: PlayerKind, url: string, o: LaunchOptions): { cmd: string; args: string[]; env: NodeJS.ProcessEnv; marker: RegExp; cleanup?: () => void } {

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describePipeline } from '../src/gst/pipeline-description';
-import { audioSinkDescription, videoSinkDescription } from '../src/gst/element-choice';
+import { audioSinkDescription, chooseGeometry, videoSinkDescription } from '../src/gst/element-choice';
 import { parseFlv } from '../src/media/flv/parser';
 import { FlvMuxer } from '../src/media/flv/writer';
 import { isMediaFrame, isVideoKeyFrame } from '../src/media/flv/tags';
@@ -25,7 +25,8 @@ function corrupt(tag: FlvTag, type: 8 | 9, i: number): FlvTag {
 }
 
 async function record(name: string, tags: FlvTag[], ms: number): Promise<void> {
-  const text = describePipeline({ variant: 'live', video_decoder: 'avdec_h264', video_sink: videoSinkDescription('fake'), audio_sink: audioSinkDescription('fake') });
+  const turn = chooseGeometry('fake', () => false);
+  const text = describePipeline({ variant: 'live', video_decoder: 'avdec_h264', video_sink: videoSinkDescription('fake'), audio_sink: audioSinkDescription('fake'), rotate_left: turn.rotateLeft, rotate_right: turn.rotateRight });
   const p = new gst.Pipeline(text);
   const out: string[] = [];
   p.pollBus((m: Record<string, unknown>) => {

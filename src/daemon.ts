@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/load';
+import { layoutAt, parsePoint } from './gst/geometry';
 import { GstEngine } from './gst/engine';
 import { LivePlayer } from './player/player';
 import { buildApp } from './http/app';
@@ -62,6 +63,7 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
     snapshotDir,
     audioDeviceSpeaker: config.audioDeviceSpeaker,
     audioDeviceEar: config.audioDeviceEar,
+    layout: layoutAt(parsePoint(config.windowPosition)!, parsePoint(config.pipPosition)!),
     log: log.child({ module: 'gst' }),
   });
   const probing = engine.start(attributes).catch((err) => log.error({ err }, 'probing GStreamer failed'));

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { applyPatch, DEFAULT_ATTRIBUTES, type Attributes, ATTRIBUTE_NAMES } from '../player/attributes';
 import { isPlayerError } from '../player/errors';
 import { ATTRIBUTE_ENV, ConfigSchema, OPTION_SPECS, type OptionSpec, type OptionsConfig } from './schema';
+import { defaultLayout, parsePoint, placementProblem, PIP_SIZE, WINDOW_SIZE } from '../gst/geometry';
 
 export interface Config extends OptionsConfig {
   /** Initial attributes (defaults < file < environment). */
@@ -30,6 +31,8 @@ type Raw = Partial<Record<keyof OptionsConfig, unknown>>;
 
 const ACTIONS: Record<string, Action> = { '--help': 'help', '-h': 'help', '--version': 'version', '--rotate-token': 'rotate-token' };
 
+const LAYOUT = defaultLayout();
+
 function defaults(env: NodeJS.ProcessEnv): OptionsConfig {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const xdg = env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
@@ -51,8 +54,11 @@ function defaults(env: NodeJS.ProcessEnv): OptionsConfig {
     logLevel: 'info',
     audioDeviceSpeaker: '',
     audioDeviceEar: '',
+    windowPosition: `${LAYOUT.window.x},${LAYOUT.window.y}`,
+    pipPosition: `${LAYOUT.pip.x},${LAYOUT.pip.y}`,
   };
 }
+
 
 function convert(spec: OptionSpec, value: string, where: string, problems: string[]): unknown {
   switch (spec.kind) {
@@ -179,6 +185,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       named.add(who);
       problems.push(line);
     }
+  }
+
+  // The schema checks the form; only here is it known whether the box stays on the screen.
+  for (const [key, box] of [['windowPosition', WINDOW_SIZE], ['pipPosition', PIP_SIZE]] as const) {
+    const at = typeof merged[key] === 'string' ? parsePoint(merged[key] as string) : null;
+    const name = origin.get(key) ?? OPTION_SPECS.find((s) => s.key === key)!.flag;
+    const problem = at && placementProblem(`${name} ${merged[key] as string}`, at, box);
+    if (problem && !named.has(name)) problems.push(problem);
   }
 
   const attrPatch: Record<string, unknown> = { ...fileAttrs };

@@ -24,6 +24,9 @@ export const ConfigSchema = Type.Object(
     /** Output device names for soundMode speaker (main, HDMI) and ear (secondary, jack). */
     audioDeviceSpeaker: Type.String(),
     audioDeviceEar: Type.String(),
+    /** Top-left corner "X,Y" on the 1920x1080 screen of the windowed (600x450) and the picture-in-picture (480x360) picture. */
+    windowPosition: Type.String({ pattern: '^[0-9]{1,4},[0-9]{1,4}$' }),
+    pipPosition: Type.String({ pattern: '^[0-9]{1,4},[0-9]{1,4}$' }),
   },
   { additionalProperties: false },
 );
@@ -57,6 +60,8 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'logLevel', flag: '--log-level', env: 'LIVEPLAYER_LOG_LEVEL', kind: 'string' },
   { key: 'audioDeviceSpeaker', flag: '--audio-device-speaker', env: 'LIVEPLAYER_AUDIO_DEVICE_SPEAKER', kind: 'string' },
   { key: 'audioDeviceEar', flag: '--audio-device-ear', env: 'LIVEPLAYER_AUDIO_DEVICE_EAR', kind: 'string' },
+  { key: 'windowPosition', flag: '--window-position', env: 'LIVEPLAYER_WINDOW_POSITION', kind: 'string' },
+  { key: 'pipPosition', flag: '--pip-position', env: 'LIVEPLAYER_PIP_POSITION', kind: 'string' },
 ];
 
 /** Initial attributes from the environment, as the contract lists them. */

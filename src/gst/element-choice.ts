@@ -76,6 +76,35 @@ export function chooseAudioSink(pref: AudioSinkPref, probe: DisplayProbe): keyof
   return 'fake';
 }
 
+/**
+ * Who does each geometry transform, per video sink (see README, design notes).
+ * Software: videoflip turns, aspectratiocrop + videoscale fit into the box,
+ * videobox places the box on a screen-sized frame (X, GL and Wayland windows
+ * are the whole screen; fakesink shows nothing, so nothing is placed). KMS:
+ * the display plane scales (kmssink can-scale, no CPU per pixel) and the
+ * Pi's ISP turns through v4l2convert when the board has it.
+ */
+export interface GeometryPath {
+  rotateLeft: string;
+  rotateRight: string;
+  scale: 'pipeline' | 'plane';
+  place: boolean;
+}
+
+// V4L2_CID_ROTATE turns clockwise. GStreamer 1.22.0's videoflip ignores the deprecated `method` in a
+// description (measured: caps stay unturned); `video-direction` works.
+const SOFTWARE_TURN = { rotateLeft: 'videoflip video-direction=90l', rotateRight: 'videoflip video-direction=90r' };
+
+export function chooseGeometry(sink: keyof typeof VIDEO_SINKS, available: (factory: string) => boolean): GeometryPath {
+  if (sink === 'kms') {
+    const turn = available('v4l2convert')
+      ? { rotateLeft: 'v4l2convert extra-controls=c,rotate=270', rotateRight: 'v4l2convert extra-controls=c,rotate=90' }
+      : SOFTWARE_TURN;
+    return { ...turn, scale: 'plane', place: false };
+  }
+  return { ...SOFTWARE_TURN, scale: 'pipeline', place: sink !== 'fake' };
+}
+
 /** The element description that fills {{video_sink}}: sinks always synchronise to the clock. */
 export function videoSinkDescription(kind: keyof typeof VIDEO_SINKS): string {
   return `${VIDEO_SINKS[kind]} sync=true`;

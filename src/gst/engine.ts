@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Attributes } from '../player/attributes';
 import type { EngineEvents, MediaEngine, MediaSession, SessionOptions } from '../player/engine';
-import { chooseAudioSink, chooseDecoder, chooseVideoSink, audioSinkDescription, videoSinkDescription, type AudioSinkPref, type DecoderPref, type VideoSinkPref } from './element-choice';
+import { chooseAudioSink, chooseDecoder, chooseGeometry, chooseVideoSink, audioSinkDescription, videoSinkDescription, type AudioSinkPref, type DecoderPref, type VideoSinkPref } from './element-choice';
+import { defaultLayout, type ScreenLayout } from './geometry';
 import type { PipelineChoice } from './pipeline-description';
 import type { WorkerPlan } from './ipc';
 import { WorkerProcess } from './worker-process';
@@ -20,6 +21,8 @@ export interface GstEngineOptions {
   snapshotDir: string;
   audioDeviceSpeaker: string;
   audioDeviceEar: string;
+  /** Where the window and the PiP corner sit on the screen (configuration); default: centred / bottom-right. */
+  layout?: ScreenLayout;
   log: Logger;
 }
 
@@ -35,7 +38,11 @@ export class GstEngine implements MediaEngine {
   private closed = false;
   private readonly sessions = new Set<WorkerSessionHandle>();
 
-  constructor(private readonly opts: GstEngineOptions) {}
+  private readonly layout: ScreenLayout;
+
+  constructor(private readonly opts: GstEngineOptions) {
+    this.layout = opts.layout ?? defaultLayout();
+  }
 
   /**
    * Learns which elements this board has and starts the first spare. Not
@@ -52,12 +59,12 @@ export class GstEngine implements MediaEngine {
 
   open(opts: SessionOptions, events: EngineEvents): MediaSession {
     const worker = this.takeSpare(opts.attributes);
-    const handle = new WorkerSessionHandle(worker, events, this.opts.log, opts);
+    const handle = new WorkerSessionHandle(worker, events, this.opts.log, opts, this.layout);
     this.sessions.add(handle);
     handle.onGone(() => this.sessions.delete(handle));
     void Promise.all([worker.ready, this.probing]).then(
       () => {
-        const plan = this.plan(opts.attributes, this.available);
+        const plan = this.plan(opts.attributes, this.available, handle);
         if (typeof plan === 'string') handle.fail(plan);
         else handle.begin(plan);
       },
@@ -82,20 +89,25 @@ export class GstEngine implements MediaEngine {
     const probe = { env: process.env, exists: existsSync };
     const dec = chooseDecoder(this.opts.decoder, (f) => available.has(f));
     if (!dec.ok) return dec.error;
+    const sink = chooseVideoSink(this.opts.videoSink, probe);
+    const geometry = chooseGeometry(sink, (f) => available.has(f));
     return {
       variant: attrs.mode === 'RTC' ? 'rtc' : 'live',
       // Slice threads only: frame threading holds the first picture back by a
       // frame interval (measured: 54-59 ms after the key frame, 27-30 ms without).
       video_decoder: dec.kind === 'software' ? `${dec.element} thread-type=slice` : dec.element,
-      video_sink: videoSinkDescription(chooseVideoSink(this.opts.videoSink, probe)),
+      video_sink: videoSinkDescription(sink),
       audio_sink: audioSinkDescription(chooseAudioSink(this.opts.audioSink, probe)),
+      rotate_left: geometry.rotateLeft,
+      rotate_right: geometry.rotateRight,
     };
   }
 
-  private plan(attrs: Attributes, available: Set<string>): WorkerPlan | string {
+  private plan(attrs: Attributes, available: Set<string>, handle: WorkerSessionHandle): WorkerPlan | string {
     const choice = this.choice(attrs, available);
     if (typeof choice === 'string') return choice;
     const dec = chooseDecoder(this.opts.decoder, (f) => available.has(f));
+    const geometry = chooseGeometry(chooseVideoSink(this.opts.videoSink, { env: process.env, exists: existsSync }), (f) => available.has(f));
     return {
       src: attrs.src,
       choice,
@@ -108,6 +120,10 @@ export class GstEngine implements MediaEngine {
       handshakeTimeoutMs: 5000,
       snapshotDir: this.opts.snapshotDir,
       audioDevice: attrs.soundMode === 'ear' ? this.opts.audioDeviceEar : this.opts.audioDeviceSpeaker,
+      view: handle.currentView(),
+      screen: this.layout.screen,
+      scale: geometry.scale,
+      place: geometry.place,
     };
   }
 

@@ -2,6 +2,7 @@
 // only (they cross process.send with structured cloning).
 import type { SnapshotRequest, SnapshotResult } from '../player/engine';
 import type { PipelineChoice } from './pipeline-description';
+import type { ScalePath, Size, ViewGeometry } from './geometry';
 
 /** Everything a worker needs to play one session. */
 export interface WorkerPlan {
@@ -17,6 +18,12 @@ export interface WorkerPlan {
   handshakeTimeoutMs: number;
   snapshotDir: string;
   audioDevice: string;
+  /** How the picture is shown when the session starts; later changes come as `geometry`. */
+  view: ViewGeometry;
+  screen: Size;
+  /** Who scales and whether the box is placed on a screen-sized frame (element table, per sink). */
+  scale: ScalePath;
+  place: boolean;
 }
 
 export type ToWorker =
@@ -26,15 +33,8 @@ export type ToWorker =
   | { t: 'pause' }
   | { t: 'resume' }
   | { t: 'update'; muted: boolean; audioDevice: string }
-  | { t: 'snapshot'; id: number; req: SnapshotRequest & { view?: ViewGeometry } };
-
-/** How the picture is shown, for `view` snapshots. */
-export interface ViewGeometry {
-  width: number;
-  height: number;
-  rotate: 0 | 90 | -90;
-  fit: 'contain' | 'fillCrop';
-}
+  | { t: 'geometry'; view: ViewGeometry }
+  | { t: 'snapshot'; id: number; req: SnapshotRequest };
 
 export type FromWorker =
   | { t: 'ready' }

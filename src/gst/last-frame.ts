@@ -5,8 +5,14 @@
 // Buffers are assumed in GStreamer's default layout (no custom strides), which
 // is what a decoder produces for a sink that does not take GstVideoMeta
 // (fakesink, kmssink through videoconvert); any other size is refused.
-import type { Raster } from './raster';
 import type { GstPipeline } from './worker-session';
+
+/** A picture in memory: RGBA, row-major. */
+export interface Raster {
+  width: number;
+  height: number;
+  data: Buffer;
+}
 
 interface Sample {
   buf: Buffer | null;

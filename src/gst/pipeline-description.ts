@@ -11,9 +11,14 @@ export interface PipelineChoice {
   video_decoder: string;
   video_sink: string;
   audio_sink: string;
+  /** The elements in the counter-clockwise and clockwise rotation branches (element table). */
+  rotate_left: string;
+  rotate_right: string;
 }
 
-const ELEMENT = /^[a-z0-9_]+( [a-z-]+=[a-z0-9]+)*$/;
+// A factory and simple properties; a GstStructure value only as `c,name=number`.
+const ELEMENT = /^[a-z0-9_]+( [a-z-]+=[a-z0-9]+(,[a-z]+=[0-9]+)*)*$/;
+const KEYS = ['video_decoder', 'video_sink', 'audio_sink', 'rotate_left', 'rotate_right'] as const;
 
 export function pipelineDir(): string {
   // dist/src/gst -> repository root; src/gst under a TS runner -> root as well.
@@ -36,8 +41,8 @@ export function describePipeline(choice: PipelineChoice, dir = pipelineDir()): s
     .filter((l) => !l.trimStart().startsWith('#'))
     .join('\n');
   return text.replace(/\{\{([^}]*)\}\}/g, (_, key: string) => {
-    if (key !== 'video_decoder' && key !== 'video_sink' && key !== 'audio_sink') throw new Error(`unknown placeholder {{${key}}}`);
-    const value = choice[key];
+    if (!(KEYS as readonly string[]).includes(key)) throw new Error(`unknown placeholder {{${key}}}`);
+    const value = choice[key as (typeof KEYS)[number]];
     if (!ELEMENT.test(value)) throw new Error(`refusing element description "${value}" for {{${key}}}`);
     return value;
   });

@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 
 /** Factories the decoder and sink choices depend on. */
-export const PROBED_FACTORIES = ['v4l2h264dec', 'omxh264dec', 'avdec_h264', 'kmssink', 'glimagesink', 'ximagesink', 'waylandsink', 'alsasink', 'pulsesink'];
+export const PROBED_FACTORIES = ['v4l2h264dec', 'omxh264dec', 'avdec_h264', 'kmssink', 'glimagesink', 'ximagesink', 'waylandsink', 'alsasink', 'pulsesink', 'v4l2convert'];
 
 function exists(factory: string): Promise<boolean> {
   return new Promise((resolve) => {

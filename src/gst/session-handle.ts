@@ -4,14 +4,11 @@
 import type { Logger } from 'pino';
 import type { EngineEvents, MediaSession, SessionOptions, SnapshotRequest, SnapshotResult } from '../player/engine';
 import type { StatusCode } from '../player/status-codes';
-import type { FromWorker, ViewGeometry, WorkerPlan } from './ipc';
+import type { FromWorker, WorkerPlan } from './ipc';
 import type { WorkerProcess } from './worker-process';
+import { sameView, viewFor, type ScreenLayout, type ViewGeometry } from './geometry';
 
 const REPLY_TIMEOUT_MS = 5000;
-/** The TV's full-screen size; the windowed picture keeps the spec's 300x225 proportion. */
-const SCREEN = { width: 1920, height: 1080 };
-const WINDOW = { width: 600, height: 450 };
-const PIP = { width: 480, height: 360 };
 
 export class WorkerSessionHandle implements MediaSession {
   private stopping = false;
@@ -20,13 +17,16 @@ export class WorkerSessionHandle implements MediaSession {
   private readonly waiting = new Map<string, () => void>();
   private gone: (() => void) | null = null;
   private plan: WorkerPlan | null = null;
+  private view: ViewGeometry;
 
   constructor(
     private readonly worker: WorkerProcess,
     private readonly events: EngineEvents,
     private readonly log: Logger,
-    private opts: SessionOptions,
+    opts: SessionOptions,
+    private readonly layout: ScreenLayout,
   ) {
+    this.view = viewFor(opts, layout);
     worker.listen((m) => this.onMessage(m));
     worker.child.once('exit', (code, signal) => {
       for (const r of this.replies.values()) r({ t: 'reply', id: 0, ok: false, error: 'media process ended' });
@@ -40,10 +40,16 @@ export class WorkerSessionHandle implements MediaSession {
     this.gone = fn;
   }
 
+  /** The view the session starts with (the engine puts it in the plan). */
+  currentView(): ViewGeometry {
+    return this.view;
+  }
+
   begin(plan: WorkerPlan): void {
     if (this.stopping) return;
-    this.plan = plan;
-    this.worker.send({ t: 'open', plan });
+    // The view may have changed while the worker was getting ready.
+    this.plan = { ...plan, view: this.view };
+    this.worker.send({ t: 'open', plan: this.plan });
   }
 
   fail(detail: string): void {
@@ -64,14 +70,17 @@ export class WorkerSessionHandle implements MediaSession {
   }
 
   update(opts: SessionOptions): void {
-    this.opts = opts;
     const a = opts.attributes;
     if (this.plan) this.worker.send({ t: 'update', muted: a.muted, audioDevice: this.plan.audioDevice });
+    // Full screen, PiP, orientation and objectFit change the running pipeline: no restart, no reconnect.
+    const view = viewFor(opts, this.layout);
+    if (sameView(view, this.view)) return;
+    this.view = view;
+    if (this.plan) this.worker.send({ t: 'geometry', view });
   }
 
   snapshot(req: SnapshotRequest): Promise<SnapshotResult> {
     const id = this.nextId++;
-    const view = req.sourceType === 'view' ? this.viewGeometry() : undefined;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.replies.delete(id);
@@ -83,21 +92,13 @@ export class WorkerSessionHandle implements MediaSession {
         if (m.t === 'reply' && m.ok) resolve(m.result);
         else reject(new Error(m.t === 'reply' && !m.ok ? m.error : 'unexpected answer'));
       });
-      this.worker.send({ t: 'snapshot', id, req: { ...req, view } });
+      this.worker.send({ t: 'snapshot', id, req });
     });
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     await this.worker.kill();
-  }
-
-  /** The picture as the TV shows it now: full screen turned by `direction`, or the window. */
-  private viewGeometry(): ViewGeometry {
-    const { fullScreen, pictureInPicture, attributes } = this.opts;
-    const box = fullScreen.fullScreen ? SCREEN : pictureInPicture ? PIP : WINDOW;
-    const rotate = fullScreen.fullScreen ? fullScreen.direction : attributes.orientation === 'horizontal' ? 90 : 0;
-    return { ...box, rotate, fit: attributes.objectFit };
   }
 
   private command(cmd: 'pause' | 'resume'): Promise<void> {

@@ -1,7 +1,10 @@
-// Captures the next decoded frame through the pipeline's `snap` branch and
-// writes it as PNG (raw, lossless) or JPEG (compressed) into the snapshot
-// folder. The valve is open only for the capture. When no frame is decoded
-// meanwhile (reconnecting, paused), the picture the sink still shows is used.
+// Captures the next frame and writes it as PNG (raw, lossless) or JPEG
+// (compressed) into the snapshot folder: `stream` from the `snap` branch (the
+// decoded frame at source size), `view` from the `viewsnap` branch, which
+// takes the picture after the turn, crop and scale that the sink gets, so a
+// snapshot and the screen cannot disagree. A valve is open only for the capture. When no
+// frame is decoded meanwhile (reconnecting, paused), the picture the sink
+// still shows is used.
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -9,8 +12,7 @@ import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import type { SnapshotResult } from '../player/engine';
 import type { ToWorker } from './ipc';
-import { lastShownFrame } from './last-frame';
-import { fit, rotate, type Raster } from './raster';
+import { lastShownFrame, type Raster } from './last-frame';
 import type { GstPipeline } from './worker-session';
 
 type Req = Extract<ToWorker, { t: 'snapshot' }>['req'];
@@ -18,9 +20,10 @@ type Req = Extract<ToWorker, { t: 'snapshot' }>['req'];
 /** Any stream of 1 fps or more decodes a frame within this; longer means nothing is being decoded. */
 const CAPTURE_TIMEOUT_MS = 1000;
 
-function capture(pipeline: GstPipeline): Promise<Raster> {
-  const valve = pipeline.findChild('snapvalve');
-  const sink = pipeline.findChild('snap');
+
+function capture(pipeline: GstPipeline, branch: { valve: string; sink: string }): Promise<Raster> {
+  const valve = pipeline.findChild(branch.valve);
+  const sink = pipeline.findChild(branch.sink);
   if (!valve || !sink?.pull) return Promise.reject(new Error('pipeline has no snapshot branch'));
   return new Promise((resolve, reject) => {
     let done = false;
@@ -67,8 +70,7 @@ function capture(pipeline: GstPipeline): Promise<Raster> {
 }
 
 export async function takeSnapshot(pipeline: GstPipeline, req: Req, dir: string): Promise<SnapshotResult> {
-  let img = await capture(pipeline);
-  if (req.sourceType === 'view' && req.view) img = fit(rotate(img, req.view.rotate), req.view.width, req.view.height, req.view.fit);
+  const img = await capture(pipeline, req.sourceType === 'view' ? { valve: 'viewvalve', sink: 'viewsnap' } : { valve: 'snapvalve', sink: 'snap' });
   const ext = req.quality === 'raw' ? 'png' : 'jpg';
   const bytes =
     ext === 'png'

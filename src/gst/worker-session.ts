@@ -12,6 +12,7 @@ import { StreamWatch } from './stream-watch';
 import { DecodeWatch } from './decode-watch';
 import { takeSnapshot } from './snapshot';
 import { TAG_AUDIO, TAG_VIDEO } from '../media/flv/tags';
+import { GeometryApplier } from './geometry-apply';
 
 export interface GstElement {
   [prop: string]: unknown;
@@ -46,6 +47,7 @@ export class WorkerSession {
   private readonly rules = new Set<BusRule>();
   private readonly src: GstElement;
   private readonly decode: DecodeWatch;
+  private readonly geometry: GeometryApplier;
   private tick: NodeJS.Timeout | null = null;
   private connection = 0;
   private firstFrame = false;
@@ -67,6 +69,7 @@ export class WorkerSession {
     if (!src || typeof src.push !== 'function') throw new Error('pipeline has no appsrc named "src"');
     this.src = src;
     this.decode = new DecodeWatch(pipeline);
+    this.geometry = new GeometryApplier(pipeline);
   }
 
   start(): void {
@@ -76,6 +79,7 @@ export class WorkerSession {
       const el = this.pipeline.findChild(name);
       if (el) el.silent = false;
     }
+    this.applyView();
     if (this.plan.decoderFallback) this.send({ t: 'code', code: 2106, detail: this.plan.decoderFallback });
     this.pipeline.pollBus((m) => this.onBus(m));
     // The socket first: play() blocks for the synchronous part of the state
@@ -108,6 +112,10 @@ export class WorkerSession {
         this.plan.audioDevice = c.audioDevice;
         this.applyProperties();
         break;
+      case 'geometry':
+        this.plan.view = c.view;
+        this.applyView();
+        break;
       case 'snapshot':
         takeSnapshot(this.pipeline, c.req, this.plan.snapshotDir).then(
           (result) => this.send({ t: 'reply', id: c.id, ok: true, result }),
@@ -132,6 +140,11 @@ export class WorkerSession {
     }
     const asink = this.pipeline.findChild('asink');
     if (asink && this.plan.audioDevice && this.plan.choice.audio_sink.startsWith('alsasink')) asink.device = this.plan.audioDevice;
+  }
+
+  private applyView(): void {
+    const { view, screen, scale, place } = this.plan;
+    this.geometry.apply(view, screen, scale, place);
   }
 
   // Each connection gets a number so a late event of a replaced reader is ignored.

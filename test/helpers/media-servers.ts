@@ -182,6 +182,8 @@ export interface PublisherOptions {
   cbr?: boolean;
   /** Paint the frame number as a barcode in the top-left corner (see FRAME_COUNTER and readFrameCounter). */
   frameCounter?: boolean;
+  /** The lavfi picture: testsrc2 moves; smptebars has fixed colour bars (geometry tests find them by pixel). */
+  pattern?: 'testsrc2' | 'smptebars';
 }
 
 /** The frame-number barcode: `bits` white-or-black squares of `cell` px along the top edge, least significant bit first. */
@@ -220,7 +222,7 @@ export const DEFAULT_PUBLISHER: PublisherOptions = {
 export function publisherArgs(rtmpUrl: string, o: PublisherOptions): string[] {
   const gop = String(Math.max(1, Math.round(o.fps * o.gopSeconds)));
   const v = `${o.bitrateKbps}k`;
-  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `testsrc2=size=${o.width}x${o.height}:rate=${o.fps}${o.frameCounter ? `,${frameCounterFilters()}` : ''}`];
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `${o.pattern ?? 'testsrc2'}=size=${o.width}x${o.height}:rate=${o.fps}${o.frameCounter ? `,${frameCounterFilters()}` : ''}`];
   if (o.audio) args.push('-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100');
   args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p');
   args.push('-g', gop, '-keyint_min', gop, '-sc_threshold', '0', '-b:v', v, '-maxrate', v, '-bufsize', v);

@@ -42,6 +42,7 @@ t.test('each flag and its environment variable set the same option', async (tt) 
     name: ['tv-7', 'tv-7'], reconnectAttempts: ['5', 5], reconnectInterval: ['0.5', 0.5], stallTimeout: ['2', 2], updateLock: ['on', 'on'],
     demo: ['1', true], allowedHosts: ['a.example,b.example', ['a.example', 'b.example']], logLevel: ['debug', 'debug'],
     audioDeviceSpeaker: ['hw:0', 'hw:0'], audioDeviceEar: ['hw:1', 'hw:1'],
+    windowPosition: ['0,0', '0,0'], pipPosition: ['1440,720', '1440,720'],
   };
   for (const spec of OPTION_SPECS) {
     if (spec.key === 'config') continue;
@@ -89,4 +90,22 @@ t.test('the CLI exits 2 with one line for bad input', async (tt) => {
   tt.match(r.stderr, /--decoder must be one of/);
   tt.match(r.stderr, /--video-sink must be one of/);
   tt.equal(spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' }).status, 0);
+});
+
+t.test('window and PiP positions: the default layout, the form, and the box stays on the screen', async (tt) => {
+  const { config } = loadConfig([], {});
+  tt.equal(config.windowPosition, '660,315', 'the 600x450 window centred on 1920x1080');
+  tt.equal(config.pipPosition, '1392,672', 'the 480x360 PiP in the bottom-right corner, 48 px in');
+  const cases: [string[], Record<string, string>, RegExp][] = [
+    [['--window-position', '10x20'], {}, /^--window-position must match/],
+    [['--window-position', '-5,3'], {}, /^--window-position must match/],
+    [['--window-position', '1321,0'], {}, /^--window-position 1321,0 puts the 600x450 picture outside the 1920x1080 screen \(x at most 1320, y at most 630\)$/],
+    [[], { LIVEPLAYER_PIP_POSITION: '0,721' }, /^LIVEPLAYER_PIP_POSITION 0,721 puts the 480x360 picture outside/],
+  ];
+  for (const [argv, env, want] of cases) {
+    const p = problems(argv, env);
+    tt.equal(p.length, 1, `${argv.join(' ')}${JSON.stringify(env)}: one problem`);
+    tt.match(p[0], want);
+  }
+  tt.same(problems(['--window-position', '1320,630', '--pip-position', '1440,720']), [], 'boxes touching the screen edge are fine');
 });

@@ -2,7 +2,7 @@
 // with each decoder made available in turn, so the Pi's paths are covered
 // here too. Pure functions: availability is passed in.
 import t from 'tap';
-import { chooseAudioSink, chooseDecoder, chooseVideoSink } from '../../src/gst/element-choice';
+import { chooseAudioSink, chooseDecoder, chooseGeometry, chooseVideoSink } from '../../src/gst/element-choice';
 import { probeFactories } from '../../src/gst/probe';
 
 const has = (...f: string[]) => (x: string) => f.includes(x);
@@ -38,4 +38,19 @@ t.test('sink selection', async (tt) => {
   tt.equal(chooseAudioSink('auto', { env: {}, exists: (p) => p === '/dev/snd' }), 'alsa');
   tt.equal(chooseAudioSink('auto', { env: { PULSE_SERVER: 'unix:/x' }, exists: () => true }), 'pulse');
   tt.equal(chooseAudioSink('auto', none), 'fake');
+});
+
+t.test('geometry path per sink: who turns, scales and places the picture', async (tt) => {
+  const software = { rotateLeft: 'videoflip video-direction=90l', rotateRight: 'videoflip video-direction=90r', scale: 'pipeline' };
+  tt.same(chooseGeometry('x', has()), { ...software, place: true }, 'X: software, the box placed on a screen-sized frame');
+  tt.same(chooseGeometry('gl', has()), { ...software, place: true });
+  tt.same(chooseGeometry('wayland', has()), { ...software, place: true });
+  tt.same(chooseGeometry('fake', has()), { ...software, place: false }, 'fakesink shows nothing: nothing to place');
+  tt.same(chooseGeometry('kms', has('v4l2convert')), {
+    rotateLeft: 'v4l2convert extra-controls=c,rotate=270',
+    rotateRight: 'v4l2convert extra-controls=c,rotate=90',
+    scale: 'plane',
+    place: false,
+  }, 'Pi with KMS: the ISP turns (V4L2_CID_ROTATE is clockwise), the plane scales');
+  tt.same(chooseGeometry('kms', has()), { ...software, scale: 'plane', place: false }, 'KMS without the V4L2 converter: videoflip turns, the plane still scales');
 });

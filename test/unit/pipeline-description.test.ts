@@ -6,12 +6,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describePipeline, pipelineDir } from '../../src/gst/pipeline-description';
 
-const good = { video_decoder: 'avdec_h264', video_sink: 'fakesink sync=true', audio_sink: 'fakesink sync=true async=false' };
+const good = {
+  video_decoder: 'avdec_h264',
+  video_sink: 'fakesink sync=true',
+  audio_sink: 'fakesink sync=true async=false',
+  rotate_left: 'videoflip video-direction=90l',
+  rotate_right: 'videoflip video-direction=90r',
+};
 
 t.test('every variant fills and names the elements the daemon sets', async (tt) => {
   for (const variant of ['live', 'rtc'] as const) {
     const text = describePipeline({ variant, ...good });
-    for (const name of ['src', 'demux', 'vq', 'aq', 'vdec', 'vsink', 'asink', 'vol', 'level', 'snap', 'snapvalve', 'vdecin', 'vdecout', 'adecin', 'adecout']) {
+    for (const name of ['src', 'demux', 'vq', 'aq', 'vdec', 'vsink', 'asink', 'vol', 'level', 'snap', 'snapvalve', 'vdecin', 'vdecout', 'adecin', 'adecout', 'rot0', 'rotl', 'rotr', 'rotated', 'fitcrop', 'fitsize', 'place', 'viewvalve', 'viewsnap']) {
       tt.match(text, new RegExp(`name=${name}\\b`), `${variant}: ${name}`);
     }
     tt.notMatch(text, /\{\{|location=|rtmp2?src|souphttpsrc|uridecodebin|playbin/, `${variant}: no placeholder left, no network or URI element`);
@@ -35,6 +41,13 @@ t.test('the files hold only known placeholders', async (tt) => {
   for (const f of readdirSync(pipelineDir()).filter((n) => n.endsWith('.pipeline'))) {
     const code = readFileSync(path.join(pipelineDir(), f), 'utf8').split('\n').filter((l) => !l.trimStart().startsWith('#')).join('\n');
     const holes = code.match(/\{\{[^}]*\}\}/g) ?? [];
-    for (const h of holes) tt.match(h, /^\{\{(video_decoder|video_sink|audio_sink)\}\}$/, `${f}: ${h}`);
+    for (const h of holes) tt.match(h, /^\{\{(video_decoder|video_sink|audio_sink|rotate_left|rotate_right)\}\}$/, `${f}: ${h}`);
   }
+});
+
+t.test('the Pi\'s rotation element passes, with its control structure; anything longer is refused', async (tt) => {
+  const text = describePipeline({ variant: 'live', ...good, rotate_left: 'v4l2convert extra-controls=c,rotate=270' });
+  tt.match(text, /! v4l2convert extra-controls=c,rotate=270\n/);
+  tt.throws(() => describePipeline({ variant: 'live', ...good, rotate_left: 'v4l2convert extra-controls=c,rotate=270 ! filesink location=/x' }), /refusing/);
+  tt.throws(() => describePipeline({ variant: 'live', ...good, rotate_right: 'videoflip video-direction=90r,x="y"' }), /refusing/);
 });
