@@ -80,6 +80,14 @@ function fromPacked(buf: Buffer, w: number, h: number, format: string): Buffer |
   return out;
 }
 
+/** Packed 4:4:4 with alpha (A Y U V): what videobox hands a sink that takes anything, such as fakesink. */
+function fromAyuv(buf: Buffer, w: number, h: number): Buffer | null {
+  if (buf.length < w * h * 4) return null;
+  const out = Buffer.alloc(w * h * 4);
+  for (let i = 0; i < w * h; i++) yuvToRgba(out, i * 4, buf[i * 4 + 1]!, buf[i * 4 + 2]!, buf[i * 4 + 3]!);
+  return out;
+}
+
 const PACKED = ['RGBA', 'BGRA', 'ARGB', 'ABGR', 'RGBx', 'BGRx', 'xRGB', 'xBGR'];
 
 /** Called by takeSnapshot when no fresh frame comes; throws with the reason when the sink has no usable picture. */
@@ -93,6 +101,7 @@ export function lastShownFrame(pipeline: GstPipeline): Raster {
   let data: Buffer | null = null;
   if (['I420', 'YV12', 'NV12', 'NV21'].includes(format)) data = from420(sample.buf, width, height, format);
   else if (PACKED.includes(format)) data = fromPacked(sample.buf, width, height, format);
+  else if (format === 'AYUV') data = fromAyuv(sample.buf, width, height);
   else throw new Error(`the shown frame is in ${format}, which snapshots do not read`);
   if (!data) throw new Error(`the shown frame (${format} ${width}x${height}, ${sample.buf.length} bytes) is not in the default layout`);
   return { width, height, data };

@@ -4,7 +4,7 @@
 // takes the picture after the turn, crop and scale that the sink gets, so a
 // snapshot and the screen cannot disagree. A valve is open only for the capture. When no
 // frame is decoded meanwhile (reconnecting, paused), the picture the sink
-// still shows is used.
+// still shows is used for both kinds (the picture as rendered).
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
