@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/load';
 import { GstEngine } from './gst/engine';
+import { FAILING_TEST_DECODER_ENV } from './gst/element-choice';
 import { LivePlayer } from './player/player';
 import { buildApp } from './http/app';
 import { createAuth } from './http/auth';
@@ -54,7 +55,10 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
     Object.assign(attributes, { src: demo.url, autoplay: true });
   }
 
+  const testFailingDecoder = process.env[FAILING_TEST_DECODER_ENV] === '1';
+  if (testFailingDecoder) log.warn({ env: FAILING_TEST_DECODER_ENV }, 'test hook on: the first decoder tried fails on the first key frame');
   const engine = new GstEngine({
+    testFailingDecoder,
     decoder: config.decoder,
     videoSink: config.videoSink,
     audioSink: config.audioSink,

@@ -1,6 +1,8 @@
 // The daemon's side of one session: forwards the player's commands to the
 // worker and the worker's reports to the player's EngineEvents, and turns the
-// worker dying unasked into `crashed`.
+// worker dying unasked into `crashed`. When a hardware decoder fails on the
+// first key frame, the session moves to a fresh worker with the software
+// decoder (2108) and goes on.
 import type { Logger } from 'pino';
 import type { EngineEvents, MediaSession, SessionOptions, SnapshotRequest, SnapshotResult } from '../player/engine';
 import type { StatusCode } from '../player/status-codes';
@@ -13,6 +15,9 @@ const SCREEN = { width: 1920, height: 1080 };
 const WINDOW = { width: 600, height: 450 };
 const PIP = { width: 480, height: 360 };
 
+/** Supplies the worker and plan that replace a failed hardware decoder, or says why there are none. */
+export type SoftwareFallback = (attrs: SessionOptions['attributes']) => { worker: WorkerProcess; plan: WorkerPlan } | string;
+
 export class WorkerSessionHandle implements MediaSession {
   private stopping = false;
   private nextId = 1;
@@ -20,20 +25,56 @@ export class WorkerSessionHandle implements MediaSession {
   private readonly waiting = new Map<string, () => void>();
   private gone: (() => void) | null = null;
   private plan: WorkerPlan | null = null;
+  private worker!: WorkerProcess;
+  private switchedToSoftware = false;
 
   constructor(
-    private readonly worker: WorkerProcess,
+    worker: WorkerProcess,
     private readonly events: EngineEvents,
     private readonly log: Logger,
     private opts: SessionOptions,
+    private readonly softwareFallback: SoftwareFallback | null = null,
   ) {
-    worker.listen((m) => this.onMessage(m));
+    this.attach(worker);
+  }
+
+  // Only the current worker's messages and exit count: a replaced one is
+  // killed on purpose and whatever it still says is stale.
+  private attach(worker: WorkerProcess): void {
+    this.worker = worker;
+    worker.listen((m) => worker === this.worker && this.onMessage(m));
     worker.child.once('exit', (code, signal) => {
-      for (const r of this.replies.values()) r({ t: 'reply', id: 0, ok: false, error: 'media process ended' });
-      this.replies.clear();
+      if (worker !== this.worker) return;
+      this.failReplies();
       this.gone?.();
       if (!this.stopping) this.events.crashed(`media process ended (${signal ? `signal ${signal}` : `exit code ${code}`})`);
     });
+  }
+
+  private failReplies(): void {
+    for (const r of this.replies.values()) r({ t: 'reply', id: 0, ok: false, error: 'media process ended' });
+    this.replies.clear();
+  }
+
+  /** 2108 once, then the same stream on a fresh worker decoding in software; failed() if that is impossible. */
+  private switchToSoftware(detail: string): void {
+    const next = this.switchedToSoftware || !this.softwareFallback ? 'the software decoder failed too' : this.softwareFallback(this.opts.attributes);
+    if (typeof next === 'string') {
+      this.events.failed(null, `${detail}; ${next}`);
+      return;
+    }
+    this.switchedToSoftware = true;
+    this.log.warn({ detail }, 'hardware decoder failed on the first key frame; switching to software');
+    this.events.code(2108, detail);
+    const old = this.worker;
+    this.plan = null;
+    this.failReplies();
+    this.attach(next.worker);
+    void old.kill();
+    next.worker.ready.then(
+      () => this.begin({ ...next.plan, muted: this.opts.attributes.muted }),
+      (err: Error) => this.fail(err.message),
+    );
   }
 
   onGone(fn: () => void): void {
@@ -131,6 +172,9 @@ export class WorkerSessionHandle implements MediaSession {
         break;
       case 'failed':
         this.events.failed(m.code as StatusCode | null, m.detail);
+        break;
+      case 'decoder-failed':
+        this.switchToSoftware(m.detail);
         break;
       case 'reply':
         this.replies.get(m.id)?.(m);

@@ -11,6 +11,7 @@ import { FeedGate } from './feed-gate';
 import { StreamWatch } from './stream-watch';
 import { DecodeWatch } from './decode-watch';
 import { takeSnapshot } from './snapshot';
+import { FirstPictureWatch } from './first-picture-watch';
 
 export interface GstElement {
   [prop: string]: unknown;
@@ -31,6 +32,8 @@ export interface Gst {
 const TICK_MS = 1000;
 /** No tag for this long while playing means the buffer is running dry (2007). */
 const DRY_MS = 1000;
+/** How often a hardware decoder is checked for its first picture. */
+const FIRST_PICTURE_POLL_MS = 250;
 
 export class WorkerSession {
   private reader: StreamReader | null = null;
@@ -40,6 +43,8 @@ export class WorkerSession {
   private readonly src: GstElement;
   private readonly decode: DecodeWatch;
   private tick: NodeJS.Timeout | null = null;
+  private firstPicturePoll: NodeJS.Timeout | null = null;
+  private decoderGaveUp = false;
   private connection = 0;
   private firstFrame = false;
   private awaitingFrameAfterReconnect = false;
@@ -69,6 +74,7 @@ export class WorkerSession {
     this.pipeline.play();
     this.connect();
     this.tick = setInterval(() => this.onTick(), TICK_MS);
+    if (this.plan.hardwareDecoder) this.watchFirstPicture();
   }
 
   command(c: ToWorker): void {
@@ -170,8 +176,11 @@ export class WorkerSession {
 
   private onBus(m: BusMessage): void {
     const v = mapBusMessage(m, this.rules);
-    if (!v) return;
-    if (v.kind === 'code') {
+    // After a decoder failure the rest of the pipeline errors too (not-linked, data flow): not news.
+    if (!v || this.decoderGaveUp) return;
+    if (v.kind === 'decoder-error' && this.plan.hardwareDecoder && !this.firstFrame) {
+      this.hardwareDecoderFailed(v.detail);
+    } else if (v.kind === 'code') {
       if (v.code === 2004) this.firstFrame = true;
       this.code(v.code, v.detail);
     } else if (v.kind === 'volume') {
@@ -180,6 +189,29 @@ export class WorkerSession {
       this.reader?.close();
       this.send({ t: 'failed', code: null, detail: v.detail });
     }
+  }
+
+  // Bus errors are one way a hardware decoder fails; silence is the other.
+  private watchFirstPicture(): void {
+    const watch = new FirstPictureWatch(this.pipeline);
+    this.firstPicturePoll = setInterval(() => {
+      if (this.paused) return;
+      const { verdict, framesIn } = watch.check(performance.now());
+      if (verdict === 'ok') clearInterval(this.firstPicturePoll!);
+      else if (verdict === 'failed') this.hardwareDecoderFailed(`${this.plan.hardwareDecoder}: no picture after ${framesIn} frames in`);
+    }, FIRST_PICTURE_POLL_MS);
+  }
+
+  // This pipeline is finished (the binding cannot rebuild it in place): stop
+  // reading and let the daemon go on with a software decoder in a fresh worker.
+  private hardwareDecoderFailed(detail: string): void {
+    if (this.decoderGaveUp) return;
+    this.decoderGaveUp = true;
+    if (this.firstPicturePoll) clearInterval(this.firstPicturePoll);
+    if (this.tick) clearInterval(this.tick);
+    this.reader?.close();
+    this.connection++;
+    this.send({ t: 'decoder-failed', detail });
   }
 
   private onTick(): void {
