@@ -88,6 +88,8 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
     const auth = createAuth({ token: resolveToken(config.stateDir, config.token) });
     // --- phone remote and TV idle screen (issue 5): pairing, sessions, page, channels ---
     const remote = startRemote({ config, player, auth, log });
+    // backgroundMute: the idle screen on the TV puts the player in background.
+    remote.screen.on('showing', (on) => player.setIdleScreenShowing(on));
     stops.unshift({ name: 'remote', stop: () => remote.stop() });
     const app: FastifyInstance = buildApp({ player, log, config, auth, snapshotDir, metrics, pairing: remote.pairing, remote: remote.routes });
     const { host, port } = parseHttp(config.http);

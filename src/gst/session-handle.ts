@@ -72,7 +72,7 @@ export class WorkerSessionHandle implements MediaSession {
     this.attach(next.worker);
     void old.kill();
     next.worker.ready.then(
-      () => this.begin({ ...next.plan, muted: this.opts.attributes.muted }),
+      () => this.begin(next.plan),
       (err: Error) => this.fail(err.message),
     );
   }
@@ -83,8 +83,9 @@ export class WorkerSessionHandle implements MediaSession {
 
   begin(plan: WorkerPlan): void {
     if (this.stopping) return;
-    this.plan = plan;
-    this.worker.send({ t: 'open', plan });
+    // Mute as of now: an update() before the worker was ready had no plan to go to.
+    this.plan = { ...plan, muted: this.opts.audioMuted };
+    this.worker.send({ t: 'open', plan: this.plan });
   }
 
   fail(detail: string): void {
@@ -106,8 +107,7 @@ export class WorkerSessionHandle implements MediaSession {
 
   update(opts: SessionOptions): void {
     this.opts = opts;
-    const a = opts.attributes;
-    if (this.plan) this.worker.send({ t: 'update', muted: a.muted, audioDevice: this.plan.audioDevice });
+    if (this.plan) this.worker.send({ t: 'update', muted: opts.audioMuted, audioDevice: this.plan.audioDevice });
   }
 
   snapshot(req: SnapshotRequest): Promise<SnapshotResult> {

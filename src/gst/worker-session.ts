@@ -45,6 +45,7 @@ export class WorkerSession {
   private tick: NodeJS.Timeout | null = null;
   private firstPicturePoll: NodeJS.Timeout | null = null;
   private decoderGaveUp = false;
+  private clockStarted = false;
   private connection = 0;
   private firstFrame = false;
   private awaitingFrameAfterReconnect = false;
@@ -55,6 +56,8 @@ export class WorkerSession {
   private renderedAtReconnect = 0;
   private renderedAtTick = 0;
   private stuttering = false;
+  /** Frames have been moving since the first one: only then can the picture stall "mid-play". */
+  private moving = false;
 
   constructor(
     private readonly pipeline: GstPipeline,
@@ -71,7 +74,12 @@ export class WorkerSession {
     this.applyProperties();
     if (this.plan.decoderFallback) this.send({ t: 'code', code: 2106, detail: this.plan.decoderFallback });
     this.pipeline.pollBus((m) => this.onBus(m));
-    this.pipeline.play();
+    // PAUSED until the first key frame is in: the live appsrc queues what is
+    // pushed, and PLAYING then starts the running time at that frame. Playing
+    // at once started the clock while the reader still waited for a key frame
+    // (up to a GOP on a server without GOP cache): every sample was late by that
+    // much and alsasink dropped them all (silence), video sinks with max-lateness would too.
+    this.pipeline.pause();
     this.connect();
     this.tick = setInterval(() => this.onTick(), TICK_MS);
     if (this.plan.hardwareDecoder) this.watchFirstPicture();
@@ -92,6 +100,7 @@ export class WorkerSession {
         // so the picture resumes at the live edge instead of waiting out the pause.
         this.gate.discontinuity();
         this.paused = false;
+        this.clockStarted = true;
         this.pipeline.play();
         this.send({ t: 'done', cmd: 'resume' });
         break;
@@ -115,6 +124,11 @@ export class WorkerSession {
     const vol = this.pipeline.findChild('vol');
     if (vol) vol.mute = this.plan.muted;
     if (this.plan.choice.variant === 'live') {
+      // minCache is the latency the live source declares: sinks render each
+      // frame that much after its running time, so audio arriving a little
+      // after video (interleaving, AAC decoder delay) is not late and dropped
+      // by the audio sink. Without it alsasink played mostly silence.
+      this.src['min-latency'] = this.plan.minCacheMs * 1e6;
       // Room for maxCache plus one GOP-cache burst; catching up is the meter's job.
       const ns = Math.max(this.plan.maxCacheMs, 1000) * 1e6;
       for (const q of ['vq', 'aq']) {
@@ -162,6 +176,12 @@ export class WorkerSession {
     if (out.keyFrame && !this.sentKeyFrame) {
       this.sentKeyFrame = true;
       this.code(2003, `at stream time ${tag.timestamp} ms`);
+      if (!this.clockStarted && !this.paused) {
+        this.src.push!(out.bytes);
+        this.clockStarted = true;
+        this.pipeline.play();
+        return;
+      }
       // Frames queued before the drop may still render; only one rendered
       // after this new key frame means the picture is back.
       if (this.awaitingFrameAfterReconnect) this.watchFirstFrameAfterReconnect();
@@ -236,7 +256,10 @@ export class WorkerSession {
     const renderFPS = Math.max(0, rendered - this.renderedAtTick) / (TICK_MS / 1000);
     this.renderedAtTick = rendered;
     // Frames arrive but none reached the screen for a whole second: the picture froze mid-play.
-    const stalled = renderFPS === 0 && (net.videoFPS ?? 0) > 0 && !this.awaitingFrameAfterReconnect;
+    // The first frame shows at preroll and the next ones wait out the declared
+    // latency (minCache), so a still picture right after 2004 is the buffer filling, not a stall.
+    if (rendered > 2) this.moving = true;
+    const stalled = renderFPS === 0 && (net.videoFPS ?? 0) > 0 && this.moving && !this.awaitingFrameAfterReconnect;
     if (stalled && !this.stuttering) this.code(2105, `no frame rendered for ${TICK_MS} ms while ${net.videoFPS} fps arrive`);
     this.stuttering = stalled;
     const info: Record<string, number> = { ...net, ...this.cacheLevels(), renderFPS };
