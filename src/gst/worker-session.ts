@@ -12,6 +12,7 @@ import { StreamWatch } from './stream-watch';
 import { DecodeWatch } from './decode-watch';
 import { takeSnapshot } from './snapshot';
 import { FirstPictureWatch } from './first-picture-watch';
+import { isMediaFrame } from '../media/flv/tags';
 
 export interface GstElement {
   [prop: string]: unknown;
@@ -176,17 +177,17 @@ export class WorkerSession {
     if (out.keyFrame && !this.sentKeyFrame) {
       this.sentKeyFrame = true;
       this.code(2003, `at stream time ${tag.timestamp} ms`);
-      if (!this.clockStarted && !this.paused) {
-        this.src.push!(out.bytes);
-        this.clockStarted = true;
-        this.pipeline.play();
-        return;
-      }
       // Frames queued before the drop may still render; only one rendered
       // after this new key frame means the picture is back.
       if (this.awaitingFrameAfterReconnect) this.watchFirstFrameAfterReconnect();
     }
     this.src.push!(out.bytes);
+    // The gate lets no media frame through before the first key frame, except
+    // audio of a stream that turned out to have no video: either starts the clock.
+    if (!this.clockStarted && isMediaFrame(tag)) {
+      this.clockStarted = true;
+      this.pipeline.play();
+    }
   }
 
   private onReaderFailed(f: ReaderFailure): void {
