@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/load';
 import { layoutAt, parsePoint } from './gst/geometry';
 import { GstEngine } from './gst/engine';
+import { FAILING_TEST_DECODER_ENV } from './gst/element-choice';
 import { LivePlayer } from './player/player';
 import { buildApp } from './http/app';
 import { createAuth } from './http/auth';
@@ -55,7 +56,10 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
     Object.assign(attributes, { src: demo.url, autoplay: true });
   }
 
+  const testFailingDecoder = process.env[FAILING_TEST_DECODER_ENV] === '1';
+  if (testFailingDecoder) log.warn({ env: FAILING_TEST_DECODER_ENV }, 'test hook on: the first decoder tried fails on the first key frame');
   const engine = new GstEngine({
+    testFailingDecoder,
     decoder: config.decoder,
     videoSink: config.videoSink,
     audioSink: config.audioSink,
@@ -86,6 +90,8 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
     const auth = createAuth({ token: resolveToken(config.stateDir, config.token) });
     // --- phone remote and TV idle screen (issue 5): pairing, sessions, page, channels ---
     const remote = startRemote({ config, player, auth, log });
+    // backgroundMute: the idle screen on the TV puts the player in background.
+    remote.screen.on('showing', (on) => player.setIdleScreenShowing(on));
     stops.unshift({ name: 'remote', stop: () => remote.stop() });
     const app: FastifyInstance = buildApp({ player, log, config, auth, snapshotDir, metrics, pairing: remote.pairing, remote: remote.routes });
     const { host, port } = parseHttp(config.http);

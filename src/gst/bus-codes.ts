@@ -20,6 +20,8 @@ export interface BusMessage {
 export type BusVerdict =
   | { kind: 'code'; code: number; detail: string }
   | { kind: 'fatal'; detail: string }
+  /** An error from the video decoder: before the first frame a hardware decoder is replaced (2108), else fatal. */
+  | { kind: 'decoder-error'; detail: string }
   | { kind: 'volume'; rmsDb: number };
 
 interface Rule {
@@ -70,7 +72,12 @@ export const BUS_RULES: readonly Rule[] = [
     verdict: (m) => ({ kind: 'volume', rmsDb: firstNumber(m.rms) }),
   },
   {
-    about: 'any error stops the pipeline',
+    about: 'the video decoder failed; the worker decides between switching to software and giving up',
+    match: (m) => m.type === 'error' && from(m) === 'vdec',
+    verdict: (m) => ({ kind: 'decoder-error', detail: `vdec: ${text(m)}` }),
+  },
+  {
+    about: 'any other error stops the pipeline',
     match: (m) => m.type === 'error',
     verdict: (m) => ({ kind: 'fatal', detail: `${from(m)}: ${text(m)}` }),
   },

@@ -7,7 +7,8 @@ import type { GstPipeline } from './worker-session';
 /** Frames a decoder may legitimately hold back (B-frame reordering, AAC priming). */
 const IN_FLIGHT = { video: 4, audio: 2 } as const;
 
-function buffers(pipeline: GstPipeline, name: string): number {
+/** Buffers that passed a counting identity (its `stats`); also used by first-picture-watch.ts. */
+export function countBuffers(pipeline: GstPipeline, name: string): number {
   const m = /num-buffers=\(guint64\)(\d+)/.exec(String(pipeline.findChild(name)?.stats ?? ''));
   return m ? Number(m[1]) : 0;
 }
@@ -21,7 +22,7 @@ export class DecodeWatch {
   check(): { code: 2101 | 2102; detail: string }[] {
     const out: { code: 2101 | 2102; detail: string }[] = [];
     for (const [kind, code, pre] of [['video', 2101, 'vdec'], ['audio', 2102, 'adec']] as const) {
-      const missing = buffers(this.pipeline, `${pre}in`) - buffers(this.pipeline, `${pre}out`);
+      const missing = countBuffers(this.pipeline, `${pre}in`) - countBuffers(this.pipeline, `${pre}out`);
       const lost = missing - IN_FLIGHT[kind] - this.reported[kind];
       if (lost > 0) {
         this.reported[kind] += lost;

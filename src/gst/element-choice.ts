@@ -30,28 +30,70 @@ export const AUDIO_SINKS = {
   fake: 'fakesink',
 } as const;
 
+export type DecoderKind = keyof typeof DECODERS | 'failing-test';
+
+/**
+ * Test hook: with this variable set to 1, `auto` first picks a "hardware"
+ * decoder that decodes in software and then fails on the first picture, so
+ * the switch to software (2108) can be tested on a machine without any
+ * hardware decoder. Nothing else selects it; the daemon warns when it is on.
+ */
+export const FAILING_TEST_DECODER_ENV = 'LIVEPLAYER_TEST_FAILING_DECODER';
+
+/**
+ * The failing test decoder: identity errors on its first buffer, which is the
+ * picture decoded from the first key frame. `name=vdec` lands on the identity,
+ * so the error comes from vdec as a real hardware decoder's would.
+ */
+const FAILING_TEST_DECODER = 'avdec_h264 thread-type=slice ! identity error-after=1';
+
 export type DecoderChoice =
-  | { ok: true; kind: keyof typeof DECODERS; element: string; fallback?: string }
+  | { ok: true; kind: DecoderKind; element: string; hardware: boolean; fallback?: string }
   | { ok: false; error: string };
+
+export interface DecoderTestHooks {
+  failingTestDecoder?: boolean;
+}
+
+const choice = (kind: DecoderKind, fallback?: string): DecoderChoice => ({
+  ok: true,
+  kind,
+  element: kind === 'failing-test' ? DECODERS.software : DECODERS[kind],
+  hardware: kind !== 'software',
+  ...(fallback ? { fallback } : {}),
+});
 
 /**
  * `auto` tries the hardware decoders, then software and says why in
  * `fallback` (the 2106 message); a forced choice that is missing is an error.
  */
-export function chooseDecoder(pref: DecoderPref, available: (factory: string) => boolean): DecoderChoice {
+export function chooseDecoder(pref: DecoderPref, available: (factory: string) => boolean, hooks: DecoderTestHooks = {}): DecoderChoice {
   if (pref !== 'auto') {
     const element = DECODERS[pref];
-    if (available(element)) return { ok: true, kind: pref, element };
+    if (available(element)) return choice(pref);
     return { ok: false, error: `decoder "${pref}" needs the GStreamer element ${element}, which this board does not have` };
   }
+  if (hooks.failingTestDecoder && available(DECODERS.software)) return choice('failing-test');
   const missing: string[] = [];
   for (const kind of HARDWARE_ORDER) {
-    const element = DECODERS[kind];
-    if (available(element)) return { ok: true, kind, element };
-    missing.push(element);
+    if (available(DECODERS[kind])) return choice(kind);
+    missing.push(DECODERS[kind]);
   }
+  return softwareDecoder(available, `${missing.join(' and ')} unavailable`);
+}
+
+/** The decoder a session switches to when the hardware one failed on the first key frame (2108). */
+export function softwareDecoder(available: (factory: string) => boolean, fallback?: string): DecoderChoice {
   if (!available(DECODERS.software)) return { ok: false, error: 'no H.264 decoder at all (install gstreamer1.0-libav)' };
-  return { ok: true, kind: 'software', element: DECODERS.software, fallback: `${missing.join(' and ')} unavailable` };
+  return choice('software', fallback);
+}
+
+/** The text that fills {{video_decoder}}. */
+export function decoderDescription(dec: Extract<DecoderChoice, { ok: true }>): string {
+  if (dec.kind === 'failing-test') return FAILING_TEST_DECODER;
+  // Slice threads only: frame threading holds the first picture back by a
+  // frame interval (measured: 54-59 ms after the key frame, 27-30 ms without).
+  return dec.kind === 'software' ? `${dec.element} thread-type=slice` : dec.element;
 }
 
 export interface DisplayProbe {

@@ -5,8 +5,8 @@ import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Attributes } from '../player/attributes';
 import type { EngineEvents, MediaEngine, MediaSession, SessionOptions } from '../player/engine';
-import { chooseAudioSink, chooseDecoder, chooseGeometry, chooseVideoSink, audioSinkDescription, videoSinkDescription, type AudioSinkPref, type DecoderPref, type VideoSinkPref } from './element-choice';
-import { defaultLayout, type ScreenLayout } from './geometry';
+import { chooseAudioSink, chooseDecoder, chooseGeometry, chooseVideoSink, audioSinkDescription, decoderDescription, softwareDecoder, videoSinkDescription, type AudioSinkPref, type DecoderChoice, type DecoderPref, type VideoSinkPref } from './element-choice';
+import { defaultLayout, type ScreenLayout, type ViewGeometry } from './geometry';
 import type { PipelineChoice } from './pipeline-description';
 import type { WorkerPlan } from './ipc';
 import { WorkerProcess } from './worker-process';
@@ -23,8 +23,13 @@ export interface GstEngineOptions {
   audioDeviceEar: string;
   /** Where the window and the PiP corner sit on the screen (configuration); default: centred / bottom-right. */
   layout?: ScreenLayout;
+  /** Test hook (FAILING_TEST_DECODER_ENV): `auto` starts with a decoder that fails on the first key frame. */
+  testFailingDecoder?: boolean;
   log: Logger;
 }
+
+/** Which decoder a plan uses: as configured, or software after the hardware one failed (2108). */
+type DecoderRoute = 'configured' | 'software';
 
 /** How long after a session starts before the next spare is forked: its start-up would compete with the first frame for the CPU. */
 const SPARE_DELAY_MS = 1500;
@@ -59,20 +64,38 @@ export class GstEngine implements MediaEngine {
 
   open(opts: SessionOptions, events: EngineEvents): MediaSession {
     const worker = this.takeSpare(opts.attributes);
-    const handle = new WorkerSessionHandle(worker, events, this.opts.log, opts, this.layout);
+    const handle = new WorkerSessionHandle(worker, events, this.opts.log, opts, this.layout, (attrs, view) => this.softwareSession(attrs, view));
     this.sessions.add(handle);
     handle.onGone(() => this.sessions.delete(handle));
     void Promise.all([worker.ready, this.probing]).then(
       () => {
-        const plan = this.plan(opts.attributes, this.available, handle);
+        const plan = this.plan(opts.attributes, this.available, handle.currentView());
         if (typeof plan === 'string') handle.fail(plan);
         else handle.begin(plan);
       },
       (err: Error) => handle.fail(err.message),
     );
-    if (this.spareTimer) clearTimeout(this.spareTimer);
-    this.spareTimer = setTimeout(() => this.fillSpare(opts.attributes), SPARE_DELAY_MS);
+    this.scheduleSpare(opts.attributes);
     return handle;
+  }
+
+  /**
+   * For a session whose hardware decoder failed on the first key frame: a
+   * fresh worker and a plan with the software decoder (the binding cannot
+   * rebuild a pipeline in place, and a new process leaves the failed
+   * decoder's state behind). A string says why there is none.
+   */
+  private softwareSession(attrs: Attributes, view: ViewGeometry): { worker: WorkerProcess; plan: WorkerPlan } | string {
+    const plan = this.plan(attrs, this.available, view, 'software');
+    if (typeof plan === 'string') return plan;
+    const worker = this.takeSpare(attrs);
+    this.scheduleSpare(attrs);
+    return { worker, plan };
+  }
+
+  private scheduleSpare(attrs: Attributes): void {
+    if (this.spareTimer) clearTimeout(this.spareTimer);
+    this.spareTimer = setTimeout(() => this.fillSpare(attrs), SPARE_DELAY_MS);
   }
 
   async close(): Promise<void> {
@@ -84,18 +107,22 @@ export class GstEngine implements MediaEngine {
     await Promise.all(all);
   }
 
+  private decoder(available: Set<string>, route: DecoderRoute): DecoderChoice {
+    const has = (f: string) => available.has(f);
+    if (route === 'software') return softwareDecoder(has);
+    return chooseDecoder(this.opts.decoder, has, { failingTestDecoder: this.opts.testFailingDecoder });
+  }
+
   /** The pipeline a set of attributes needs, from configuration and what the board has. */
-  choice(attrs: Attributes, available: Set<string>): PipelineChoice | string {
+  choice(attrs: Attributes, available: Set<string>, route: DecoderRoute = 'configured'): PipelineChoice | string {
     const probe = { env: process.env, exists: existsSync };
-    const dec = chooseDecoder(this.opts.decoder, (f) => available.has(f));
+    const dec = this.decoder(available, route);
     if (!dec.ok) return dec.error;
     const sink = chooseVideoSink(this.opts.videoSink, probe);
     const geometry = chooseGeometry(sink, (f) => available.has(f));
     return {
       variant: attrs.mode === 'RTC' ? 'rtc' : 'live',
-      // Slice threads only: frame threading holds the first picture back by a
-      // frame interval (measured: 54-59 ms after the key frame, 27-30 ms without).
-      video_decoder: dec.kind === 'software' ? `${dec.element} thread-type=slice` : dec.element,
+      video_decoder: decoderDescription(dec),
       video_sink: videoSinkDescription(sink),
       audio_sink: audioSinkDescription(chooseAudioSink(this.opts.audioSink, probe)),
       rotate_left: geometry.rotateLeft,
@@ -103,15 +130,16 @@ export class GstEngine implements MediaEngine {
     };
   }
 
-  private plan(attrs: Attributes, available: Set<string>, handle: WorkerSessionHandle): WorkerPlan | string {
-    const choice = this.choice(attrs, available);
+  private plan(attrs: Attributes, available: Set<string>, view: ViewGeometry, route: DecoderRoute = 'configured'): WorkerPlan | string {
+    const choice = this.choice(attrs, available, route);
     if (typeof choice === 'string') return choice;
-    const dec = chooseDecoder(this.opts.decoder, (f) => available.has(f));
+    const dec = this.decoder(available, route);
     const geometry = chooseGeometry(chooseVideoSink(this.opts.videoSink, { env: process.env, exists: existsSync }), (f) => available.has(f));
     return {
       src: attrs.src,
       choice,
       decoderFallback: dec.ok ? dec.fallback : undefined,
+      hardwareDecoder: dec.ok && dec.hardware ? (dec.kind === 'failing-test' ? 'the failing test decoder' : dec.element) : undefined,
       muted: attrs.muted,
       minCacheMs: attrs.minCache * 1000,
       maxCacheMs: attrs.maxCache * 1000,
@@ -120,7 +148,7 @@ export class GstEngine implements MediaEngine {
       handshakeTimeoutMs: 5000,
       snapshotDir: this.opts.snapshotDir,
       audioDevice: attrs.soundMode === 'ear' ? this.opts.audioDeviceEar : this.opts.audioDeviceSpeaker,
-      view: handle.currentView(),
+      view,
       screen: this.layout.screen,
       scale: geometry.scale,
       place: geometry.place,

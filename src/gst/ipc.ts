@@ -10,6 +10,8 @@ export interface WorkerPlan {
   choice: PipelineChoice;
   /** Set when `auto` fell back to software: the 2106 message. */
   decoderFallback?: string;
+  /** The hardware decoder in use, if any: its failure before the first frame is reported as decoder-failed. */
+  hardwareDecoder?: string;
   muted: boolean;
   minCacheMs: number;
   maxCacheMs: number;
@@ -44,6 +46,8 @@ export type FromWorker =
   | { t: 'dropped'; code: number | null; detail: string }
   | { t: 'ended'; detail: string }
   | { t: 'failed'; code: number | null; detail: string }
+  /** The hardware decoder failed on the first key frame; the daemon goes on with software (2108). */
+  | { t: 'decoder-failed'; detail: string }
   | { t: 'reply'; id: number; ok: true; result: SnapshotResult }
   | { t: 'reply'; id: number; ok: false; error: string }
   | { t: 'done'; cmd: 'pause' | 'resume' };

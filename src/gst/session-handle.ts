@@ -1,6 +1,8 @@
 // The daemon's side of one session: forwards the player's commands to the
 // worker and the worker's reports to the player's EngineEvents, and turns the
-// worker dying unasked into `crashed`.
+// worker dying unasked into `crashed`. When a hardware decoder fails on the
+// first key frame, the session moves to a fresh worker with the software
+// decoder (2108) and goes on.
 import type { Logger } from 'pino';
 import type { EngineEvents, MediaSession, SessionOptions, SnapshotRequest, SnapshotResult } from '../player/engine';
 import type { StatusCode } from '../player/status-codes';
@@ -10,6 +12,9 @@ import { sameView, viewFor, type ScreenLayout, type ViewGeometry } from './geome
 
 const REPLY_TIMEOUT_MS = 5000;
 
+/** Supplies the worker and plan that replace a failed hardware decoder, or says why there are none. */
+export type SoftwareFallback = (attrs: SessionOptions['attributes'], view: ViewGeometry) => { worker: WorkerProcess; plan: WorkerPlan } | string;
+
 export class WorkerSessionHandle implements MediaSession {
   private stopping = false;
   private nextId = 1;
@@ -18,22 +23,58 @@ export class WorkerSessionHandle implements MediaSession {
   private gone: (() => void) | null = null;
   private plan: WorkerPlan | null = null;
   private view: ViewGeometry;
+  private worker!: WorkerProcess;
+  private switchedToSoftware = false;
 
   constructor(
-    private readonly worker: WorkerProcess,
+    worker: WorkerProcess,
     private readonly events: EngineEvents,
     private readonly log: Logger,
-    opts: SessionOptions,
+    private opts: SessionOptions,
     private readonly layout: ScreenLayout,
+    private readonly softwareFallback: SoftwareFallback | null = null,
   ) {
     this.view = viewFor(opts, layout);
-    worker.listen((m) => this.onMessage(m));
+    this.attach(worker);
+  }
+
+  // Only the current worker's messages and exit count: a replaced one is
+  // killed on purpose and whatever it still says is stale.
+  private attach(worker: WorkerProcess): void {
+    this.worker = worker;
+    worker.listen((m) => worker === this.worker && this.onMessage(m));
     worker.child.once('exit', (code, signal) => {
-      for (const r of this.replies.values()) r({ t: 'reply', id: 0, ok: false, error: 'media process ended' });
-      this.replies.clear();
+      if (worker !== this.worker) return;
+      this.failReplies();
       this.gone?.();
       if (!this.stopping) this.events.crashed(`media process ended (${signal ? `signal ${signal}` : `exit code ${code}`})`);
     });
+  }
+
+  private failReplies(): void {
+    for (const r of this.replies.values()) r({ t: 'reply', id: 0, ok: false, error: 'media process ended' });
+    this.replies.clear();
+  }
+
+  /** 2108 once, then the same stream on a fresh worker decoding in software; failed() if that is impossible. */
+  private switchToSoftware(detail: string): void {
+    const next = this.switchedToSoftware || !this.softwareFallback ? 'the software decoder failed too' : this.softwareFallback(this.opts.attributes, this.view);
+    if (typeof next === 'string') {
+      this.events.failed(null, `${detail}; ${next}`);
+      return;
+    }
+    this.switchedToSoftware = true;
+    this.log.warn({ detail }, 'hardware decoder failed on the first key frame; switching to software');
+    this.events.code(2108, detail);
+    const old = this.worker;
+    this.plan = null;
+    this.failReplies();
+    this.attach(next.worker);
+    void old.kill();
+    next.worker.ready.then(
+      () => this.begin(next.plan),
+      (err: Error) => this.fail(err.message),
+    );
   }
 
   onGone(fn: () => void): void {
@@ -47,8 +88,9 @@ export class WorkerSessionHandle implements MediaSession {
 
   begin(plan: WorkerPlan): void {
     if (this.stopping) return;
-    // The view may have changed while the worker was getting ready.
-    this.plan = { ...plan, view: this.view };
+    // The view may have changed while the worker was getting ready, and mute
+    // as of now: an update() before the worker was ready had no plan to go to.
+    this.plan = { ...plan, view: this.view, muted: this.opts.audioMuted };
     this.worker.send({ t: 'open', plan: this.plan });
   }
 
@@ -70,8 +112,8 @@ export class WorkerSessionHandle implements MediaSession {
   }
 
   update(opts: SessionOptions): void {
-    const a = opts.attributes;
-    if (this.plan) this.worker.send({ t: 'update', muted: a.muted, audioDevice: this.plan.audioDevice });
+    this.opts = opts;
+    if (this.plan) this.worker.send({ t: 'update', muted: opts.audioMuted, audioDevice: this.plan.audioDevice });
     // Full screen, PiP, orientation and objectFit change the running pipeline: no restart, no reconnect.
     const view = viewFor(opts, this.layout);
     if (sameView(view, this.view)) return;
@@ -132,6 +174,9 @@ export class WorkerSessionHandle implements MediaSession {
         break;
       case 'failed':
         this.events.failed(m.code as StatusCode | null, m.detail);
+        break;
+      case 'decoder-failed':
+        this.switchToSoftware(m.detail);
         break;
       case 'reply':
         this.replies.get(m.id)?.(m);

@@ -11,8 +11,9 @@ import { FeedGate } from './feed-gate';
 import { StreamWatch } from './stream-watch';
 import { DecodeWatch } from './decode-watch';
 import { takeSnapshot } from './snapshot';
-import { TAG_AUDIO, TAG_VIDEO } from '../media/flv/tags';
+import { isMediaFrame, TAG_AUDIO, TAG_VIDEO } from '../media/flv/tags';
 import { GeometryApplier } from './geometry-apply';
+import { FirstPictureWatch } from './first-picture-watch';
 
 export interface GstElement {
   [prop: string]: unknown;
@@ -39,6 +40,8 @@ function lastPts(el: GstElement | null): number {
 }
 /** No tag for this long while playing means the buffer is running dry (2007). */
 const DRY_MS = 1000;
+/** How often a hardware decoder is checked for its first picture. */
+const FIRST_PICTURE_POLL_MS = 250;
 
 export class WorkerSession {
   private reader: StreamReader | null = null;
@@ -49,6 +52,9 @@ export class WorkerSession {
   private readonly decode: DecodeWatch;
   private readonly geometry: GeometryApplier;
   private tick: NodeJS.Timeout | null = null;
+  private firstPicturePoll: NodeJS.Timeout | null = null;
+  private decoderGaveUp = false;
+  private clockStarted = false;
   private connection = 0;
   private firstFrame = false;
   private awaitingFrameAfterReconnect = false;
@@ -59,6 +65,8 @@ export class WorkerSession {
   private renderedAtReconnect = 0;
   private renderedAtTick = 0;
   private stuttering = false;
+  /** Frames have been moving since the first one: only then can the picture stall "mid-play". */
+  private moving = false;
 
   constructor(
     private readonly pipeline: GstPipeline,
@@ -82,11 +90,17 @@ export class WorkerSession {
     this.applyView();
     if (this.plan.decoderFallback) this.send({ t: 'code', code: 2106, detail: this.plan.decoderFallback });
     this.pipeline.pollBus((m) => this.onBus(m));
-    // The socket first: play() blocks for the synchronous part of the state
-    // change, and the TCP connect and handshake can be on the way meanwhile.
+    // The socket first: the state change blocks for its synchronous part, and
+    // the TCP connect and handshake can be on the way meanwhile.
     this.connect();
-    this.pipeline.play();
+    // PAUSED until the first key frame is in: the live appsrc queues what is
+    // pushed, and PLAYING then starts the running time at that frame. Playing
+    // at once started the clock while the reader still waited for a key frame
+    // (up to a GOP on a server without GOP cache): every sample was late by that
+    // much and alsasink dropped them all (silence), video sinks with max-lateness would too.
+    this.pipeline.pause();
     this.tick = setInterval(() => this.onTick(), TICK_MS);
+    if (this.plan.hardwareDecoder) this.watchFirstPicture();
   }
 
   command(c: ToWorker): void {
@@ -104,6 +118,7 @@ export class WorkerSession {
         // so the picture resumes at the live edge instead of waiting out the pause.
         this.gate.discontinuity();
         this.paused = false;
+        this.clockStarted = true;
         this.pipeline.play();
         this.send({ t: 'done', cmd: 'resume' });
         break;
@@ -131,6 +146,11 @@ export class WorkerSession {
     const vol = this.pipeline.findChild('vol');
     if (vol) vol.mute = this.plan.muted;
     if (this.plan.choice.variant === 'live') {
+      // minCache is the latency the live source declares: sinks render each
+      // frame that much after its running time, so audio arriving a little
+      // after video (interleaving, AAC decoder delay) is not late and dropped
+      // by the audio sink. Without it alsasink played mostly silence.
+      this.src['min-latency'] = this.plan.minCacheMs * 1e6;
       // Room for maxCache plus one GOP-cache burst; catching up is the meter's job.
       const ns = Math.max(this.plan.maxCacheMs, 1000) * 1e6;
       for (const q of ['vq', 'aq']) {
@@ -188,6 +208,12 @@ export class WorkerSession {
       if (this.awaitingFrameAfterReconnect) this.watchFirstFrameAfterReconnect();
     }
     this.src.push!(out.bytes);
+    // The gate lets no media frame through before the first key frame, except
+    // audio of a stream that turned out to have no video: either starts the clock.
+    if (!this.clockStarted && isMediaFrame(tag)) {
+      this.clockStarted = true;
+      this.pipeline.play();
+    }
   }
 
   private onReaderFailed(f: ReaderFailure): void {
@@ -197,8 +223,11 @@ export class WorkerSession {
 
   private onBus(m: BusMessage): void {
     const v = mapBusMessage(m, this.rules);
-    if (!v) return;
-    if (v.kind === 'code') {
+    // After a decoder failure the rest of the pipeline errors too (not-linked, data flow): not news.
+    if (!v || this.decoderGaveUp) return;
+    if (v.kind === 'decoder-error' && this.plan.hardwareDecoder && !this.firstFrame) {
+      this.hardwareDecoderFailed(v.detail);
+    } else if (v.kind === 'code') {
       if (v.code === 2004) this.firstFrame = true;
       this.code(v.code, v.detail);
     } else if (v.kind === 'volume') {
@@ -207,6 +236,29 @@ export class WorkerSession {
       this.reader?.close();
       this.send({ t: 'failed', code: null, detail: v.detail });
     }
+  }
+
+  // Bus errors are one way a hardware decoder fails; silence is the other.
+  private watchFirstPicture(): void {
+    const watch = new FirstPictureWatch(this.pipeline);
+    this.firstPicturePoll = setInterval(() => {
+      if (this.paused) return;
+      const { verdict, framesIn } = watch.check(performance.now());
+      if (verdict === 'ok') clearInterval(this.firstPicturePoll!);
+      else if (verdict === 'failed') this.hardwareDecoderFailed(`${this.plan.hardwareDecoder}: no picture after ${framesIn} frames in`);
+    }, FIRST_PICTURE_POLL_MS);
+  }
+
+  // This pipeline is finished (the binding cannot rebuild it in place): stop
+  // reading and let the daemon go on with a software decoder in a fresh worker.
+  private hardwareDecoderFailed(detail: string): void {
+    if (this.decoderGaveUp) return;
+    this.decoderGaveUp = true;
+    if (this.firstPicturePoll) clearInterval(this.firstPicturePoll);
+    if (this.tick) clearInterval(this.tick);
+    this.reader?.close();
+    this.connection++;
+    this.send({ t: 'decoder-failed', detail });
   }
 
   private onTick(): void {
@@ -231,7 +283,10 @@ export class WorkerSession {
     const renderFPS = Math.max(0, rendered - this.renderedAtTick) / (TICK_MS / 1000);
     this.renderedAtTick = rendered;
     // Frames arrive but none reached the screen for a whole second: the picture froze mid-play.
-    const stalled = renderFPS === 0 && (net.videoFPS ?? 0) > 0 && !this.awaitingFrameAfterReconnect;
+    // The first frame shows at preroll and the next ones wait out the declared
+    // latency (minCache), so a still picture right after 2004 is the buffer filling, not a stall.
+    if (rendered > 2) this.moving = true;
+    const stalled = renderFPS === 0 && (net.videoFPS ?? 0) > 0 && this.moving && !this.awaitingFrameAfterReconnect;
     if (stalled && !this.stuttering) this.code(2105, `no frame rendered for ${TICK_MS} ms while ${net.videoFPS} fps arrive`);
     this.stuttering = stalled;
     const info: Record<string, number> = { ...net, ...this.buffered(), renderFPS };

@@ -13,6 +13,8 @@ export interface SessionOptions {
   attributes: Attributes;
   fullScreen: FullScreenState;
   pictureInPicture: boolean;
+  /** What the audio output does: muted by the user, or by backgroundMute while the player is in background. */
+  audioMuted: boolean;
 }
 
 export type NetStatus = Record<string, number>;

@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { applyPatch, changedKeys, DEFAULT_ATTRIBUTES, type Attributes } from './attributes';
-import type { EngineEvents, FullScreenState, MediaEngine, MediaSession, NetStatus, SnapshotRequest, SnapshotResult } from './engine';
+import type { EngineEvents, FullScreenState, MediaEngine, MediaSession, NetStatus, SessionOptions, SnapshotRequest, SnapshotResult } from './engine';
 import { PlayerError } from './errors';
 import { isActive, type PlayerState } from './state';
 import { describe, type StatusCode } from './status-codes';
@@ -55,6 +55,7 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
   private session: MediaSession | null = null;
   private fs: FullScreenState = { fullScreen: false, direction: 0 };
   private pip = false;
+  private idleScreen = false;
   private last: LastCode | null = null;
   private net: NetStatus = {};
   private wantsPlay = false;
@@ -164,6 +165,27 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
     return this.session.snapshot(req);
   }
 
+  /**
+   * The TV's idle screen appeared or went away; the daemon wires the screen
+   * here. Together with picture-in-picture it decides what "in background"
+   * means on a TV (see inBackground).
+   */
+  setIdleScreenShowing(on: boolean): void {
+    if (this.idleScreen === on) return;
+    this.idleScreen = on;
+    this.session?.update(this.sessionOptions());
+  }
+
+  /**
+   * On a TV the stream is in background when it is not what the TV shows:
+   * it is a picture-in-picture window in a corner, or the idle screen is on
+   * the TV. backgroundMute silences the output then, and `muted` stays as
+   * the user set it.
+   */
+  get inBackground(): boolean {
+    return this.pip || this.idleScreen;
+  }
+
   /** Ends any session; called once at daemon shutdown. */
   async shutdown(): Promise<void> {
     this.policy.cancel();
@@ -215,8 +237,9 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
     if (s) await s.stop();
   }
 
-  private sessionOptions() {
-    return { attributes: this.attributes, fullScreen: { ...this.fs }, pictureInPicture: this.pip };
+  private sessionOptions(): SessionOptions {
+    const audioMuted = this.attrs.muted || (this.attrs.backgroundMute && this.inBackground);
+    return { attributes: this.attributes, fullScreen: { ...this.fs }, pictureInPicture: this.pip, audioMuted };
   }
 
   // Events from a session that has been replaced are dropped here, so a late

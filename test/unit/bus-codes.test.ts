@@ -43,7 +43,8 @@ const row = (m: Partial<BusMessage>): BusVerdict | null => mapBusMessage({ type:
 
 t.test('table rows', async (tt) => {
   const cases: [string, Partial<BusMessage>, unknown][] = [
-    ['error from any element is fatal', { type: 'error', _src_element_name: 'demux', message: 'Internal data stream error.', debug: 'reason error (-5)' }, { kind: 'fatal' }],
+    ['an error from the video decoder is a decoder error (2108 before the first frame)', { type: 'error', _src_element_name: 'vdec', message: 'Failed to process frame.' }, { kind: 'decoder-error', detail: /^vdec: Failed to process frame/ }],
+    ['error from any other element is fatal', { type: 'error', _src_element_name: 'demux', message: 'Internal data stream error.', debug: 'reason error (-5)' }, { kind: 'fatal' }],
     ['decoder warning is 2101', { type: 'warning', _src_element_name: 'vdec', message: 'Could not decode' }, { kind: 'code', code: 2101 }],
     ['audio decoder warning is 2102', { type: 'warning', _src_element_name: 'avdec_aac0', message: 'Could not decode' }, { kind: 'code', code: 2102 }],
     ['latency from another element is nothing', { type: 'latency', _src_element_name: 'vparse' }, null],

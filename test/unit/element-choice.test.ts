@@ -2,7 +2,7 @@
 // with each decoder made available in turn, so the Pi's paths are covered
 // here too. Pure functions: availability is passed in.
 import t from 'tap';
-import { chooseAudioSink, chooseDecoder, chooseGeometry, chooseVideoSink } from '../../src/gst/element-choice';
+import { chooseAudioSink, chooseDecoder, chooseGeometry, chooseVideoSink, decoderDescription, softwareDecoder } from '../../src/gst/element-choice';
 import { probeFactories } from '../../src/gst/probe';
 
 const has = (...f: string[]) => (x: string) => f.includes(x);
@@ -53,4 +53,33 @@ t.test('geometry path per sink: who turns, scales and places the picture', async
     place: false,
   }, 'Pi with KMS: the ISP turns (V4L2_CID_ROTATE is clockwise), the plane scales');
   tt.same(chooseGeometry('kms', has()), { ...software, scale: 'plane', place: false }, 'KMS without the V4L2 converter: videoflip turns, the plane still scales');
+});
+
+t.test('the failing test decoder: only `auto` with the hook picks it, as hardware', async (tt) => {
+  const hook = { failingTestDecoder: true };
+  tt.match(chooseDecoder('auto', has('avdec_h264'), hook), { ok: true, kind: 'failing-test', hardware: true, fallback: undefined }, 'auto + hook: the failing decoder first');
+  tt.match(chooseDecoder('auto', has('v4l2h264dec', 'avdec_h264'), hook), { kind: 'failing-test' }, 'before a real hardware decoder too');
+  tt.match(chooseDecoder('auto', has('avdec_h264')), { kind: 'software', hardware: false }, 'no hook: never');
+  tt.match(chooseDecoder('auto', has('avdec_h264'), { failingTestDecoder: false }), { kind: 'software' });
+  tt.match(chooseDecoder('software', has('avdec_h264'), hook), { kind: 'software' }, 'a forced software choice stays software');
+  tt.match(chooseDecoder('v4l2', has('v4l2h264dec', 'avdec_h264'), hook), { kind: 'v4l2' }, 'a forced hardware choice is kept');
+  tt.match(chooseDecoder('auto', has(), hook), { ok: false }, 'it needs avdec_h264 like software does');
+  tt.match(chooseDecoder('auto', has('v4l2h264dec', 'avdec_h264')), { kind: 'v4l2', hardware: true });
+  tt.match(chooseDecoder('omx', has('omxh264dec')), { kind: 'omx', hardware: true });
+});
+
+t.test('the switch after a hardware failure (2108) goes to software, or says why it cannot', async (tt) => {
+  tt.match(softwareDecoder(has('v4l2h264dec', 'avdec_h264')), { ok: true, kind: 'software', hardware: false, fallback: undefined });
+  tt.match(softwareDecoder(has('v4l2h264dec')), { ok: false, error: /gstreamer1.0-libav/ });
+});
+
+t.test('decoder descriptions that fill {{video_decoder}}', async (tt) => {
+  const d = (kind: Parameters<typeof chooseDecoder>[0], hook = false) => {
+    const c = chooseDecoder(kind, has('v4l2h264dec', 'omxh264dec', 'avdec_h264'), { failingTestDecoder: hook });
+    if (!c.ok) throw new Error(c.error);
+    return decoderDescription(c);
+  };
+  tt.equal(d('software'), 'avdec_h264 thread-type=slice', 'software: slice threads only');
+  tt.equal(d('v4l2'), 'v4l2h264dec');
+  tt.equal(d('auto', true), 'avdec_h264 thread-type=slice ! identity error-after=1', 'the test decoder errors after its first picture; name=vdec lands on the identity');
 });

@@ -10,6 +10,7 @@ const opts = (o: { fs?: boolean; dir?: 0 | 90 | -90; pip?: boolean; orientation?
   attributes: { ...DEFAULT_ATTRIBUTES, orientation: o.orientation ?? 'vertical', objectFit: o.fit ?? 'contain' },
   fullScreen: { fullScreen: o.fs ?? false, direction: o.dir ?? 0 },
   pictureInPicture: o.pip ?? false,
+  audioMuted: false,
 });
 
 t.test('which box, turn and fit a state shows', async (tt) => {

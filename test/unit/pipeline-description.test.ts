@@ -35,6 +35,14 @@ t.test('queues are sized in time, never by buffers or bytes', async (tt) => {
 t.test('an element description from outside the table is refused', async (tt) => {
   tt.throws(() => describePipeline({ variant: 'live', ...good, video_sink: 'fakesink ! filesink location=/tmp/x' }), /refusing/);
   tt.throws(() => describePipeline({ variant: 'live', ...good, video_decoder: 'avdec_h264 name="x"' }), /refusing/);
+  tt.throws(() => describePipeline({ variant: 'live', ...good, video_sink: 'fakesink ! fakesink' }), /refusing/, 'a chain only in the decoder slot');
+  tt.throws(() => describePipeline({ variant: 'live', ...good, video_decoder: 'avdec_h264 ! filesink location=/tmp/x' }), /refusing/, 'a chain with a path');
+  tt.throws(() => describePipeline({ variant: 'live', ...good, video_decoder: 'a ! b ! c ! d' }), /refusing/, 'at most three elements');
+});
+
+t.test('the failing test decoder chain fills the decoder slot; name=vdec lands on its identity', async (tt) => {
+  const text = describePipeline({ variant: 'live', ...good, video_decoder: 'avdec_h264 thread-type=slice ! identity error-after=1' });
+  tt.match(text, /avdec_h264 thread-type=slice ! identity error-after=1 name=vdec/);
 });
 
 t.test('the files hold only known placeholders', async (tt) => {
