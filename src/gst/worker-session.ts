@@ -11,6 +11,9 @@ import { FeedGate } from './feed-gate';
 import { StreamWatch } from './stream-watch';
 import { DecodeWatch } from './decode-watch';
 import { takeSnapshot } from './snapshot';
+import { LiveDelayMeter, ptsFromLastMessage } from './live-delay';
+import { CatchUpDecider, cachePolicy, type CachePolicy } from './catch-up';
+import { isMediaFrame, TAG_VIDEO } from '../media/flv/tags';
 
 export interface GstElement {
   [prop: string]: unknown;
@@ -39,6 +42,14 @@ export class WorkerSession {
   private readonly rules = new Set<BusRule>();
   private readonly src: GstElement;
   private readonly decode: DecodeWatch;
+  private readonly delay = new LiveDelayMeter();
+  private readonly policy: CachePolicy;
+  private readonly catchUp: CatchUpDecider;
+  /** Output timestamp of the frame the video sink holds now, from `vdecout`'s last-message. */
+  private shownPts: number | null = null;
+  private clockStarted = false;
+  /** Live mode paused the pipeline because the buffer ran dry (2007); the next tag resumes it. */
+  private heldForData = false;
   private tick: NodeJS.Timeout | null = null;
   private connection = 0;
   private firstFrame = false;
@@ -60,13 +71,25 @@ export class WorkerSession {
     if (!src || typeof src.push !== 'function') throw new Error('pipeline has no appsrc named "src"');
     this.src = src;
     this.decode = new DecodeWatch(pipeline);
+    this.policy = cachePolicy(plan.choice.variant, plan.minCacheMs / 1000, plan.maxCacheMs / 1000);
+    this.catchUp = new CatchUpDecider(this.policy);
   }
 
   start(): void {
     this.applyProperties();
+    // The fixed latency is the minCache floor: every frame waits that long on the clock.
+    if (this.policy.latencyMs > 0) (this.pipeline as unknown as { latency: number }).latency = this.policy.latencyMs / 1000;
+    // last-message names the frame that has just gone to the sink: what is on screen, for the live delay.
+    const vdecout = this.pipeline.findChild('vdecout');
+    if (vdecout) vdecout.silent = false;
     if (this.plan.decoderFallback) this.send({ t: 'code', code: 2106, detail: this.plan.decoderFallback });
     this.pipeline.pollBus((m) => this.onBus(m));
-    this.pipeline.play();
+    // PAUSED until the first media frame is pushed (a live appsrc sends nothing
+    // before PLAYING): the clock starts when the stream does, so the latency
+    // above is the buffer every frame gets, not whatever is left of it after
+    // the wait for the connection and the first key frame (measured with
+    // play() at start: 0.3-0.8 s instead of 1 s, depending on that wait).
+    this.pipeline.pause();
     this.connect();
     this.tick = setInterval(() => this.onTick(), TICK_MS);
   }
@@ -85,7 +108,10 @@ export class WorkerSession {
         // Live: what arrived while paused is dropped and the timeline rebased,
         // so the picture resumes at the live edge instead of waiting out the pause.
         this.gate.discontinuity();
+        this.catchUp.reset();
         this.paused = false;
+        this.clockStarted = true;
+        this.heldForData = false;
         this.pipeline.play();
         this.send({ t: 'done', cmd: 'resume' });
         break;
@@ -109,8 +135,8 @@ export class WorkerSession {
     const vol = this.pipeline.findChild('vol');
     if (vol) vol.mute = this.plan.muted;
     if (this.plan.choice.variant === 'live') {
-      // Room for maxCache plus one GOP-cache burst; catching up is the meter's job.
-      const ns = Math.max(this.plan.maxCacheMs, 1000) * 1e6;
+      // Room for maxCache and a second more; the catch-up keeps the delay under maxCache.
+      const ns = (Math.max(this.plan.maxCacheMs, 1000) + 1000) * 1e6;
       for (const q of ['vq', 'aq']) {
         const el = this.pipeline.findChild(q);
         if (el) el['max-size-time'] = ns;
@@ -130,6 +156,8 @@ export class WorkerSession {
       this.watch.discontinuity();
       this.sentKeyFrame = false;
       this.awaitingFrameAfterReconnect = this.firstFrame;
+      this.delay.discontinuity();
+      this.catchUp.reset();
     }
     this.lastTagAt = performance.now();
     this.reader = createReader(
@@ -150,9 +178,20 @@ export class WorkerSession {
   private onTag(tag: FlvTag, at: number): void {
     this.lastTagAt = at;
     for (const e of this.watch.onTag(tag, at)) this.code(e.code, e.detail);
+    const videoFrame = tag.type === TAG_VIDEO && isMediaFrame(tag);
+    if (videoFrame) this.delay.onArrival(tag.timestamp, at);
     if (this.paused) return;
+    if (this.heldForData) {
+      this.heldForData = false;
+      this.pipeline.play();
+    }
     const out = this.gate.accept(tag);
     if (!out) return;
+    if (videoFrame) this.delay.onPushed(tag.timestamp, out.ts);
+    if (!this.clockStarted && isMediaFrame(tag)) {
+      this.clockStarted = true;
+      this.pipeline.play();
+    }
     if (out.keyFrame && !this.sentKeyFrame) {
       this.sentKeyFrame = true;
       this.code(2003, `at stream time ${tag.timestamp} ms`);
@@ -190,6 +229,14 @@ export class WorkerSession {
     if (idle > DRY_MS && !this.buffering) {
       this.buffering = true;
       this.code(2007, `no media for ${(idle / 1000).toFixed(1)} s`);
+      // Live mode waits for the stream instead of letting the clock run past
+      // it: what arrives after the gap plays in full with the minCache buffer
+      // in front of it, and a delay that grows too long is cut by the catch-up.
+      // RTC lets the clock run: late frames are dropped, latency stays lowest.
+      if (this.policy.latencyMs > 0) {
+        this.heldForData = true;
+        this.pipeline.pause();
+      }
     } else if (idle <= DRY_MS) this.buffering = false;
     if (idle > this.plan.stallTimeoutMs) {
       this.reader?.close();
@@ -207,9 +254,37 @@ export class WorkerSession {
     const stalled = renderFPS === 0 && (net.videoFPS ?? 0) > 0 && !this.awaitingFrameAfterReconnect;
     if (stalled && !this.stuttering) this.code(2105, `no frame rendered for ${TICK_MS} ms while ${net.videoFPS} fps arrive`);
     this.stuttering = stalled;
+    const liveDelay = this.liveDelay(now);
+    this.judgeDelay(liveDelay, now);
     const info: Record<string, number> = { ...net, ...this.cacheLevels(), renderFPS };
+    if (liveDelay !== null) info.liveDelay = liveDelay;
     this.send({ t: 'netstatus', info });
     this.code(2005, `${info.videoFPS ?? 0} fps, ${info.netSpeed ?? 0} kbps`);
+  }
+
+  /** ms between the live edge and the frame on screen; null until a frame is known. */
+  private liveDelay(now: number): number | null {
+    const pts = ptsFromLastMessage(this.pipeline.findChild('vdecout')?.['last-message']);
+    if (pts !== null) this.shownPts = pts;
+    if (this.shownPts === null) return null;
+    return this.delay.delayAt(this.shownPts, now)?.delayMs ?? null;
+  }
+
+  private judgeDelay(delayMs: number | null, now: number): void {
+    // A frozen picture's delay grows while nothing arrives, but only the time
+    // the pipeline spends paused carries over to the frames after the gap:
+    // judge only what is playing.
+    const playing = !this.gate.catchingUp && !this.heldForData && !this.buffering;
+    const cut = this.catchUp.update(playing ? delayMs : null, now);
+    if (!cut) return;
+    this.gate.skip(cut.skipMs);
+    const { latencyMs, ceilingMs, targetMs } = this.policy;
+    this.send({
+      t: 'log',
+      level: 'info',
+      msg: 'live delay over the maximum cache: catching up to the live edge',
+      data: { liveDelay: cut.delayMs, skipMs: cut.skipMs, ceilingMs, targetMs, latencyMs, mode: this.plan.choice.variant },
+    });
   }
 
   private watchFirstFrameAfterReconnect(): void {
