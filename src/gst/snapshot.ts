@@ -25,14 +25,20 @@ function capture(pipeline: GstPipeline): Promise<Raster> {
       reject(new Error('no frame arrived to capture'));
     }, CAPTURE_TIMEOUT_MS);
     valve.drop = false;
-    sink.pull!((buf, caps) => {
+    // The valve is closed from JS after a pull returns, and frames pass in
+    // the meantime: the appsink keeps the newest (max-buffers=1), so the
+    // first pull of the next capture would answer at once with a frame as old
+    // as the time between the two captures (measured: 1.3 s stale with
+    // snapshots 1.3 s apart). The second pull is always a frame decoded after
+    // the valve opened; it costs one frame interval.
+    sink.pull!(() => sink.pull!((buf, caps) => {
       valve.drop = true;
       clearTimeout(timer);
       const width = Number(caps.width);
       const height = Number(caps.height);
       if (!buf || !width || !height || buf.length < width * height * 4) return reject(new Error('capture returned no picture'));
       resolve({ width, height, data: Buffer.from(buf.subarray(0, width * height * 4)) });
-    });
+    }));
   });
 }
 
