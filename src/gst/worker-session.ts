@@ -50,6 +50,8 @@ export class WorkerSession {
   private clockStarted = false;
   /** Live mode paused the pipeline because the buffer ran dry (2007); the next tag resumes it. */
   private heldForData = false;
+  /** Until then no frame after the first is due: the minCache buffer is filling (no 2105). */
+  private fillingUntil = 0;
   private tick: NodeJS.Timeout | null = null;
   private connection = 0;
   private firstFrame = false;
@@ -183,6 +185,7 @@ export class WorkerSession {
     if (this.paused) return;
     if (this.heldForData) {
       this.heldForData = false;
+      this.fillingUntil = at + this.policy.latencyMs + TICK_MS;
       this.pipeline.play();
     }
     const out = this.gate.accept(tag);
@@ -190,6 +193,7 @@ export class WorkerSession {
     if (videoFrame) this.delay.onPushed(tag.timestamp, out.ts);
     if (!this.clockStarted && isMediaFrame(tag)) {
       this.clockStarted = true;
+      this.fillingUntil = at + this.policy.latencyMs + TICK_MS;
       this.pipeline.play();
     }
     if (out.keyFrame && !this.sentKeyFrame) {
@@ -251,7 +255,7 @@ export class WorkerSession {
     const renderFPS = Math.max(0, rendered - this.renderedAtTick) / (TICK_MS / 1000);
     this.renderedAtTick = rendered;
     // Frames arrive but none reached the screen for a whole second: the picture froze mid-play.
-    const stalled = renderFPS === 0 && (net.videoFPS ?? 0) > 0 && !this.awaitingFrameAfterReconnect;
+    const stalled = renderFPS === 0 && (net.videoFPS ?? 0) > 0 && !this.awaitingFrameAfterReconnect && !this.heldForData && now >= this.fillingUntil;
     if (stalled && !this.stuttering) this.code(2105, `no frame rendered for ${TICK_MS} ms while ${net.videoFPS} fps arrive`);
     this.stuttering = stalled;
     const liveDelay = this.liveDelay(now);
