@@ -45,8 +45,6 @@ export class WorkerSession {
   private readonly delay = new LiveDelayMeter();
   private readonly policy: CachePolicy;
   private readonly catchUp: CatchUpDecider;
-  /** Output timestamp of the frame the video sink holds now, from `vdecout`'s last-message. */
-  private shownPts: number | null = null;
   private clockStarted = false;
   /** Live mode paused the pipeline because the buffer ran dry (2007); the next tag resumes it. */
   private heldForData = false;
@@ -268,10 +266,12 @@ export class WorkerSession {
 
   /** ms between the live edge and the frame on screen; null until a frame is known. */
   private liveDelay(now: number): number | null {
+    // An event that passed after the last frame replaces last-message; the
+    // frame before it is then of unknown age (measured: one tick with +1 s),
+    // so that tick reports no delay rather than a stale one.
     const pts = ptsFromLastMessage(this.pipeline.findChild('vdecout')?.['last-message']);
-    if (pts !== null) this.shownPts = pts;
-    if (this.shownPts === null) return null;
-    return this.delay.delayAt(this.shownPts, now)?.delayMs ?? null;
+    if (pts === null) return null;
+    return this.delay.delayAt(pts, now)?.delayMs ?? null;
   }
 
   private judgeDelay(delayMs: number | null, now: number): void {
