@@ -188,7 +188,7 @@ export class WorkerSession {
     }
     const out = this.gate.accept(tag);
     if (!out) return;
-    if (videoFrame) this.delay.onPushed(tag.timestamp, out.ts);
+    for (const f of out.frames) this.delay.onPushed(f.inTs, f.outTs);
     if (!this.clockStarted && isMediaFrame(tag)) {
       this.clockStarted = true;
       this.fillingUntil = at + this.policy.latencyMs + TICK_MS;

@@ -75,12 +75,14 @@ t.test('PTS from identity last-message', async (t) => {
 const video = (ts: number, key: boolean): FlvTag => ({ type: 9, timestamp: ts, data: Buffer.from([key ? 0x17 : 0x27, 1, 0, 0, 0, 0, 0, 0, 1, 0x65]) });
 const audio = (ts: number): FlvTag => ({ type: 8, timestamp: ts, data: Buffer.from([0xaf, 1, 0x21, 0x10]) });
 
-t.test('FeedGate cut: drops the stretch, resumes at a key frame, timeline shifted back by exactly the cut', async (t) => {
+t.test('FeedGate cut: keeps the newest GOP of the stretch and resumes there without a gap', async (t) => {
   const g = new FeedGate();
   const out: { in: number; out: number; type: number }[] = [];
   const feed = (tag: FlvTag) => {
     const r = g.accept(tag);
-    if (r) out.push({ in: tag.timestamp, out: r.ts, type: tag.type });
+    if (!r) return;
+    if (tag.type === 8) out.push({ in: tag.timestamp, out: r.ts, type: 8 });
+    for (const f of r.frames) out.push({ in: f.inTs, out: f.outTs, type: 9 });
   };
   // 1 s GOP at 25 fps with audio every 40 ms.
   const stream = (from: number, to: number) => {
@@ -94,16 +96,25 @@ t.test('FeedGate cut: drops the stretch, resumes at a key frame, timeline shifte
   const before = out.length;
   g.skip(1500);
   t.equal(g.catchingUp, true);
-  stream(2000, 6000);
+  stream(2000, 3480);
+  t.equal(out.length, before, 'nothing passes while the stretch 2000-3500 is cut');
+  stream(3480, 3560);
+  const video9 = out.slice(before).filter((x) => x.type === 9);
+  t.equal(video9[0]!.in, 3000, 'resumes at the key frame of the newest GOP begun in the stretch');
+  t.equal(video9[0]!.out, 2000, 'shifted back by exactly the 1000 ms dropped before it: no gap after 1960');
+  t.ok(video9.length >= 13, `the kept GOP is released at once (${video9.length} frames)`);
+  stream(3560, 6000);
   const after = out.slice(before);
-  const firstVideo = after.find((x) => x.type === 9)!;
-  t.equal(firstVideo.in, 4000, 'first video after the cut is the key frame at or after 2000 + 1500');
-  t.equal(after[0]!.type, 9, 'audio waits for that key frame too');
-  t.equal(firstVideo.out, 4000 - 1500, 'output timeline moved back by exactly the cut');
-  t.ok(after.every((x) => x.out === x.in - 1500 || x.type === 8), 'every later frame keeps the shift');
+  t.ok(after.every((x) => x.out === x.in - 1000), 'every later tag keeps the shift');
   const outs = out.filter((x) => x.type === 9).map((x) => x.out);
-  t.ok(outs.every((v, i) => i === 0 || v > outs[i - 1]!), 'video output timestamps keep increasing');
+  t.ok(outs.every((v, i) => i === 0 || v - outs[i - 1]! === 40), 'video output timestamps step by one frame everywhere: no freeze');
   t.equal(g.catchingUp, false, 'done once the key frame went through');
+
+  const n = out.length;
+  g.skip(500);
+  stream(6000, 7040);
+  const next = out.slice(n).filter((x) => x.type === 9);
+  t.same(next[0], { in: 7000, out: 6500 - 1000, type: 9 }, 'a GOP longer than the cut: exactly the cut, from the next key frame');
   g.skip(500);
   g.discontinuity();
   t.equal(g.catchingUp, false, 'a reconnect cancels a pending cut');
