@@ -50,4 +50,6 @@ export type FromWorker =
   | { t: 'decoder-failed'; detail: string }
   | { t: 'reply'; id: number; ok: true; result: SnapshotResult }
   | { t: 'reply'; id: number; ok: false; error: string }
-  | { t: 'done'; cmd: 'pause' | 'resume' };
+  | { t: 'done'; cmd: 'pause' | 'resume' }
+  /** Something the daemon's log should say about the session (the worker has no logger of its own). */
+  | { t: 'log'; level: 'info' | 'warn'; msg: string; data: Record<string, number | string> };

@@ -181,6 +181,9 @@ export class WorkerSessionHandle implements MediaSession {
       case 'reply':
         this.replies.get(m.id)?.(m);
         break;
+      case 'log':
+        this.log[m.level](m.data, m.msg);
+        break;
       case 'done':
         this.waiting.get(m.cmd)?.();
         this.waiting.delete(m.cmd);

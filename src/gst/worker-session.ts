@@ -14,6 +14,8 @@ import { takeSnapshot } from './snapshot';
 import { isMediaFrame, TAG_AUDIO, TAG_VIDEO } from '../media/flv/tags';
 import { GeometryApplier } from './geometry-apply';
 import { FirstPictureWatch } from './first-picture-watch';
+import { LiveDelayMeter, ptsFromLastMessage } from './live-delay';
+import { CatchUpDecider, cachePolicy, type CachePolicy } from './catch-up';
 
 export interface GstElement {
   [prop: string]: unknown;
@@ -51,10 +53,17 @@ export class WorkerSession {
   private readonly src: GstElement;
   private readonly decode: DecodeWatch;
   private readonly geometry: GeometryApplier;
+  private readonly delay = new LiveDelayMeter();
+  private readonly policy: CachePolicy;
+  private readonly catchUp: CatchUpDecider;
+  private clockStarted = false;
+  /** Live mode paused the pipeline because the buffer ran dry (2007); the next tag resumes it. */
+  private heldForData = false;
+  /** Until then no frame after the first is due: the minCache buffer is filling (no 2105). */
+  private fillingUntil = 0;
   private tick: NodeJS.Timeout | null = null;
   private firstPicturePoll: NodeJS.Timeout | null = null;
   private decoderGaveUp = false;
-  private clockStarted = false;
   private connection = 0;
   private firstFrame = false;
   private awaitingFrameAfterReconnect = false;
@@ -78,11 +87,16 @@ export class WorkerSession {
     this.src = src;
     this.decode = new DecodeWatch(pipeline);
     this.geometry = new GeometryApplier(pipeline);
+    this.policy = cachePolicy(plan.choice.variant, plan.minCacheMs / 1000, plan.maxCacheMs / 1000);
+    this.catchUp = new CatchUpDecider(this.policy);
   }
 
   start(): void {
     this.applyProperties();
-    // The cache meter reads the PTS of the last decoded buffers from these.
+    // The fixed latency is the minCache floor: every frame waits that long on the clock.
+    if (this.policy.latencyMs > 0) (this.pipeline as unknown as { latency: number }).latency = this.policy.latencyMs / 1000;
+    // The cache meter and the live delay read the PTS of the last decoded
+    // buffers from these (last-message names the frame just handed to the sink).
     for (const name of ['vdecout', 'adecout']) {
       const el = this.pipeline.findChild(name);
       if (el) el.silent = false;
@@ -117,8 +131,10 @@ export class WorkerSession {
         // Live: what arrived while paused is dropped and the timeline rebased,
         // so the picture resumes at the live edge instead of waiting out the pause.
         this.gate.discontinuity();
+        this.catchUp.reset();
         this.paused = false;
         this.clockStarted = true;
+        this.heldForData = false;
         this.pipeline.play();
         this.send({ t: 'done', cmd: 'resume' });
         break;
@@ -151,8 +167,8 @@ export class WorkerSession {
       // after video (interleaving, AAC decoder delay) is not late and dropped
       // by the audio sink. Without it alsasink played mostly silence.
       this.src['min-latency'] = this.plan.minCacheMs * 1e6;
-      // Room for maxCache plus one GOP-cache burst; catching up is the meter's job.
-      const ns = Math.max(this.plan.maxCacheMs, 1000) * 1e6;
+      // Room for maxCache and a second more; the catch-up keeps the delay under maxCache.
+      const ns = (Math.max(this.plan.maxCacheMs, 1000) + 1000) * 1e6;
       for (const q of ['vq', 'aq']) {
         const el = this.pipeline.findChild(q);
         if (el) el['max-size-time'] = ns;
@@ -177,6 +193,8 @@ export class WorkerSession {
       this.watch.discontinuity();
       this.sentKeyFrame = false;
       this.awaitingFrameAfterReconnect = this.firstFrame;
+      this.delay.discontinuity();
+      this.catchUp.reset();
     }
     this.lastTagAt = performance.now();
     this.reader = createReader(
@@ -197,9 +215,24 @@ export class WorkerSession {
   private onTag(tag: FlvTag, at: number): void {
     this.lastTagAt = at;
     for (const e of this.watch.onTag(tag, at)) this.code(e.code, e.detail);
+    const videoFrame = tag.type === TAG_VIDEO && isMediaFrame(tag);
+    if (videoFrame) this.delay.onArrival(tag.timestamp, at);
     if (this.paused) return;
+    if (this.heldForData) {
+      this.heldForData = false;
+      this.fillingUntil = at + this.policy.latencyMs + TICK_MS;
+      this.pipeline.play();
+    }
     const out = this.gate.accept(tag);
     if (!out) return;
+    for (const f of out.frames) this.delay.onPushed(f.inTs, f.outTs);
+    // The gate lets no media frame through before the first key frame, except
+    // audio of a stream that turned out to have no video: either starts the clock.
+    if (!this.clockStarted && isMediaFrame(tag)) {
+      this.clockStarted = true;
+      this.fillingUntil = at + this.policy.latencyMs + TICK_MS;
+      this.pipeline.play();
+    }
     if (out.keyFrame && !this.sentKeyFrame) {
       this.sentKeyFrame = true;
       this.code(2003, `at stream time ${tag.timestamp} ms`);
@@ -208,12 +241,6 @@ export class WorkerSession {
       if (this.awaitingFrameAfterReconnect) this.watchFirstFrameAfterReconnect();
     }
     this.src.push!(out.bytes);
-    // The gate lets no media frame through before the first key frame, except
-    // audio of a stream that turned out to have no video: either starts the clock.
-    if (!this.clockStarted && isMediaFrame(tag)) {
-      this.clockStarted = true;
-      this.pipeline.play();
-    }
   }
 
   private onReaderFailed(f: ReaderFailure): void {
@@ -269,6 +296,14 @@ export class WorkerSession {
     if (idle > DRY_MS && !this.buffering) {
       this.buffering = true;
       this.code(2007, `no media for ${(idle / 1000).toFixed(1)} s`);
+      // Live mode waits for the stream instead of letting the clock run past
+      // it: what arrives after the gap plays in full with the minCache buffer
+      // in front of it, and a delay that grows too long is cut by the catch-up.
+      // RTC lets the clock run: late frames are dropped, latency stays lowest.
+      if (this.policy.latencyMs > 0) {
+        this.heldForData = true;
+        this.pipeline.pause();
+      }
     } else if (idle <= DRY_MS) this.buffering = false;
     if (idle > this.plan.stallTimeoutMs) {
       this.reader?.close();
@@ -286,12 +321,42 @@ export class WorkerSession {
     // The first frame shows at preroll and the next ones wait out the declared
     // latency (minCache), so a still picture right after 2004 is the buffer filling, not a stall.
     if (rendered > 2) this.moving = true;
-    const stalled = renderFPS === 0 && (net.videoFPS ?? 0) > 0 && this.moving && !this.awaitingFrameAfterReconnect;
+    const stalled = renderFPS === 0 && (net.videoFPS ?? 0) > 0 && this.moving && !this.awaitingFrameAfterReconnect && !this.heldForData && now >= this.fillingUntil;
     if (stalled && !this.stuttering) this.code(2105, `no frame rendered for ${TICK_MS} ms while ${net.videoFPS} fps arrive`);
     this.stuttering = stalled;
+    const liveDelay = this.liveDelay(now);
+    this.judgeDelay(liveDelay, now);
     const info: Record<string, number> = { ...net, ...this.buffered(), renderFPS };
+    if (liveDelay !== null) info.liveDelay = liveDelay;
     this.send({ t: 'netstatus', info });
     this.code(2005, `${info.videoFPS ?? 0} fps, ${info.netSpeed ?? 0} kbps`);
+  }
+
+  /** ms between the live edge and the frame on screen; null until a frame is known. */
+  private liveDelay(now: number): number | null {
+    // An event that passed after the last frame replaces last-message; the
+    // frame before it is then of unknown age (measured: one tick with +1 s),
+    // so that tick reports no delay rather than a stale one.
+    const pts = ptsFromLastMessage(this.pipeline.findChild('vdecout')?.['last-message']);
+    if (pts === null) return null;
+    return this.delay.delayAt(pts, now)?.delayMs ?? null;
+  }
+
+  private judgeDelay(delayMs: number | null, now: number): void {
+    // A frozen picture's delay grows while nothing arrives, but only the time
+    // the pipeline spends paused carries over to the frames after the gap:
+    // judge only what is playing.
+    const playing = !this.gate.catchingUp && !this.heldForData && !this.buffering;
+    const cut = this.catchUp.update(playing ? delayMs : null, now);
+    if (!cut) return;
+    this.gate.skip(cut.skipMs);
+    const { latencyMs, ceilingMs, targetMs } = this.policy;
+    this.send({
+      t: 'log',
+      level: 'info',
+      msg: 'live delay over the maximum cache: catching up to the live edge',
+      data: { liveDelay: cut.delayMs, skipMs: cut.skipMs, ceilingMs, targetMs, latencyMs, mode: this.plan.choice.variant },
+    });
   }
 
   private watchFirstFrameAfterReconnect(): void {

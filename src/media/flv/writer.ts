@@ -47,6 +47,7 @@ export class FlvMuxer {
   /** Output = input + offset; null until the first media frame of a connection fixes it. */
   private offset: number | null = null;
   private lastOut = -1;
+  private lastWritten = -1;
   private readonly lastOutByType = new Map<number, number>();
   private readonly lastInByType = new Map<number, number>();
   private frameInterval: number;
@@ -85,6 +86,23 @@ export class FlvMuxer {
     return this.waitingForKey;
   }
 
+  /** Output timestamp of the tag most recently returned by write(), -1 before any. */
+  get lastWrittenTimestamp(): number {
+    return this.lastWritten;
+  }
+
+  /**
+   * Catching up to the live edge: the input from here on is `ms` further
+   * ahead than the output should be (the caller dropped that much), so the
+   * output timeline moves `ms` less than the input, and video resumes at a
+   * key frame. The jump in the input is not judged as a broken clock.
+   */
+  skip(ms: number): void {
+    if (this.offset !== null) this.offset -= ms;
+    this.lastInByType.clear();
+    this.waitingForKey = this.opts.dropUntilKeyFrame;
+  }
+
   /** The next tag starts a new connection whose timestamps have no relation to the previous ones. */
   discontinuity(): void {
     this.offset = null;
@@ -113,6 +131,7 @@ export class FlvMuxer {
     if (media) this.trackInput(tag);
     const ts = this.outputTimestamp(tag, media);
     const out = this.encode(tag, ts);
+    this.lastWritten = ts;
     this.stats.tagsOut += 1;
     this.stats.bytesOut += out.length;
     return out;
