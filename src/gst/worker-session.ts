@@ -255,7 +255,20 @@ export class WorkerSession {
     if (v.kind === 'decoder-error' && this.plan.hardwareDecoder && !this.firstFrame) {
       this.hardwareDecoderFailed(v.detail);
     } else if (v.kind === 'code') {
-      if (v.code === 2004) this.firstFrame = true;
+      if (v.code === 2004) {
+        this.firstFrame = true;
+        // The video sink prerolls after the pipeline went to PLAYING, and a
+        // live bin does not carry a child's finished async change on to
+        // PLAYING: the sink commits PAUSED and waits (GST_DEBUG: "waiting in
+        // preroll for flush or PLAYING"). Streams with audio were rescued by
+        // decodebin adding elements, which makes the bin set its children's
+        // states again; a stream without audio froze on its first frame. A
+        // PAUSED -> PLAYING round trip sets every child, the sink included.
+        if (this.clockStarted && !this.paused && !this.heldForData) {
+          this.pipeline.pause();
+          this.pipeline.play();
+        }
+      }
       this.code(v.code, v.detail);
     } else if (v.kind === 'volume') {
       if (Number.isFinite(v.rmsDb)) this.send({ t: 'volume', volume: Math.round(Math.max(0, Math.min(100, 100 * Math.pow(10, v.rmsDb / 20)))) });
