@@ -2,9 +2,7 @@
 // (GOP cache, so no key-frame wait), each printed with the daemon's own log
 // timestamps per status code. A profiling aid next to `npm run bench`.
 //   node dist/bench/warm-profile.js [--runs 10] [--src nms-rtmp|nms-flv]
-import { startBenchDaemon } from './daemon';
-import { onInterrupt } from './cleanup';
-import { startBenchMedia } from './servers';
+import { runScript, withBenchRig } from './rig';
 import { warmOnce } from './ttff';
 import { summarize } from './stats';
 
@@ -17,13 +15,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function main(): Promise<void> {
   const runs = Number(arg('--runs', '10'));
   const key = arg('--src', 'nms-rtmp');
-  const media = await startBenchMedia();
-  const d = await startBenchDaemon();
-  const unregister = onInterrupt(async () => {
-    await d.stop();
-    await media.stop();
-  });
-  try {
+  await withBenchRig({}, async (media, d) => {
     const src = media.sources.find((s) => s.key === key)!;
     const sub = await d.subscribe();
     const all: number[] = [];
@@ -38,14 +30,7 @@ async function main(): Promise<void> {
     }
     const m = summarize(all);
     process.stdout.write(`warm TTFF ${key}: median ${m.median.toFixed(0)} ms (min ${m.min.toFixed(0)}, max ${m.max.toFixed(0)}) over ${runs}\n`);
-  } finally {
-    unregister();
-    await d.stop();
-    await media.stop();
-  }
+  });
 }
 
-void main().catch((e) => {
-  process.stderr.write(`${(e as Error).stack}\n`);
-  process.exit(1);
-});
+runScript(main);

@@ -4,9 +4,7 @@
 // allocator settings (MALLOC_ARENA_MAX) and to look for growth.
 //   node dist/bench/worker-rss.js [--minutes 3] [--every 10] [--env K=V ...]
 import { readFileSync } from 'node:fs';
-import { startBenchDaemon } from './daemon';
-import { onInterrupt } from './cleanup';
-import { startBenchMedia } from './servers';
+import { runScript, withBenchRig } from './rig';
 import { sampleTree } from './proc-stats';
 
 function args(name: string): string[] {
@@ -33,13 +31,7 @@ async function main(): Promise<void> {
   const minutes = num('--minutes', 3);
   const every = num('--every', 10);
   const env = Object.fromEntries(args('--env').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-  const media = await startBenchMedia();
-  const d = await startBenchDaemon({ env });
-  const unregister = onInterrupt(async () => {
-    await d.stop();
-    await media.stop();
-  });
-  try {
+  await withBenchRig({ env }, async (media, d) => {
     const src = media.sources.find((s) => s.key === 'nms-rtmp')!;
     const sub = await d.subscribe();
     await d.api('PATCH', '/api/v1/player', { src: src.url, muted: false });
@@ -60,18 +52,8 @@ async function main(): Promise<void> {
     const mx = pts.reduce((a, p) => a + p.s, 0) / n;
     const my = pts.reduce((a, p) => a + p.rss, 0) / n;
     const slope = pts.reduce((a, p) => a + (p.s - mx) * (p.rss - my), 0) / pts.reduce((a, p) => a + (p.s - mx) ** 2, 0);
-    // With NODE_OPTIONS=--trace-gc the worker's full collections show whether its live heap grows or V8 only collects late.
-    const marks = d.logs().filter((l) => l.includes(`[${w}:`) && l.includes('Mark-Compact'));
-    for (const l of [...marks.slice(0, 3), ...marks.slice(-5)]) process.stdout.write(`  ${l.trim()}\n`);
     process.stdout.write(`env ${JSON.stringify(env)}: worker RSS ${pts[0].rss.toFixed(1)} -> ${pts[n - 1].rss.toFixed(1)} MiB, fit ${(slope * 60).toFixed(2)} MiB/min over ${minutes} min\n`);
-  } finally {
-    unregister();
-    await d.stop();
-    await media.stop();
-  }
+  });
 }
 
-void main().catch((e) => {
-  process.stderr.write(`${(e as Error).stack}\n`);
-  process.exit(1);
-});
+runScript(main);

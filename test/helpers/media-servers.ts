@@ -272,3 +272,18 @@ export async function waitForStream(url: string, timeoutMs = 15000, attemptMs = 
   }
   throw new Error(`stream ${url} not readable after ${timeoutMs} ms (last attempt: ${last})`);
 }
+
+/**
+ * nginx-rtmp with one publisher on stream `name`, readable when this
+ * resolves; the test's teardown stops both. For tests that need a picture
+ * and nothing special about the server.
+ */
+export async function startNginxStream(t: { teardown(fn: () => unknown): void }, name: string, opts: Partial<PublisherOptions> = {}): Promise<{ nginx: NginxRtmp; url: string }> {
+  const nginx = await startNginxRtmp();
+  t.teardown(() => nginx.stop());
+  const url = nginx.rtmpUrl(name);
+  const pub = await startPublisher(url, opts);
+  t.teardown(() => pub.stop());
+  await waitForStream(url);
+  return { nginx, url };
+}

@@ -7,7 +7,7 @@
 import t from 'tap';
 import path from 'node:path';
 import { startDaemon, type RunningDaemon } from '../helpers/daemon';
-import { startNginxRtmp, startPublisher, waitForStream } from '../helpers/media-servers';
+import { startNginxStream } from '../helpers/media-servers';
 import { blackShare, colourAt, extent, readPng, type Image } from '../helpers/pixels';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -32,12 +32,7 @@ async function view(d: RunningDaemon, width: number, height: number, sourceType:
 }
 
 t.test('geometry on the running pipeline', async (tt) => {
-  const nginx = await startNginxRtmp();
-  tt.teardown(() => nginx.stop());
-  const url = nginx.rtmpUrl('bars');
-  const pub = await startPublisher(url, { pattern: 'smptebars', width: 640, height: 360 });
-  tt.teardown(() => pub.stop());
-  await waitForStream(url);
+  const { url } = await startNginxStream(tt, 'bars', { pattern: 'smptebars', width: 640, height: 360 });
   const d = await startDaemon();
   tt.teardown(() => d.stop());
   const sub = await d.subscribe();

@@ -7,7 +7,7 @@ import { execFile, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startDaemon, type RunningDaemon } from '../helpers/daemon';
-import { startNginxRtmp, startPublisher, waitForStream } from '../helpers/media-servers';
+import { startNginxStream } from '../helpers/media-servers';
 import { colourAt, extent, parseXwd, writePng, type Image } from '../helpers/pixels';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -83,12 +83,7 @@ async function childCpuPercent(d: RunningDaemon, ms: number): Promise<number> {
 t.test('ximagesink on Xvfb shows the geometry', async (tt) => {
   const x = await startXvfb();
   tt.teardown(() => x.stop());
-  const nginx = await startNginxRtmp();
-  tt.teardown(() => nginx.stop());
-  const url = nginx.rtmpUrl('bars');
-  const pub = await startPublisher(url, { pattern: 'smptebars', width: 640, height: 360 });
-  tt.teardown(() => pub.stop());
-  await waitForStream(url);
+  const { url } = await startNginxStream(tt, 'bars', { pattern: 'smptebars', width: 640, height: 360 });
   const d = await startDaemon({ args: ['--video-sink', 'x', '--window-position', `${WINDOW_AT.x},${WINDOW_AT.y}`], env: { DISPLAY: x.display } });
   tt.teardown(() => d.stop());
   const sub = await d.subscribe();
