@@ -79,5 +79,23 @@ export async function takeSnapshot(pipeline: GstPipeline, req: Req, dir: string)
   await fs.mkdir(dir, { recursive: true });
   const file = path.join(dir, `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}.${ext}`);
   await fs.writeFile(file, bytes, { mode: 0o640 });
+  await keepNewest(dir);
   return { path: file, width: img.width, height: img.height };
 }
+
+/** How many snapshot files the folder keeps: a phone page that snaps every second must not fill the SD card. */
+export const SNAPSHOTS_KEPT = 50;
+
+/**
+ * Deletes all but the `keep` newest snapshots (names start with the time in
+ * base 36, so they sort by age) and returns the names deleted. Files that
+ * are not snapshots are left alone.
+ */
+export async function keepNewest(dir: string, keep = SNAPSHOTS_KEPT): Promise<string[]> {
+  const names = (await fs.readdir(dir)).filter((n) => SNAPSHOT_NAME.test(n)).sort();
+  const old = names.slice(0, Math.max(0, names.length - keep));
+  await Promise.all(old.map((n) => fs.rm(path.join(dir, n), { force: true })));
+  return old;
+}
+
+const SNAPSHOT_NAME = /^[a-z0-9]+-[0-9a-f]{8}\.(png|jpg)$/;
