@@ -35,11 +35,6 @@ export interface Gst {
 
 const TICK_MS = 1000;
 
-/** ms of the PTS in an identity's last-message (`... pts: 0:00:13.080000000, ...`), NaN without one. */
-function lastPts(el: GstElement | null): number {
-  const m = /pts: (\d+):(\d\d):(\d\d\.\d+)/.exec(String(el?.['last-message'] ?? ''));
-  return m ? (Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3])) * 1000 : NaN;
-}
 /** No tag for this long while playing means the buffer is running dry (2007). */
 const DRY_MS = 1000;
 /** How often a hardware decoder is checked for its first picture. */
@@ -373,7 +368,7 @@ export class WorkerSession {
   }
 
   private watchFirstFrameAfterReconnect(): void {
-    this.renderedAtReconnect = this.rendered() + Math.round(this.cacheLevels().videoCache / 40);
+    this.renderedAtReconnect = this.rendered() + Math.round(this.buffered().videoCache / 40);
     const conn = this.connection;
     const poll = setInterval(() => {
       if (conn !== this.connection || !this.awaitingFrameAfterReconnect) return clearInterval(poll);
@@ -396,16 +391,12 @@ export class WorkerSession {
   private buffered(): { videoCache: number; audioCache: number } {
     const ahead = (type: number, decoded: string): number => {
       const last = this.gate.lastTimestamp(type);
-      const shown = lastPts(this.pipeline.findChild(decoded));
-      return last < 0 || Number.isNaN(shown) ? 0 : Math.max(0, Math.round(last - shown));
+      const shown = ptsFromLastMessage(this.pipeline.findChild(decoded)?.['last-message']);
+      return last < 0 || shown === null ? 0 : Math.max(0, Math.round(last - shown));
     };
     return { videoCache: ahead(TAG_VIDEO, 'vdecout'), audioCache: ahead(TAG_AUDIO, 'adecout') };
   }
 
-  private cacheLevels(): Record<string, number> {
-    const level = (name: string) => Number(this.pipeline.findChild(name)?.['current-level-time'] ?? 0) / 1e6;
-    return { videoCache: Math.round(level('vq')), audioCache: Math.round(level('aq')) };
-  }
 
   private rendered(): number {
     const stats = String(this.pipeline.findChild('vsink')?.stats ?? '');
