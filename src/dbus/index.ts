@@ -2,9 +2,11 @@
 // as org.mpris.MediaPlayer2.liveplayerd (MPRIS 2). A missing or hostile bus
 // never stops the daemon: startDbus logs and returns null, and a connection
 // lost later is logged once and dropped.
-import { NameFlag, RequestNameReply, sessionBus, systemBus, type MessageBus } from 'dbus-next';
+import { NameFlag, RequestNameReply, sessionBus, type MessageBus } from 'dbus-next';
+import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { LivePlayer } from '../player/player';
+import { busAddressFor } from './bus-address';
 import { installCallGuard, type GuardedInterface } from './call-guard';
 import { LIVE_PLAYER1_PATH, LivePlayer1 } from './live-player1';
 import { MPRIS_PATH, MprisPlayer, MprisRoot } from './mpris';
@@ -37,10 +39,10 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 // sessionBus() with an address is dbus-next's plain "connect to this bus";
-// systemBus() differs only in where it looks for the address.
+// we look the address up ourselves so that it is always a net.Socket one
+// (bus-address.ts says why).
 function connect(opts: DbusOptions): MessageBus {
-  if (opts.address) return sessionBus({ busAddress: opts.address });
-  return opts.bus === 'system' ? systemBus() : sessionBus();
+  return sessionBus({ busAddress: busAddressFor(opts.bus, opts.address) });
 }
 
 /**
@@ -71,16 +73,22 @@ export async function startDbus(player: LivePlayer, opts: DbusOptions, log: Logg
     lp1.detach();
     mpris.detach();
   };
-  // Without a listener an 'error' event would throw; after the connection is
-  // up, the first error means it is gone: stop mirroring and say so once.
-  bus.on('error', (err: unknown) => {
-    if (!connected || lost) return;
+  let stopped = false;
+  // After the connection is up, the first error or the stream's end means it
+  // is gone: stop mirroring and say so once.
+  const onLost = (err: unknown) => {
+    if (!connected || lost || stopped) return;
     lost = true;
     detach();
     log.warn({ err, bus: opts.bus }, 'D-Bus connection lost; running without it');
-  });
+  };
+  // Without a listener an 'error' event would throw.
+  bus.on('error', onLost);
+  // A unix socket whose dbus-daemon went away only ends; dbus-next forwards
+  // errors but not that end, which its (internal) connection emitter does
+  // report. Without this, stop() would wait out its release timeouts.
+  (bus as unknown as { _connection?: EventEmitter })._connection?.on('end', () => onLost(new Error('the bus closed the connection')));
 
-  let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;

@@ -5,6 +5,7 @@
 // and nothing about the player changed.
 import t from 'tap';
 import { Message, sessionBus, Variant, type DBusError, type MessageBus } from 'dbus-next';
+import { plainSocketAddress } from '../../src/dbus/bus-address';
 import { errorName, gcall, IFACE, MPRIS_NAME, MPRIS_PATH, NAME, PATH, run, startService, type Service } from './dbus-harness';
 
 const PROPS = 'org.freedesktop.DBus.Properties';
@@ -81,9 +82,9 @@ t.before(async () => {
   s = await startService({ attributes: { src: 'rtmp://10.0.0.5/live/room1', minCache: 2, maxCache: 4 } });
   s.player.play();
   s.engine.events.code(2004);
-  // dbus-next's usocket transport (unix:path=) loses megabyte-sized writes,
-  // which would hang this client, not the daemon; unix:socket= is net.Socket.
-  client = sessionBus({ busAddress: `unix:socket=${s.daemon.socketPath}` });
+  // The daemon's own transport (bus-address.ts): usocket would lose this
+  // client's megabyte-sized writes and hang it.
+  client = sessionBus({ busAddress: plainSocketAddress(s.daemon.address) });
 });
 t.teardown(async () => {
   client?.disconnect();

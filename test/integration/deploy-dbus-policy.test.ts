@@ -7,6 +7,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startDbusDaemon, type DbusDaemon } from '../helpers/dbus-daemon';
+import { plainSocketAddress } from '../../src/dbus/bus-address';
 
 const POLICY = resolve(__dirname, '../../../systemd/org.liveplayerd.conf');
 const NAME = 'org.liveplayerd';
@@ -65,7 +66,7 @@ async function startService(bus: DbusDaemon): Promise<{ child: ChildProcess; out
   const script = join(bus.dir, 'service.js');
   writeFileSync(script, SERVICE, { mode: 0o644 });
   const child = spawn('runuser', ['-u', 'liveplayerd', '--', process.execPath, script], {
-    cwd: '/', env: { ...process.env, LP_BUS: bus.address }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: '/', env: { ...process.env, LP_BUS: plainSocketAddress(bus.address) }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
