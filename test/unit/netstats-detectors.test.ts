@@ -22,6 +22,9 @@ const gapCases: Array<{ name: string; tags: Array<FlvTag | 'reset'>; want: Array
   { name: 'too few frames to know the interval', tags: [0, 40, 500].map((ts) => frame(ts)), want: [] },
   { name: 'audio and sequence headers are not video frames', tags: [...steps(0, 40, 10).map((ts) => frame(ts)), audio(5000), avcHeader(0), frame(400)], want: [] },
   { name: 'a reconnect restarts at 0 after reset()', tags: [...steps(5000, 40, 10).map((ts) => frame(ts)), 'reset', ...steps(0, 40, 5).map((ts) => frame(ts, ts === 0))], want: [] },
+  // What an integration test once ran into: joined with a single frame seen, then key frames only.
+  { name: 'a stream that starts at 1 fps is taken as 1 fps', tags: [0, ...steps(1000, 1000, 8)].map((ts) => frame(ts, true)), want: [] },
+  { name: 'the same steps after the interval was learned are gaps', tags: [...steps(0, 40, 10), ...steps(1000, 1000, 3)].map((ts) => frame(ts)), want: ['gap 360→1000', 'gap 1000→2000', 'gap 2000→3000'] },
   { name: 'without reset() the restart is a jump back', tags: [...steps(5000, 40, 10).map((ts) => frame(ts)), frame(0, true)], want: ['backwards 5360→0'] },
 ];
 
