@@ -61,6 +61,11 @@ export class StreamWatch {
     return out;
   }
 
+  /** The video frame interval the timestamps show (ms), null until a few frames were seen. */
+  get frameIntervalMs(): number | null {
+    return this.gaps.frameIntervalMs;
+  }
+
   onBytes(n: number, at: number): void {
     this.meter.onBytes(n, at);
   }

@@ -11,11 +11,11 @@ import { FeedGate } from './feed-gate';
 import { StreamWatch } from './stream-watch';
 import { DecodeWatch } from './decode-watch';
 import { takeSnapshot } from './snapshot';
-import { isMediaFrame, TAG_AUDIO, TAG_VIDEO } from '../media/flv/tags';
+import { isMediaFrame, TAG_VIDEO } from '../media/flv/tags';
 import { GeometryApplier } from './geometry-apply';
 import { FirstPictureWatch } from './first-picture-watch';
-import { LiveDelayMeter, ptsFromLastMessage } from './live-delay';
-import { CatchUpDecider, cachePolicy, type CachePolicy } from './catch-up';
+import { cachePolicy } from './catch-up';
+import { DelayControl } from './delay-control';
 
 export interface GstElement {
   [prop: string]: unknown;
@@ -48,9 +48,7 @@ export class WorkerSession {
   private readonly src: GstElement;
   private readonly decode: DecodeWatch;
   private readonly geometry: GeometryApplier;
-  private readonly delay = new LiveDelayMeter();
-  private readonly policy: CachePolicy;
-  private readonly catchUp: CatchUpDecider;
+  private readonly delay: DelayControl;
   private clockStarted = false;
   /** Live mode paused the pipeline because the buffer ran dry (2007); the next tag resumes it. */
   private heldForData = false;
@@ -82,14 +80,14 @@ export class WorkerSession {
     this.src = src;
     this.decode = new DecodeWatch(pipeline);
     this.geometry = new GeometryApplier(pipeline);
-    this.policy = cachePolicy(plan.choice.variant, plan.minCacheMs / 1000, plan.maxCacheMs / 1000);
-    this.catchUp = new CatchUpDecider(this.policy);
+    const policy = cachePolicy(plan.choice.variant, plan.minCacheMs / 1000, plan.maxCacheMs / 1000);
+    this.delay = new DelayControl(policy, this.gate, (name) => pipeline.findChild(name)?.['last-message']);
   }
 
   start(): void {
     this.applyProperties();
     // The fixed latency is the minCache floor: every frame waits that long on the clock.
-    if (this.policy.latencyMs > 0) (this.pipeline as unknown as { latency: number }).latency = this.policy.latencyMs / 1000;
+    if (this.delay.policy.latencyMs > 0) (this.pipeline as unknown as { latency: number }).latency = this.delay.policy.latencyMs / 1000;
     // The cache meter and the live delay read the PTS of the last decoded
     // buffers from these (last-message names the frame just handed to the sink).
     for (const name of ['vdecout', 'adecout']) {
@@ -126,7 +124,7 @@ export class WorkerSession {
         // Live: what arrived while paused is dropped and the timeline rebased,
         // so the picture resumes at the live edge instead of waiting out the pause.
         this.gate.discontinuity();
-        this.catchUp.reset();
+        this.delay.resume();
         this.paused = false;
         this.clockStarted = true;
         this.heldForData = false;
@@ -189,7 +187,6 @@ export class WorkerSession {
       this.sentKeyFrame = false;
       this.awaitingFrameAfterReconnect = this.firstFrame;
       this.delay.discontinuity();
-      this.catchUp.reset();
     }
     this.lastTagAt = performance.now();
     this.reader = createReader(
@@ -215,17 +212,17 @@ export class WorkerSession {
     if (this.paused) return;
     if (this.heldForData) {
       this.heldForData = false;
-      this.fillingUntil = at + this.policy.latencyMs + TICK_MS;
+      this.fillingUntil = at + this.delay.policy.latencyMs + TICK_MS;
       this.pipeline.play();
     }
     const out = this.gate.accept(tag);
     if (!out) return;
-    for (const f of out.frames) this.delay.onPushed(f.inTs, f.outTs);
+    this.delay.onPushed(out.frames);
     // The gate lets no media frame through before the first key frame, except
     // audio of a stream that turned out to have no video: either starts the clock.
     if (!this.clockStarted && isMediaFrame(tag)) {
       this.clockStarted = true;
-      this.fillingUntil = at + this.policy.latencyMs + TICK_MS;
+      this.fillingUntil = at + this.delay.policy.latencyMs + TICK_MS;
       this.pipeline.play();
     }
     if (out.keyFrame && !this.sentKeyFrame) {
@@ -308,7 +305,7 @@ export class WorkerSession {
       // it: what arrives after the gap plays in full with the minCache buffer
       // in front of it, and a delay that grows too long is cut by the catch-up.
       // RTC lets the clock run: late frames are dropped, latency stays lowest.
-      if (this.policy.latencyMs > 0) {
+      if (this.delay.policy.latencyMs > 0) {
         this.heldForData = true;
         this.pipeline.pause();
       }
@@ -332,33 +329,19 @@ export class WorkerSession {
     const stalled = renderFPS === 0 && (net.videoFPS ?? 0) > 0 && this.moving && !this.awaitingFrameAfterReconnect && !this.heldForData && now >= this.fillingUntil;
     if (stalled && !this.stuttering) this.code(2105, `no frame rendered for ${TICK_MS} ms while ${net.videoFPS} fps arrive`);
     this.stuttering = stalled;
-    const liveDelay = this.liveDelay(now);
+    const liveDelay = this.delay.liveDelay(now);
     this.judgeDelay(liveDelay, now);
-    const info: Record<string, number> = { ...net, ...this.buffered(), renderFPS };
+    const info: Record<string, number> = { ...net, ...this.delay.buffered(), renderFPS };
     if (liveDelay !== null) info.liveDelay = liveDelay;
     this.send({ t: 'netstatus', info });
     this.code(2005, `${info.videoFPS ?? 0} fps, ${info.netSpeed ?? 0} kbps`);
   }
 
-  /** ms between the live edge and the frame on screen; null until a frame is known. */
-  private liveDelay(now: number): number | null {
-    // An event that passed after the last frame replaces last-message; the
-    // frame before it is then of unknown age (measured: one tick with +1 s),
-    // so that tick reports no delay rather than a stale one.
-    const pts = ptsFromLastMessage(this.pipeline.findChild('vdecout')?.['last-message']);
-    if (pts === null) return null;
-    return this.delay.delayAt(pts, now)?.delayMs ?? null;
-  }
-
+  // Cuts are rare and worth a log line each (the issue asks to say so).
   private judgeDelay(delayMs: number | null, now: number): void {
-    // A frozen picture's delay grows while nothing arrives, but only the time
-    // the pipeline spends paused carries over to the frames after the gap:
-    // judge only what is playing.
-    const playing = !this.gate.catchingUp && !this.heldForData && !this.buffering;
-    const cut = this.catchUp.update(playing ? delayMs : null, now);
+    const cut = this.delay.judge(delayMs, now, !this.heldForData && !this.buffering);
     if (!cut) return;
-    this.gate.skip(cut.skipMs);
-    const { latencyMs, ceilingMs, targetMs } = this.policy;
+    const { latencyMs, ceilingMs, targetMs } = this.delay.policy;
     this.send({
       t: 'log',
       level: 'info',
@@ -368,7 +351,8 @@ export class WorkerSession {
   }
 
   private watchFirstFrameAfterReconnect(): void {
-    this.renderedAtReconnect = this.rendered() + Math.round(this.buffered().videoCache / 40);
+    // Frames still buffered from before the drop render first: skip that many.
+    this.renderedAtReconnect = this.rendered() + Math.round(this.delay.buffered().videoCache / (this.watch.frameIntervalMs ?? 40));
     const conn = this.connection;
     const poll = setInterval(() => {
       if (conn !== this.connection || !this.awaitingFrameAfterReconnect) return clearInterval(poll);
@@ -379,24 +363,6 @@ export class WorkerSession {
       }
     }, 20);
   }
-
-  /**
-   * videoCache / audioCache: ms of media received but not yet played: the
-   * newest timestamp handed to appsrc minus that of the frame leaving the
-   * decoder (which the sink is showing or about to show). The queue levels
-   * alone miss the demuxer and decoder; the pipeline position runs with the
-   * clock and reads ahead of the picture when frames come late (measured:
-   * 0 ms while the screen was 700 ms behind the live edge).
-   */
-  private buffered(): { videoCache: number; audioCache: number } {
-    const ahead = (type: number, decoded: string): number => {
-      const last = this.gate.lastTimestamp(type);
-      const shown = ptsFromLastMessage(this.pipeline.findChild(decoded)?.['last-message']);
-      return last < 0 || shown === null ? 0 : Math.max(0, Math.round(last - shown));
-    };
-    return { videoCache: ahead(TAG_VIDEO, 'vdecout'), audioCache: ahead(TAG_AUDIO, 'adecout') };
-  }
-
 
   private rendered(): number {
     const stats = String(this.pipeline.findChild('vsink')?.stats ?? '');

@@ -2,7 +2,9 @@
 // plays like any other: frames keep being rendered after the first one. It
 // froze on its first frame before: the video sink prerolled after the live
 // pipeline had gone to PLAYING and waited in PAUSED for good, and only a
-// stream with audio (decodebin adding elements) set it going.
+// stream with audio (decodebin adding elements) set it going. The cure (a
+// PAUSED -> PLAYING round trip) raced the bin and failed 1 RTC start in 8, so
+// each mode is started several times here.
 import t from 'tap';
 import { startDaemon } from '../helpers/daemon';
 import { DEFAULT_PUBLISHER, startNginxRtmp, startPublisher, waitForStream } from '../helpers/media-servers';
@@ -17,7 +19,7 @@ t.test('video without audio renders continuously, live and RTC', async (tt) => {
   const d = await startDaemon();
   tt.teardown(() => d.stop());
   const sub = await d.subscribe();
-  for (const mode of ['live', 'RTC'] as const) {
+  for (const mode of ['live', 'RTC', 'RTC', 'live', 'RTC', 'RTC', 'RTC'] as const) {
     await d.api('PATCH', '/api/v1/player', { src: url, mode });
     const from = sub.events.length;
     await d.api('POST', '/api/v1/player/play');
@@ -34,4 +36,6 @@ t.test('video without audio renders continuously, live and RTC', async (tt) => {
     tt.notOk(sub.events.slice(from).some((e) => e.event === 'statechange' && e.data.code === 2105), `${mode}: no stutter reported`);
     await d.api('POST', '/api/v1/player/stop');
   }
+  const repeats = d.logs().filter((l) => l.includes('still waiting in preroll')).length;
+  tt.comment(`round trips repeated because the sink stayed in preroll: ${repeats} over 7 starts`);
 });
