@@ -37,6 +37,10 @@ const TICK_MS = 1000;
 
 /** No tag for this long while playing means the buffer is running dry (2007). */
 const DRY_MS = 1000;
+/** After the first frame, how long past the latency the second may take before the sink is set going again, how often that is checked, and how often at most it is done. */
+const PREROLL_GRACE_MS = 400;
+const PREROLL_POLL_MS = 100;
+const PREROLL_REPEATS = 5;
 /** How often a hardware decoder is checked for its first picture. */
 const FIRST_PICTURE_POLL_MS = 250;
 
@@ -249,17 +253,7 @@ export class WorkerSession {
     } else if (v.kind === 'code') {
       if (v.code === 2004) {
         this.firstFrame = true;
-        // The video sink prerolls after the pipeline went to PLAYING, and a
-        // live bin does not carry a child's finished async change on to
-        // PLAYING: the sink commits PAUSED and waits (GST_DEBUG: "waiting in
-        // preroll for flush or PLAYING"). Streams with audio were rescued by
-        // decodebin adding elements, which makes the bin set its children's
-        // states again; a stream without audio froze on its first frame. A
-        // PAUSED -> PLAYING round trip sets every child, the sink included.
-        if (this.clockStarted && !this.paused && !this.heldForData) {
-          this.pipeline.pause();
-          this.pipeline.play();
-        }
+        this.playPastPreroll();
       }
       this.code(v.code, v.detail);
     } else if (v.kind === 'volume') {
@@ -268,6 +262,38 @@ export class WorkerSession {
       this.reader?.close();
       this.send({ t: 'failed', code: null, detail: v.detail });
     }
+  }
+
+  // The video sink prerolls after the pipeline went to PLAYING, and a live
+  // bin does not carry a child's finished async change on to PLAYING: the
+  // sink commits PAUSED and waits (GST_DEBUG: "waiting in preroll for flush
+  // or PLAYING"). Streams with audio were rescued by decodebin adding
+  // elements, which makes the bin set its children's states again; a stream
+  // without audio froze on its first frame. A PAUSED -> PLAYING round trip
+  // sets every child, the sink included, but it races the bin's own handling
+  // of the preroll: 1 RTC start in 8 still froze (renderFPS 0 for 5 s). So it
+  // is repeated while no frame after the first reaches the sink.
+  private playPastPreroll(): void {
+    const roundTrip = (): boolean => {
+      if (!this.clockStarted || this.paused || this.heldForData || this.decoderGaveUp) return false;
+      this.pipeline.pause();
+      this.pipeline.play();
+      return true;
+    };
+    roundTrip();
+    const first = this.rendered();
+    let since = performance.now();
+    let repeats = 0;
+    const poll = setInterval(() => {
+      const now = performance.now();
+      if (this.rendered() > first || repeats >= PREROLL_REPEATS || this.decoderGaveUp) return clearInterval(poll);
+      // Frames wait out the declared latency (minCache) before they are due.
+      if (now - since < this.delay.policy.latencyMs + PREROLL_GRACE_MS) return;
+      since = now;
+      if (!roundTrip()) return;
+      repeats++;
+      this.send({ t: 'log', level: 'info', msg: 'video sink still waiting in preroll: PAUSED -> PLAYING again', data: { repeat: repeats, rendered: first } });
+    }, PREROLL_POLL_MS);
   }
 
   // Bus errors are one way a hardware decoder fails; silence is the other.
