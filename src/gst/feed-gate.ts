@@ -24,6 +24,8 @@ export class FeedGate {
   private readonly muxer = new FlvMuxer();
   private sawVideo = false;
   private firstHeldAudio: number | null = null;
+  /** Audio of a stream without video was let through without waiting for a key frame. */
+  private audioReleased = false;
   /** A catch-up asked for and not yet begun (ms of stream time to drop). */
   private pendingSkip = 0;
   /** While catching up: the first input timestamp dropped and where the cut ends. */
@@ -115,7 +117,16 @@ export class FeedGate {
 
   private audioOnly(tag: FlvTag): boolean {
     if (this.sawVideo) return false;
+    // Known from before a reconnect: no need to wait for video again.
+    if (this.audioReleased) return true;
     this.firstHeldAudio ??= tag.timestamp;
-    return tag.timestamp - this.firstHeldAudio > AUDIO_ONLY_AFTER_MS;
+    if (tag.timestamp - this.firstHeldAudio <= AUDIO_ONLY_AFTER_MS) return false;
+    this.audioReleased = true;
+    return true;
+  }
+
+  /** True once audio flows in a stream that has sent no video tag at all (until video comes). */
+  get audioOnlyStream(): boolean {
+    return !this.sawVideo && this.audioReleased;
   }
 }

@@ -71,6 +71,9 @@ export class WorkerSession {
   private renderedAtReconnect = 0;
   private renderedAtTick = 0;
   private stuttering = false;
+  /** The stream has sent no video: audio alone plays (see startAudioOnly). */
+  private audioOnly = false;
+  private audioAfterReconnect = false;
   /** Frames have been moving since the first one: only then can the picture stall "mid-play". */
   private moving = false;
 
@@ -190,6 +193,7 @@ export class WorkerSession {
       this.watch.discontinuity();
       this.sentKeyFrame = false;
       this.awaitingFrameAfterReconnect = this.firstFrame;
+      this.audioAfterReconnect = false;
       this.delay.discontinuity();
     }
     this.lastTagAt = performance.now();
@@ -221,6 +225,14 @@ export class WorkerSession {
     }
     const out = this.gate.accept(tag);
     if (!out) return;
+    if (!this.audioOnly && this.gate.audioOnlyStream) this.startAudioOnly();
+    else if (this.audioOnly && this.awaitingFrameAfterReconnect && !this.audioAfterReconnect) {
+      this.audioAfterReconnect = true;
+      this.watchAudioPlayed('audio only: first audio played after reconnecting', () => {
+        this.awaitingFrameAfterReconnect = false;
+        this.audioAfterReconnect = false;
+      });
+    }
     this.delay.onPushed(out.frames);
     // The gate lets no media frame through before the first key frame, except
     // audio of a stream that turned out to have no video: either starts the clock.
@@ -240,6 +252,14 @@ export class WorkerSession {
   }
 
   private onReaderFailed(f: ReaderFailure): void {
+    // An audio sink drops late samples and never catches up: with the clock
+    // running through the outage, audio after a reconnect was all late and
+    // the output silent (measured on nginx-rtmp). Hold the clock instead,
+    // as live mode does on 2007; the first tag of the new connection lets it go.
+    if (this.audioOnly && this.firstFrame && !this.paused) {
+      this.heldForData = true;
+      this.pipeline.pause();
+    }
     if (f.code === -2302) this.send({ t: 'failed', code: f.code, detail: f.detail });
     else this.send({ t: 'dropped', code: f.code, detail: f.detail });
   }
@@ -294,6 +314,32 @@ export class WorkerSession {
       repeats++;
       this.send({ t: 'log', level: 'info', msg: 'video sink still waiting in preroll: PAUSED -> PLAYING again', data: { repeat: repeats, rendered: first } });
     }, PREROLL_POLL_MS);
+  }
+
+  // A stream without video (a radio-style lesson, a microphone only): the
+  // video sink would wait for a first frame for ever and hold the pipeline
+  // short of PLAYING, so the stream stayed `connecting` and played nothing.
+  // The sink stops taking part in the state change, and the first audio the
+  // audio sink renders counts as the start of playback (2004, said so).
+  private startAudioOnly(): void {
+    this.audioOnly = true;
+    const vsink = this.pipeline.findChild('vsink');
+    if (vsink) vsink.async = false;
+    this.pipeline.play();
+    this.watchAudioPlayed('audio only: the stream has no video; first audio played', () => (this.firstFrame = true));
+  }
+
+  /** Says 2004 once the audio sink renders a buffer more than now, unless the connection is replaced first. */
+  private watchAudioPlayed(detail: string, then: () => void): void {
+    const conn = this.connection;
+    const before = this.rendered('asink');
+    const poll = setInterval(() => {
+      if (conn !== this.connection || this.decoderGaveUp) return clearInterval(poll);
+      if (this.rendered('asink') <= before) return;
+      clearInterval(poll);
+      then();
+      this.code(2004, detail);
+    }, 20);
   }
 
   // Bus errors are one way a hardware decoder fails; silence is the other.
@@ -390,8 +436,8 @@ export class WorkerSession {
     }, 20);
   }
 
-  private rendered(): number {
-    const stats = String(this.pipeline.findChild('vsink')?.stats ?? '');
+  private rendered(sink = 'vsink'): number {
+    const stats = String(this.pipeline.findChild(sink)?.stats ?? '');
     const m = /rendered=\(guint64\)(\d+)/.exec(stats);
     return m ? Number(m[1]) : 0;
   }

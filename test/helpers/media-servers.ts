@@ -184,6 +184,8 @@ export interface PublisherOptions {
   frameCounter?: boolean;
   /** The lavfi picture: testsrc2 moves; smptebars has fixed colour bars (geometry tests find them by pixel). */
   pattern?: 'testsrc2' | 'smptebars';
+  /** false: audio only, no video track at all (a radio-style stream). */
+  video?: boolean;
 }
 
 /** The frame-number barcode: `bits` white-or-black squares of `cell` px along the top edge, least significant bit first. */
@@ -222,7 +224,12 @@ export const DEFAULT_PUBLISHER: PublisherOptions = {
 export function publisherArgs(rtmpUrl: string, o: PublisherOptions): string[] {
   const gop = String(Math.max(1, Math.round(o.fps * o.gopSeconds)));
   const v = `${o.bitrateKbps}k`;
-  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `${o.pattern ?? 'testsrc2'}=size=${o.width}x${o.height}:rate=${o.fps}${o.frameCounter ? `,${frameCounterFilters()}` : ''}`];
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
+  if (o.video === false) {
+    args.push('-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100', '-vn', '-c:a', 'aac', '-b:a', `${o.audioKbps}k`, '-f', 'flv', rtmpUrl);
+    return args;
+  }
+  args.push('-re', '-f', 'lavfi', '-i', `${o.pattern ?? 'testsrc2'}=size=${o.width}x${o.height}:rate=${o.fps}${o.frameCounter ? `,${frameCounterFilters()}` : ''}`);
   if (o.audio) args.push('-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100');
   args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p');
   args.push('-g', gop, '-keyint_min', gop, '-sc_threshold', '0', '-b:v', v, '-maxrate', v, '-bufsize', v);

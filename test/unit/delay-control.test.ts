@@ -60,3 +60,17 @@ t.test('live delay and the cut: asked of the gate only while playing', async (t)
   dc.discontinuity();
   t.equal(dc.liveDelay(12000), 9000, 'a new connection: the frame on screen keeps the edge of the one it came from');
 });
+
+t.test('FeedGate: a stream without video is taken as audio only after 3 s, and at once after a reconnect', async (t) => {
+  const gate = new FeedGate();
+  gate.accept(aacHeader);
+  let passed = 0;
+  for (let ts = 0; ts <= 3000; ts += 23) if (gate.accept(audio(ts))) passed++;
+  t.equal(passed, 0, 'audio waits for a video key frame for 3 s');
+  t.notOk(gate.audioOnlyStream);
+  t.ok(gate.accept(audio(3024)), 'then it flows');
+  t.ok(gate.audioOnlyStream, 'and the stream is audio only');
+  gate.discontinuity();
+  t.ok(gate.accept(audio(0)), 'a new connection: no second wait');
+  t.ok(gate.accept(video(40, true)) && !gate.audioOnlyStream, 'video after all: no longer audio only');
+});
