@@ -16,6 +16,7 @@ import { GeometryApplier } from './geometry-apply';
 import { FirstPictureWatch } from './first-picture-watch';
 import { cachePolicy } from './catch-up';
 import { DelayControl } from './delay-control';
+import { RenderWatch } from './render-watch';
 
 export interface GstElement {
   [prop: string]: unknown;
@@ -37,9 +38,8 @@ const TICK_MS = 1000;
 
 /** No tag for this long while playing means the buffer is running dry (2007). */
 const DRY_MS = 1000;
-/** After the first frame, how long past the latency the second may take before the sink is set going again, how often that is checked, and how often at most it is done. */
+/** After the first frame, how long past the latency the second may take before the sink is set going again, and how often at most that is done. */
 const PREROLL_GRACE_MS = 400;
-const PREROLL_POLL_MS = 100;
 const PREROLL_REPEATS = 5;
 /** How often a hardware decoder is checked for its first picture. */
 const FIRST_PICTURE_POLL_MS = 250;
@@ -53,6 +53,7 @@ export class WorkerSession {
   private readonly decode: DecodeWatch;
   private readonly geometry: GeometryApplier;
   private readonly delay: DelayControl;
+  private readonly renders: RenderWatch;
   private clockStarted = false;
   /** Live mode paused the pipeline because the buffer ran dry (2007); the next tag resumes it. */
   private heldForData = false;
@@ -68,12 +69,12 @@ export class WorkerSession {
   private lastTagAt = 0;
   private buffering = false;
   private paused = false;
-  private renderedAtReconnect = 0;
   private renderedAtTick = 0;
   private stuttering = false;
   /** The stream has sent no video: audio alone plays (see startAudioOnly). */
   private audioOnly = false;
-  private audioAfterReconnect = false;
+  /** Since the last reconnect, the wait for the picture (or sound) to come back has begun. */
+  private watchingReturn = false;
   /** Frames have been moving since the first one: only then can the picture stall "mid-play". */
   private moving = false;
 
@@ -87,6 +88,7 @@ export class WorkerSession {
     this.src = src;
     this.decode = new DecodeWatch(pipeline);
     this.geometry = new GeometryApplier(pipeline);
+    this.renders = new RenderWatch(pipeline);
     const policy = cachePolicy(plan.choice.variant, plan.minCacheMs / 1000, plan.maxCacheMs / 1000);
     this.delay = new DelayControl(policy, this.gate, (name) => pipeline.findChild(name)?.['last-message']);
   }
@@ -193,7 +195,7 @@ export class WorkerSession {
       this.watch.discontinuity();
       this.sentKeyFrame = false;
       this.awaitingFrameAfterReconnect = this.firstFrame;
-      this.audioAfterReconnect = false;
+      this.watchingReturn = false;
       this.delay.discontinuity();
     }
     this.lastTagAt = performance.now();
@@ -226,13 +228,8 @@ export class WorkerSession {
     const out = this.gate.accept(tag);
     if (!out) return;
     if (!this.audioOnly && this.gate.audioOnlyStream) this.startAudioOnly();
-    else if (this.audioOnly && this.awaitingFrameAfterReconnect && !this.audioAfterReconnect) {
-      this.audioAfterReconnect = true;
-      this.watchAudioPlayed('audio only: first audio played after reconnecting', () => {
-        this.awaitingFrameAfterReconnect = false;
-        this.audioAfterReconnect = false;
-      });
-    }
+    // Without video, the first audio of a new connection is what a key frame is otherwise.
+    else if (this.audioOnly) this.watchReturn();
     this.delay.onPushed(out.frames);
     // The gate lets no media frame through before the first key frame, except
     // audio of a stream that turned out to have no video: either starts the clock.
@@ -244,9 +241,7 @@ export class WorkerSession {
     if (out.keyFrame && !this.sentKeyFrame) {
       this.sentKeyFrame = true;
       this.code(2003, `at stream time ${tag.timestamp} ms`);
-      // Frames queued before the drop may still render; only one rendered
-      // after this new key frame means the picture is back.
-      if (this.awaitingFrameAfterReconnect) this.watchFirstFrameAfterReconnect();
+      this.watchReturn();
     }
     this.src.push!(out.bytes);
   }
@@ -301,19 +296,16 @@ export class WorkerSession {
       return true;
     };
     roundTrip();
-    const first = this.rendered();
-    let since = performance.now();
+    const first = this.renders.rendered();
+    // Frames wait out the declared latency (minCache) before they are due.
+    const grace = this.delay.policy.latencyMs + PREROLL_GRACE_MS;
     let repeats = 0;
-    const poll = setInterval(() => {
-      const now = performance.now();
-      if (this.rendered() > first || repeats >= PREROLL_REPEATS || this.decoderGaveUp) return clearInterval(poll);
-      // Frames wait out the declared latency (minCache) before they are due.
-      if (now - since < this.delay.policy.latencyMs + PREROLL_GRACE_MS) return;
-      since = now;
-      if (!roundTrip()) return;
+    const kick = (elapsedMs: number) => {
+      if (elapsedMs < grace * (repeats + 1) || !roundTrip()) return;
       repeats++;
       this.send({ t: 'log', level: 'info', msg: 'video sink still waiting in preroll: PAUSED -> PLAYING again', data: { repeat: repeats, rendered: first } });
-    }, PREROLL_POLL_MS);
+    };
+    this.renders.whenRendered('vsink', first, () => repeats < PREROLL_REPEATS && !this.decoderGaveUp, () => {}, kick);
   }
 
   // A stream without video (a radio-style lesson, a microphone only): the
@@ -326,20 +318,11 @@ export class WorkerSession {
     const vsink = this.pipeline.findChild('vsink');
     if (vsink) vsink.async = false;
     this.pipeline.play();
-    this.watchAudioPlayed('audio only: the stream has no video; first audio played', () => (this.firstFrame = true));
-  }
-
-  /** Says 2004 once the audio sink renders a buffer more than now, unless the connection is replaced first. */
-  private watchAudioPlayed(detail: string, then: () => void): void {
     const conn = this.connection;
-    const before = this.rendered('asink');
-    const poll = setInterval(() => {
-      if (conn !== this.connection || this.decoderGaveUp) return clearInterval(poll);
-      if (this.rendered('asink') <= before) return;
-      clearInterval(poll);
-      then();
-      this.code(2004, detail);
-    }, 20);
+    this.renders.whenRendered('asink', this.renders.rendered('asink'), () => conn === this.connection && !this.decoderGaveUp, () => {
+      this.firstFrame = true;
+      this.code(2004, 'audio only: the stream has no video; first audio played');
+    });
   }
 
   // Bus errors are one way a hardware decoder fails; silence is the other.
@@ -391,7 +374,7 @@ export class WorkerSession {
     }
     const { info: net, jitter } = this.watch.sample(now);
     if (jitter) this.code(jitter.code, jitter.detail);
-    const rendered = this.rendered();
+    const rendered = this.renders.rendered();
     const renderFPS = Math.max(0, rendered - this.renderedAtTick) / (TICK_MS / 1000);
     this.renderedAtTick = rendered;
     // Frames arrive but none reached the screen for a whole second: the picture froze mid-play.
@@ -422,24 +405,19 @@ export class WorkerSession {
     });
   }
 
-  private watchFirstFrameAfterReconnect(): void {
-    // Frames still buffered from before the drop render first: skip that many.
-    this.renderedAtReconnect = this.rendered() + Math.round(this.delay.buffered().videoCache / (this.watch.frameIntervalMs ?? 40));
+  // After a reconnect, 2004 once the picture (the sound, without video) is
+  // back. Frames queued before the drop may still render first; only one
+  // rendered past those means the new connection's media reaches the screen.
+  private watchReturn(): void {
+    if (!this.awaitingFrameAfterReconnect || this.watchingReturn) return;
+    this.watchingReturn = true;
+    const sink = this.audioOnly ? 'asink' : 'vsink';
+    const queued = this.audioOnly ? 0 : Math.round(this.delay.buffered().videoCache / (this.watch.frameIntervalMs ?? 40));
     const conn = this.connection;
-    const poll = setInterval(() => {
-      if (conn !== this.connection || !this.awaitingFrameAfterReconnect) return clearInterval(poll);
-      if (this.rendered() > this.renderedAtReconnect) {
-        clearInterval(poll);
-        this.awaitingFrameAfterReconnect = false;
-        this.code(2004, 'first frame rendered after reconnecting');
-      }
-    }, 20);
-  }
-
-  private rendered(sink = 'vsink'): number {
-    const stats = String(this.pipeline.findChild(sink)?.stats ?? '');
-    const m = /rendered=\(guint64\)(\d+)/.exec(stats);
-    return m ? Number(m[1]) : 0;
+    this.renders.whenRendered(sink, this.renders.rendered(sink) + queued, () => conn === this.connection && this.awaitingFrameAfterReconnect, () => {
+      this.awaitingFrameAfterReconnect = false;
+      this.code(2004, this.audioOnly ? 'audio only: first audio played after reconnecting' : 'first frame rendered after reconnecting');
+    });
   }
 
   private code(code: number, detail?: string): void {
