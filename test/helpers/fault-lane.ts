@@ -46,8 +46,10 @@ export class Lane {
   private queued = 0;
   /** Release time of the last queued chunk: jitter never reorders. */
   private lastReady = 0;
-  /** Current jitter delay (ms). */
+  /** Current jitter delay (ms), the value it sweeps towards, and when the last chunk came. */
   private delay = 0;
+  private target: number | null = null;
+  private lastPush = 0;
   private tokens = 0;
   private lastRefill = performance.now();
   private timer: NodeJS.Timeout | null = null;
@@ -71,17 +73,24 @@ export class Lane {
     let readyAt = now;
     const j = this.faults.jitter;
     if (j) {
-      // A bounded random walk rather than independent draws: with independent
-      // delays and order kept, the release times collapse onto the largest
-      // recent delay and the arrival is hardly uneven at all.
-      const range = Math.max(0, j.maxMs - j.minMs);
-      let d = this.delay + (Math.random() - 0.5) * 0.5 * range;
-      if (d < j.minMs) d = 2 * j.minMs - d;
-      if (d > j.maxMs) d = 2 * j.maxMs - d;
-      this.delay = Math.min(j.maxMs, Math.max(j.minMs, d));
+      // The delay sweeps between the low and the high quarter of the range at
+      // 0.8 ms per ms of wall time, towards a new random target each time it
+      // reaches one. A per-chunk random walk (the first version) collapsed:
+      // with order kept, release times follow the largest recent delay, so
+      // the transit spread depended on how the OS cut the stream into chunks
+      // (a 0-1000 ms range gave a spread of only 77 ms on a loaded CI run).
+      // Falling slower than time passes, the sweep never needs the
+      // order clamp below, and every chunk keeps the delay it was given.
+      const dt = this.lastPush === 0 ? 0 : now - this.lastPush;
+      const quarter = Math.max(0, j.maxMs - j.minMs) / 4;
+      if (this.target === null || this.target < j.minMs || this.target > j.maxMs) this.target = j.maxMs - Math.random() * quarter;
+      const step = Math.min(Math.abs(this.target - this.delay), 0.8 * dt);
+      this.delay = Math.min(j.maxMs, Math.max(j.minMs, this.delay + Math.sign(this.target - this.delay) * step));
+      if (this.delay === this.target) this.target = this.target > (j.minMs + j.maxMs) / 2 ? j.minMs + Math.random() * quarter : j.maxMs - Math.random() * quarter;
       readyAt = now + this.delay;
       this.counters.chunksDelayed += 1;
     }
+    this.lastPush = now;
     readyAt = Math.max(readyAt, this.lastReady);
     this.lastReady = readyAt;
     this.queue.push({ buf, readyAt });

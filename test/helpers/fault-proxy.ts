@@ -64,8 +64,8 @@ export interface FaultProxy {
   throttle(kbps: number | null, dir?: Direction): void;
   /**
    * Delays every chunk (every tag for HTTP-FLV) by a time in [minMs, maxMs]
-   * that wanders randomly from chunk to chunk (step up to a quarter of the
-   * range), order kept: arrival is uneven while the mean rate stays; null lifts it.
+   * that sweeps between the range's low and high quarters at 0.8 ms per ms,
+   * order kept: arrival is uneven while the mean rate stays; null lifts it.
    */
   jitter(j: { minMs: number; maxMs: number } | null, dir?: Direction): void;
   /** New connections are accepted and closed at once (RST or FIN); open ones are untouched. */
