@@ -123,8 +123,9 @@ export function chooseAudioSink(pref: AudioSinkPref, probe: DisplayProbe): keyof
  * Software: videoflip turns, aspectratiocrop + videoscale fit into the box,
  * videobox places the box on a screen-sized frame (X, GL and Wayland windows
  * are the whole screen; fakesink shows nothing, so nothing is placed). KMS:
- * the display plane scales (kmssink can-scale, no CPU per pixel) and the
- * Pi's ISP turns through v4l2convert when the board has it.
+ * in full screen the display plane scales (kmssink can-scale, no CPU per
+ * pixel); window and PiP are scaled and placed in software like X; the Pi's
+ * ISP turns through v4l2convert when the board has it.
  */
 export interface GeometryPath {
   rotateLeft: string;
@@ -142,7 +143,9 @@ export function chooseGeometry(sink: keyof typeof VIDEO_SINKS, available: (facto
     const turn = available('v4l2convert')
       ? { rotateLeft: 'v4l2convert extra-controls=c,rotate=270', rotateRight: 'v4l2convert extra-controls=c,rotate=90' }
       : SOFTWARE_TURN;
-    return { ...turn, scale: 'plane', place: false };
+    // Full screen: the plane scales. Window and PiP: placed in software on a
+    // screen-sized frame (see ScalePath), since render-rectangle is out of reach.
+    return { ...turn, scale: 'plane', place: true };
   }
   return { ...SOFTWARE_TURN, scale: 'pipeline', place: sink !== 'fake' };
 }

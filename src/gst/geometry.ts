@@ -77,7 +77,10 @@ export function sameView(a: ViewGeometry, b: ViewGeometry): boolean {
 /**
  * Who scales and places the picture: `pipeline` does it in software
  * (videoscale into the box, videobox borders place the box on a screen-sized
- * frame); `plane` leaves both to the display plane (kmssink scales for free).
+ * frame); `plane` leaves scaling to the display plane (kmssink scales for
+ * free) when the box is the whole screen. The binding cannot set kmssink's
+ * `render-rectangle`, so a smaller box (window, PiP) on a plane sink that
+ * places is scaled and placed in the pipeline: a CPU cost in those modes only.
  */
 export type ScalePath = 'pipeline' | 'plane';
 
@@ -106,7 +109,8 @@ export function settingsFor(view: ViewGeometry, screen: Size, path: ScalePath, p
   // 600x450 window shown turned takes a 450x600 picture that is then turned.
   const upright = view.rotate === 0 ? { width: box.width, height: box.height } : { width: box.height, height: box.width };
   const cropAspect = view.fit === 'fillCrop' ? upright.width / upright.height : 0;
-  if (path === 'plane') {
+  const wholeScreen = box.x === 0 && box.y === 0 && box.width === screen.width && box.height === screen.height;
+  if (path === 'plane' && (wholeScreen || !place)) {
     return { openValve, cropAspect, fitCaps: 'video/x-raw,pixel-aspect-ratio=1/1', place: { left: 0, right: 0, top: 0, bottom: 0 } };
   }
   const fitCaps = `video/x-raw,width=${int(upright.width)},height=${int(upright.height)},pixel-aspect-ratio=1/1`;

@@ -50,9 +50,9 @@ t.test('geometry path per sink: who turns, scales and places the picture', async
     rotateLeft: 'v4l2convert extra-controls=c,rotate=270',
     rotateRight: 'v4l2convert extra-controls=c,rotate=90',
     scale: 'plane',
-    place: false,
-  }, 'Pi with KMS: the ISP turns (V4L2_CID_ROTATE is clockwise), the plane scales');
-  tt.same(chooseGeometry('kms', has()), { ...software, scale: 'plane', place: false }, 'KMS without the V4L2 converter: videoflip turns, the plane still scales');
+    place: true,
+  }, 'Pi with KMS: the ISP turns (V4L2_CID_ROTATE is clockwise), the plane scales, window and PiP are placed');
+  tt.same(chooseGeometry('kms', has()), { ...software, scale: 'plane', place: true }, 'KMS without the V4L2 converter: videoflip turns, the plane still scales');
 });
 
 t.test('the failing test decoder: only `auto` with the hook picks it, as hardware', async (tt) => {

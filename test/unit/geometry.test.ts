@@ -50,6 +50,22 @@ t.test('element settings per view', async (tt) => {
     fitCaps: 'video/x-raw,pixel-aspect-ratio=1/1',
     place: { left: 0, right: 0, top: 0, bottom: 0 },
   }, 'KMS plane: no software scale or placement, the crop of fillCrop still applies');
+  tt.same(settingsFor(viewFor(opts({ fs: true, dir: 90 }), layout), SCREEN, 'plane', true), {
+    openValve: 'rotl',
+    cropAspect: 0,
+    fitCaps: 'video/x-raw,pixel-aspect-ratio=1/1',
+    place: { left: 0, right: 0, top: 0, bottom: 0 },
+  }, 'KMS plane, full screen turned: still the plane scales');
+  tt.same(settingsFor(win, SCREEN, 'plane', true), {
+    openValve: 'rot0',
+    cropAspect: 0,
+    fitCaps: 'video/x-raw,width=600,height=450,pixel-aspect-ratio=1/1',
+    place: { left: -100, top: -80, right: -1220, bottom: -550 },
+  }, 'KMS plane, window: scaled and placed on a screen-sized frame in software (render-rectangle cannot be set)');
+  tt.match(settingsFor(viewFor(opts({ pip: true }), layout), SCREEN, 'plane', true), {
+    fitCaps: 'video/x-raw,width=480,height=360,pixel-aspect-ratio=1/1',
+    place: { left: -1400, top: -700, right: -40, bottom: -20 },
+  }, 'KMS plane, PiP: the corner box placed in software');
 });
 
 t.test('a box that is not a positive whole size is refused, not put into caps', async (tt) => {
