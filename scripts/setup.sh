@@ -42,7 +42,9 @@ if [[ $(id -u) -eq 0 ]]; then
   fi
 fi
 
-if [[ ! -d node_modules/gstreamer-superficial/build ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+# npm ci also applies patches/ to the binding and rebuilds it (postinstall).
+if [[ ! -d node_modules/gstreamer-superficial/build ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]] \
+  || [[ -n $(find patches -newer node_modules/.package-lock.json -name '*.patch' 2>/dev/null) ]]; then
   npm ci --no-audit --no-fund
 fi
 npm run build --silent

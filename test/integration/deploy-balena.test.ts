@@ -3,7 +3,7 @@
 // balena.yml and docker-compose.yml validated against schemas of what this
 // project needs from them (and what balena accepts).
 import t, { type Test } from 'tap';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Ajv from 'ajv';
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
@@ -11,7 +11,7 @@ import { parse as parseYaml } from 'yaml';
 
 const ROOT = resolve(__dirname, '../../..');
 const read = (f: string) => readFileSync(resolve(ROOT, f), 'utf8');
-const pkg = JSON.parse(read('package.json')) as { version: string; bin: Record<string, string> };
+const pkg = JSON.parse(read('package.json')) as { version: string; bin: Record<string, string>; scripts: Record<string, string> };
 const MACHINES = ['raspberrypi3', 'raspberrypi4-64', 'raspberrypi5', 'raspberrypicm4-ioboard', 'raspberrypi0-2w-64'];
 const RUNTIME_PACKAGES = [
   'gstreamer1.0-plugins-base', 'gstreamer1.0-plugins-good', 'gstreamer1.0-plugins-bad',
@@ -76,6 +76,17 @@ t.test('every COPY source of the build stage exists and is not docker-ignored', 
     }
   }
   t.ok(ignored.includes('node_modules'), "the host's node_modules (wrong CPU) is never sent");
+});
+
+t.test('the binding patches reach npm ci in the build stage (postinstall applies them)', async (t) => {
+  const [build] = stages(read('Dockerfile.template'));
+  const body = build!.body.map((i) => ({ kw: i.getKeyword(), text: args(i).join(' ') }));
+  const ci = body.findIndex((i) => i.kw === 'RUN' && /\bnpm ci\b/.test(i.text));
+  const patches = body.findIndex((i) => i.kw === 'COPY' && /^patches\b/.test(i.text));
+  t.ok(ci > 0, 'the build stage runs npm ci');
+  t.ok(patches >= 0 && patches < ci, 'patches/ is copied before npm ci');
+  t.match(pkg.scripts.postinstall, /patch-package/, 'postinstall applies the patches');
+  t.ok(readdirSync(resolve(ROOT, 'patches')).some((f) => f.startsWith('gstreamer-superficial+')), 'the binding patch exists');
 });
 
 const ajv = new Ajv({ allErrors: true, strict: false });
