@@ -17,6 +17,7 @@ import { FirstPictureWatch } from './first-picture-watch';
 import { cachePolicy } from './catch-up';
 import { DelayControl } from './delay-control';
 import { RenderWatch } from './render-watch';
+import { kickPastPreroll } from './preroll-kick';
 
 export interface GstElement {
   [prop: string]: unknown;
@@ -38,9 +39,6 @@ const TICK_MS = 1000;
 
 /** No tag for this long while playing means the buffer is running dry (2007). */
 const DRY_MS = 1000;
-/** After the first frame, how long past the latency the second may take before the sink is set going again, and how often at most that is done. */
-const PREROLL_GRACE_MS = 400;
-const PREROLL_REPEATS = 5;
 /** How often a hardware decoder is checked for its first picture. */
 const FIRST_PICTURE_POLL_MS = 250;
 
@@ -279,33 +277,16 @@ export class WorkerSession {
     }
   }
 
-  // The video sink prerolls after the pipeline went to PLAYING, and a live
-  // bin does not carry a child's finished async change on to PLAYING: the
-  // sink commits PAUSED and waits (GST_DEBUG: "waiting in preroll for flush
-  // or PLAYING"). Streams with audio were rescued by decodebin adding
-  // elements, which makes the bin set its children's states again; a stream
-  // without audio froze on its first frame. A PAUSED -> PLAYING round trip
-  // sets every child, the sink included, but it races the bin's own handling
-  // of the preroll: 1 RTC start in 8 still froze (renderFPS 0 for 5 s). So it
-  // is repeated while no frame after the first reaches the sink.
   private playPastPreroll(): void {
-    const roundTrip = (): boolean => {
-      if (!this.clockStarted || this.paused || this.heldForData || this.decoderGaveUp) return false;
-      this.pipeline.pause();
-      this.pipeline.play();
-      return true;
-    };
-    roundTrip();
-    const first = this.renders.rendered();
-    // Frames wait out the declared latency (minCache) before they are due.
-    const grace = this.delay.policy.latencyMs + PREROLL_GRACE_MS;
-    let repeats = 0;
-    const kick = (elapsedMs: number) => {
-      if (elapsedMs < grace * (repeats + 1) || !roundTrip()) return;
-      repeats++;
-      this.send({ t: 'log', level: 'info', msg: 'video sink still waiting in preroll: PAUSED -> PLAYING again', data: { repeat: repeats, rendered: first } });
-    };
-    this.renders.whenRendered('vsink', first, () => repeats < PREROLL_REPEATS && !this.decoderGaveUp, () => {}, kick);
+    kickPastPreroll({
+      pipeline: this.pipeline,
+      renders: this.renders,
+      latencyMs: this.delay.policy.latencyMs,
+      mayPlay: () => this.clockStarted && !this.paused && !this.heldForData && !this.decoderGaveUp,
+      wanted: () => !this.decoderGaveUp,
+      repeated: (repeat, rendered) =>
+        this.send({ t: 'log', level: 'info', msg: 'video sink still waiting in preroll: PAUSED -> PLAYING again', data: { repeat, rendered } }),
+    });
   }
 
   // A stream without video (a radio-style lesson, a microphone only): the
