@@ -5,7 +5,7 @@
 // megabytes without the cache and by nothing with it; the difference is the
 // evidence, so the test fails if either the leak or the fix goes away.
 import t from 'tap';
-import { execFileSync } from 'node:child_process';
+import { bindingProbe } from '../helpers/binding-probe';
 import path from 'node:path';
 
 const probe = (cached: boolean) => `
@@ -26,19 +26,7 @@ process.stdout.write(String(process.memoryUsage().heapUsed - before));
 process.kill(process.pid, 'SIGKILL');
 `;
 
-function heapGrowth(cached: boolean): number {
-  let out = '';
-  try {
-    // Without the runner's NODE_OPTIONS hooks, which allocate on their own.
-    out = execFileSync(process.execPath, ['-e', probe(cached)], { encoding: 'utf8', timeout: 60000, env: { ...process.env, NODE_OPTIONS: '' } });
-  } catch (e) {
-    // The probe ends itself with SIGKILL (no exit hooks on the binding's threads); stdout is still there.
-    out = String((e as { stdout?: string }).stdout ?? '');
-  }
-  const n = Number(out);
-  if (!out || !Number.isFinite(n)) throw new Error(`probe printed ${JSON.stringify(out)}`);
-  return n;
-}
+const heapGrowth = (cached: boolean): number => bindingProbe(probe(cached));
 
 t.test('element lookups: the binding leaks per wrapper, the cache makes it a constant', async (tt) => {
   const leaky = heapGrowth(false);

@@ -8,7 +8,7 @@
 // real binding, 100,000 reads of the properties the worker reads must leave
 // RSS within a few MiB (V8 and malloc settle; unpatched it grew by ~48 MiB).
 import t from 'tap';
-import { execFileSync } from 'node:child_process';
+import { bindingProbe } from '../helpers/binding-probe';
 
 const READS = 100000;
 
@@ -32,18 +32,7 @@ setTimeout(() => {
 }, 300);
 `;
 
-function rssGrowth(prop: string, element: string): number {
-  let out = '';
-  try {
-    out = execFileSync(process.execPath, ['-e', probe(prop, element)], { encoding: 'utf8', timeout: 60000, env: { ...process.env, NODE_OPTIONS: '' } });
-  } catch (e) {
-    // The probe ends itself with SIGKILL (no exit hooks on the binding's threads); stdout is still there.
-    out = String((e as { stdout?: string }).stdout ?? '');
-  }
-  const n = Number(out);
-  if (!out || !Number.isFinite(n)) throw new Error(`probe printed ${JSON.stringify(out)}`);
-  return n;
-}
+const rssGrowth = (prop: string, element: string): number => bindingProbe(probe(prop, element));
 
 t.test('reading string and structure properties does not leak native memory', async (tt) => {
   for (const [prop, element, leakedPerRead] of [
