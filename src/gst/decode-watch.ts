@@ -2,7 +2,7 @@
 // decode and says so only in its debug log, never on the bus. The identity
 // elements around each decoder count buffers in and out; frames that went in
 // and never came out (beyond what a decoder holds for reordering) failed.
-import type { GstPipeline } from './worker-session';
+import type { GstPipeline } from './binding';
 
 /** Frames a decoder may legitimately hold back (B-frame reordering, AAC priming). */
 const IN_FLIGHT = { video: 4, audio: 2 } as const;

@@ -2,7 +2,7 @@
 // picture ever comes out (a V4L2 decoder that cannot handle the stream's
 // profile, a firmware stuck on the first IDR). Before the first frame, the
 // worker asks this watch whether the decoder has had its chance.
-import type { GstPipeline } from './worker-session';
+import type { GstPipeline } from './binding';
 import { countBuffers } from './decode-watch';
 
 /**

@@ -3,7 +3,7 @@
 // aspectratiocrop's ratio renegotiate downstream by themselves, and the turn
 // switches which rotation valve is open (see gst-pipelines/live.pipeline).
 import { ROTATION_VALVES, settingsFor, type GeometrySettings, type ScalePath, type Size, type ViewGeometry } from './geometry';
-import type { GstElement, GstPipeline } from './worker-session';
+import type { GstElement, GstPipeline } from './binding';
 
 const GEOMETRY_ELEMENTS = [...ROTATION_VALVES, 'fitcrop', 'fitsize', 'place'] as const;
 

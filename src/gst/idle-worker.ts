@@ -11,7 +11,7 @@ import { PNG } from 'pngjs';
 import { IDLE_HEIGHT, IDLE_WIDTH, renderIdleImage } from '../tv/idle-screen';
 import { chooseVideoSink, videoSinkDescription, type VideoSinkPref } from './element-choice';
 import { pipelineDir } from './pipeline-description';
-import type { Gst, GstElement, GstPipeline } from './worker-session';
+import type { Gst, GstElement, GstPipeline } from './binding';
 import { cacheChildren } from './element-cache';
 
 export type ToIdleWorker =

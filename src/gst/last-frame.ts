@@ -5,7 +5,7 @@
 // Buffers are assumed in GStreamer's default layout (no custom strides), which
 // is what a decoder produces for a sink that does not take GstVideoMeta
 // (fakesink, kmssink through videoconvert); any other size is refused.
-import type { GstPipeline } from './worker-session';
+import type { GstPipeline } from './binding';
 
 /** A picture in memory: RGBA, row-major. */
 export interface Raster {

@@ -7,7 +7,7 @@
 // sets every child, the sink included, but it races the bin's own handling
 // of the preroll: 1 RTC start in 8 still froze (renderFPS 0 for 5 s). So it
 // is repeated while no frame after the first reaches the sink.
-import type { GstPipeline } from './worker-session';
+import type { GstPipeline } from './binding';
 import type { RenderWatch } from './render-watch';
 
 /** How long past the latency the second frame may take before the sink is set going again. */

@@ -2,7 +2,7 @@
 // way the worker waits for it: "call me once this sink has rendered more
 // than N buffers". The first frame after a reconnect, the first audio of a
 // stream without video and the preroll kick all wait on that.
-import type { GstPipeline } from './worker-session';
+import type { GstPipeline } from './binding';
 
 /** How often a wait looks at the sink's count. */
 const POLL_MS = 20;

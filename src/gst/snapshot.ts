@@ -13,7 +13,7 @@ import jpeg from 'jpeg-js';
 import type { SnapshotResult } from '../player/engine';
 import type { ToWorker } from './ipc';
 import { lastShownFrame, type Raster } from './last-frame';
-import type { GstPipeline } from './worker-session';
+import type { GstPipeline } from './binding';
 
 type Req = Extract<ToWorker, { t: 'snapshot' }>['req'];
 

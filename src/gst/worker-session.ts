@@ -18,22 +18,8 @@ import { cachePolicy } from './catch-up';
 import { DelayControl } from './delay-control';
 import { RenderWatch } from './render-watch';
 import { kickPastPreroll } from './preroll-kick';
-
-export interface GstElement {
-  [prop: string]: unknown;
-  push?(buf: Buffer): void;
-  pull?(cb: (buf: Buffer | null, caps: Record<string, unknown>) => void): void;
-}
-export interface GstPipeline {
-  play(): void;
-  pause(): void;
-  stop(): void;
-  findChild(name: string): GstElement | null;
-  pollBus(cb: (m: BusMessage) => void): void;
-}
-export interface Gst {
-  Pipeline: new (description: string) => GstPipeline;
-}
+import { FlowHealth } from './flow-health';
+import type { GstElement, GstPipeline } from './binding';
 
 const TICK_MS = 1000;
 
@@ -52,6 +38,7 @@ export class WorkerSession {
   private readonly geometry: GeometryApplier;
   private readonly delay: DelayControl;
   private readonly renders: RenderWatch;
+  private readonly health: FlowHealth;
   private clockStarted = false;
   /** Live mode paused the pipeline because the buffer ran dry (2007); the next tag resumes it. */
   private heldForData = false;
@@ -64,17 +51,11 @@ export class WorkerSession {
   private firstFrame = false;
   private awaitingFrameAfterReconnect = false;
   private sentKeyFrame = false;
-  private lastTagAt = 0;
-  private buffering = false;
   private paused = false;
-  private renderedAtTick = 0;
-  private stuttering = false;
   /** The stream has sent no video: audio alone plays (see startAudioOnly). */
   private audioOnly = false;
   /** Since the last reconnect, the wait for the picture (or sound) to come back has begun. */
   private watchingReturn = false;
-  /** Frames have been moving since the first one: only then can the picture stall "mid-play". */
-  private moving = false;
 
   constructor(
     private readonly pipeline: GstPipeline,
@@ -87,6 +68,7 @@ export class WorkerSession {
     this.decode = new DecodeWatch(pipeline);
     this.geometry = new GeometryApplier(pipeline);
     this.renders = new RenderWatch(pipeline);
+    this.health = new FlowHealth({ tickMs: TICK_MS, dryMs: DRY_MS, stallTimeoutMs: plan.stallTimeoutMs });
     const policy = cachePolicy(plan.choice.variant, plan.minCacheMs / 1000, plan.maxCacheMs / 1000);
     this.delay = new DelayControl(policy, this.gate, (name) => pipeline.findChild(name)?.['last-message']);
   }
@@ -196,7 +178,7 @@ export class WorkerSession {
       this.watchingReturn = false;
       this.delay.discontinuity();
     }
-    this.lastTagAt = performance.now();
+    this.health.fed(performance.now());
     this.reader = createReader(
       this.plan.src,
       {
@@ -213,7 +195,7 @@ export class WorkerSession {
   }
 
   private onTag(tag: FlvTag, at: number): void {
-    this.lastTagAt = at;
+    this.health.fed(at);
     for (const e of this.watch.onTag(tag, at)) this.code(e.code, e.detail);
     const videoFrame = tag.type === TAG_VIDEO && isMediaFrame(tag);
     if (videoFrame) this.delay.onArrival(tag.timestamp, at);
@@ -333,10 +315,9 @@ export class WorkerSession {
     const now = performance.now();
     if (!this.firstFrame || this.paused) return;
     for (const c of this.decode.check()) this.code(c.code, c.detail);
-    const idle = now - this.lastTagAt;
-    if (idle > DRY_MS && !this.buffering) {
-      this.buffering = true;
-      this.code(2007, `no media for ${(idle / 1000).toFixed(1)} s`);
+    const { dryFor, stalledFor } = this.health.flow(now);
+    if (dryFor !== null) {
+      this.code(2007, `no media for ${(dryFor / 1000).toFixed(1)} s`);
       // Live mode waits for the stream instead of letting the clock run past
       // it: what arrives after the gap plays in full with the minCache buffer
       // in front of it, and a delay that grows too long is cut by the catch-up.
@@ -345,26 +326,18 @@ export class WorkerSession {
         this.heldForData = true;
         this.pipeline.pause();
       }
-    } else if (idle <= DRY_MS) this.buffering = false;
-    if (idle > this.plan.stallTimeoutMs) {
+    }
+    if (stalledFor !== null) {
       this.reader?.close();
       this.connection++;
-      this.send({ t: 'dropped', code: null, detail: `connection open but no media for ${(idle / 1000).toFixed(1)} s` });
-      this.lastTagAt = now;
+      this.send({ t: 'dropped', code: null, detail: `connection open but no media for ${(stalledFor / 1000).toFixed(1)} s` });
       return;
     }
     const { info: net, jitter } = this.watch.sample(now);
     if (jitter) this.code(jitter.code, jitter.detail);
-    const rendered = this.renders.rendered();
-    const renderFPS = Math.max(0, rendered - this.renderedAtTick) / (TICK_MS / 1000);
-    this.renderedAtTick = rendered;
-    // Frames arrive but none reached the screen for a whole second: the picture froze mid-play.
-    // The first frame shows at preroll and the next ones wait out the declared
-    // latency (minCache), so a still picture right after 2004 is the buffer filling, not a stall.
-    if (rendered > 2) this.moving = true;
-    const stalled = renderFPS === 0 && (net.videoFPS ?? 0) > 0 && this.moving && !this.awaitingFrameAfterReconnect && !this.heldForData && now >= this.fillingUntil;
-    if (stalled && !this.stuttering) this.code(2105, `no frame rendered for ${TICK_MS} ms while ${net.videoFPS} fps arrive`);
-    this.stuttering = stalled;
+    const quiet = this.awaitingFrameAfterReconnect || this.heldForData || now < this.fillingUntil;
+    const { renderFPS, froze } = this.health.picture(this.renders.rendered(), net.videoFPS ?? 0, quiet);
+    if (froze) this.code(2105, `no frame rendered for ${TICK_MS} ms while ${net.videoFPS} fps arrive`);
     const liveDelay = this.delay.liveDelay(now);
     this.judgeDelay(liveDelay, now);
     const info: Record<string, number> = { ...net, ...this.delay.buffered(), renderFPS };
@@ -375,7 +348,7 @@ export class WorkerSession {
 
   // Cuts are rare and worth a log line each (the issue asks to say so).
   private judgeDelay(delayMs: number | null, now: number): void {
-    const cut = this.delay.judge(delayMs, now, !this.heldForData && !this.buffering);
+    const cut = this.delay.judge(delayMs, now, !this.heldForData && !this.health.buffering);
     if (!cut) return;
     const { latencyMs, ceilingMs, targetMs } = this.delay.policy;
     this.send({

@@ -3,7 +3,8 @@
 // the binding's leaks, parked threads and segfaults die with the process and
 // never reach the control surface (see README, design notes).
 import type { FromWorker, ToWorker } from './ipc';
-import { WorkerSession, type Gst, type GstPipeline } from './worker-session';
+import { WorkerSession } from './worker-session';
+import type { Gst, GstPipeline } from './binding';
 import { describePipeline } from './pipeline-description';
 import { cacheChildren } from './element-cache';
 
