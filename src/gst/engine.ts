@@ -57,8 +57,11 @@ export class GstEngine implements MediaEngine {
     this.probing = probeFactories().then((found) => {
       this.available = found;
       this.opts.log.info({ elements: [...found] }, 'media elements available');
-      this.fillSpare(initial);
     });
+    // The first spare starts with the probe, not after it: its Node start and
+    // the binding's load overlap the gst-inspect runs, and it is told what to
+    // prepare once both are done.
+    this.fillSpare(initial);
     return this.probing;
   }
 
@@ -172,7 +175,9 @@ export class GstEngine implements MediaEngine {
       }
     });
     this.spare = w;
-    void w.ready.then(() => {
+    // Registered before any open() can wait on the same two, so a session's
+    // plan never overtakes this prepare.
+    void Promise.all([w.ready, this.probing]).then(() => {
       const choice = this.choice(attrs, this.available);
       if (typeof choice !== 'string') w.send({ t: 'prepare', choice });
     }, () => undefined);
