@@ -4,6 +4,7 @@
 // red, blue from left to right in the top two thirds).
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
+import jpeg from 'jpeg-js';
 
 export interface Image {
   width: number;
@@ -15,6 +16,12 @@ export interface Image {
 export function readPng(file: string): Image {
   const png = PNG.sync.read(readFileSync(file));
   return { width: png.width, height: png.height, data: png.data };
+}
+
+/** A JPEG file decoded to RGBA (what `quality: compressed` snapshots write). */
+export function readJpeg(file: string): Image {
+  const img = jpeg.decode(readFileSync(file), { useTArray: true, formatAsRGBA: true });
+  return { width: img.width, height: img.height, data: Buffer.from(img.data) };
 }
 
 export function rgb(img: Image, x: number, y: number): [number, number, number] {

@@ -8,7 +8,7 @@ import t from 'tap';
 import path from 'node:path';
 import { startDaemon, type RunningDaemon } from '../helpers/daemon';
 import { startNginxStream } from '../helpers/media-servers';
-import { blackShare, colourAt, extent, readPng, type Image } from '../helpers/pixels';
+import { blackShare, colourAt, extent, readJpeg, readPng, type Image } from '../helpers/pixels';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -44,6 +44,19 @@ t.test('geometry on the running pipeline', async (tt) => {
     const img = await view(d, 640, 360, 'stream');
     t2.equal(colourAt(img, 20, 100), 'grey');
     t2.equal(colourAt(img, 620, 100), 'blue');
+  });
+
+  await tt.test('compressed snapshots: a JPEG of the same pictures, stream and view', async (t2) => {
+    for (const [sourceType, width, height, blue] of [['stream', 640, 360, [620, 100]], ['view', 600, 450, [590, 150]]] as const) {
+      const r = await d.api('POST', '/api/v1/player/snapshot', { quality: 'compressed', sourceType });
+      t2.equal(r.status, 200, `${sourceType}: snapshot ok`);
+      const name = path.basename(r.body.tempImagePath as string);
+      t2.match(name, /\.jpg$/, `${sourceType}: a .jpg file`);
+      const img = readJpeg(path.join(d.stateDir, 'snapshots', name));
+      t2.same([img.width, img.height, r.body.width, r.body.height], [width, height, width, height], `${sourceType}: ${width}x${height}, as the result says`);
+      t2.equal(colourAt(img, 20, 150), 'grey', `${sourceType}: grey bar on the left`);
+      t2.equal(colourAt(img, blue[0], blue[1]), 'blue', `${sourceType}: blue bar on the right`);
+    }
   });
 
   await tt.test('window, contain: 600x450 with black bars above and below a 16:9 picture', async (t2) => {
