@@ -200,3 +200,29 @@ t.test('docker-compose.yml', async (t) => {
     t.notOk(v({ ...doc, services: { liveplayerd: { ...svc, container_name: 'x' } } }), 'a key balena does not support');
   });
 });
+
+// Every element the pipeline descriptions name must come from a package the
+// run stage installs. The package is found as a user would: gst-inspect-1.0
+// gives the plugin file, dpkg -S the package that ships it (on this Debian).
+t.test('the run stage installs the package of every element in gst-pipelines/', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const [, run] = stages(read('Dockerfile.template'));
+  const installed = runText(run!);
+  const factories = new Set<string>();
+  for (const f of readdirSync(resolve(ROOT, 'gst-pipelines')).filter((f) => f.endsWith('.pipeline'))) {
+    const body = read(`gst-pipelines/${f}`).split('\n').filter((l) => !l.trim().startsWith('#')).join(' ');
+    for (const m of body.matchAll(/(?:^|!)\s*([a-z][a-z0-9_]*)(?=\s|$)/g)) factories.add(m[1]!);
+  }
+  t.ok(factories.has('textoverlay'), 'the idle screen draws its words with textoverlay');
+  for (const factory of factories) {
+    const info = execFileSync('gst-inspect-1.0', [factory], { encoding: 'utf8' });
+    const file = /Filename\s+(\S+)/.exec(info)?.[1];
+    if (!file) {
+      t.match(info, /Plugin Details:[\s\S]*Name\s+coreelements/, `${factory} is a core element`);
+      continue;
+    }
+    const pkgName = execFileSync('dpkg', ['-S', file.replace(/^\/lib\//, '/usr/lib/')], { encoding: 'utf8' }).split(':')[0]!;
+    if (pkgName === 'libgstreamer1.0-0') continue;
+    t.match(installed, new RegExp(`\\b${pkgName.replace(/\./g, '\\.')}\\b`), `run stage installs ${pkgName} (${factory})`);
+  }
+});
