@@ -18,7 +18,8 @@ import { resolveToken } from './os/token';
 import { startDbus, type DbusService } from './dbus/index';
 import { createNotifier } from './os/sd-notify';
 import { startDemoStream, type DemoStream } from './demo/demo-stream';
-import { StateStore } from './os/state-store';
+import { StateStore, startingView } from './os/state-store';
+import { createSourceWatcher } from './media/source-watch';
 import { UpdateLock } from './os/update-lock';
 // phone remote (issue 5)
 import { startRemote } from './remote/start';
@@ -76,8 +77,11 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
     log: log.child({ module: 'player' }),
     reconnect: { attempts: config.reconnectAttempts, intervalMs: config.reconnectInterval * 1000 },
     attributes,
+    view: startingView(saved, config.startView),
+    watcher: createSourceWatcher(),
+    rejoin: config.rejoin === 'on',
   });
-  store.attach(player);
+  store.attach(player, config.startView);
   const lock = new UpdateLock({ enabled: config.updateLock === 'on' }, log.child({ module: 'update-lock' }));
   lock.cleanStale();
   lock.attach(player);
@@ -111,7 +115,8 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
 
   notifier.ready(`serving on ${httpAddress ?? 'D-Bus only'}`);
   void probing;
-  if (player.attributes.src && (player.attributes.autoplay || saved?.playing)) player.play();
+  if (player.attributes.src && saved?.playing && saved.waitingSince && config.rejoin === 'on' && !config.demo) player.resumeWaiting(saved.waitingSince);
+  else if (player.attributes.src && (player.attributes.autoplay || saved?.playing)) player.play();
 
   let stopping: Promise<void> | null = null;
   return {

@@ -56,7 +56,16 @@ function defaults(env: NodeJS.ProcessEnv): OptionsConfig {
     audioDeviceEar: '',
     windowPosition: `${LAYOUT.window.x},${LAYOUT.window.y}`,
     pipPosition: `${LAYOUT.pip.x},${LAYOUT.pip.y}`,
+    startView: 'fullscreen',
+    language: localeLanguage(env),
+    rejoin: 'on',
   };
+}
+
+/** The system locale's language when it is one the TV speaks; Chinese when in doubt (the classrooms this is for). */
+export function localeLanguage(env: NodeJS.ProcessEnv): 'zh' | 'en' {
+  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
+  return /^en([_.@-]|$)/i.test(locale) ? 'en' : 'zh';
 }
 
 

@@ -27,6 +27,12 @@ export const ConfigSchema = Type.Object(
     /** Top-left corner "X,Y" on the 1920x1080 screen of the windowed (600x450) and the picture-in-picture (480x360) picture. */
     windowPosition: Type.String({ pattern: '^[0-9]{1,4},[0-9]{1,4}$' }),
     pipPosition: Type.String({ pattern: '^[0-9]{1,4},[0-9]{1,4}$' }),
+    /** The view at start when no user has chosen one: a TV fills its screen. */
+    startView: Type.Union([Type.Literal('fullscreen'), Type.Literal('window')]),
+    /** The TV's language for the words on the screen. */
+    language: Type.Union([Type.Literal('zh'), Type.Literal('en')]),
+    /** Keep waiting for the lesson after 2006 and -2301 while the user still wants it. */
+    rejoin: Type.Union([Type.Literal('on'), Type.Literal('off')]),
   },
   { additionalProperties: false },
 );
@@ -62,6 +68,9 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'audioDeviceEar', flag: '--audio-device-ear', env: 'LIVEPLAYER_AUDIO_DEVICE_EAR', kind: 'string' },
   { key: 'windowPosition', flag: '--window-position', env: 'LIVEPLAYER_WINDOW_POSITION', kind: 'string' },
   { key: 'pipPosition', flag: '--pip-position', env: 'LIVEPLAYER_PIP_POSITION', kind: 'string' },
+  { key: 'startView', flag: '--start-view', env: 'LIVEPLAYER_START_VIEW', kind: 'string' },
+  { key: 'language', flag: '--language', env: 'LIVEPLAYER_LANGUAGE', kind: 'string' },
+  { key: 'rejoin', flag: '--rejoin', env: 'LIVEPLAYER_REJOIN', kind: 'string' },
 ];
 
 /** Initial attributes from the environment, as the contract lists them. */

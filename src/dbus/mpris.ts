@@ -11,7 +11,11 @@ import { guard, invalidArgument, nameArgs, PropertyMirror, type IntrospectXml } 
 export { MPRIS_PATH, MprisRoot } from './mpris-root';
 const NO_TRACK = '/org/mpris/MediaPlayer2/TrackList/NoTrack';
 
-/** What a user would call the player's state: connecting to a stream counts as playing it. */
+/**
+ * What a user would call the player's state: connecting to a stream counts
+ * as playing it; waiting for the lesson to come back is Stopped (nothing
+ * plays), and the State property of org.liveplayerd.LivePlayer1 says why.
+ */
 export function playbackStatus(state: PlayerState): 'Playing' | 'Paused' | 'Stopped' {
   if (state === 'playing' || state === 'connecting' || state === 'reconnecting') return 'Playing';
   if (state === 'paused') return 'Paused';

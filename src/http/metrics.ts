@@ -52,7 +52,7 @@ export function createMetrics(player: LivePlayer, opts: MetricsOptions = {}): Me
   const onState = ({ state: s }: { state: PlayerState }): void => {
     setState(s);
     // Figures of a finished session would otherwise look current forever.
-    if (s === 'idle' || s === 'stopped' || s === 'error') net.reset();
+    if (s === 'idle' || s === 'stopped' || s === 'error' || s === 'waiting') net.reset();
   };
   const onCode = ({ code }: { code: number }): void => {
     lastCode.set(code);

@@ -30,6 +30,8 @@ export const PlayerViewSchema = Type.Object(
     pictureInPicture: Type.Boolean(),
     lastCode: Type.Union([LastCodeSchema, Type.Null()]),
     netStatus: NetStatusSchema,
+    /** While `waiting`: since when the lesson has been gone and the code that ended it. */
+    waiting: Type.Optional(Type.Object({ since: Type.String({ format: 'date-time' }), code: Type.Integer(), message: Type.String() }, closed)),
   },
   closed,
 );

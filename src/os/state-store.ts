@@ -7,7 +7,7 @@ import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { applyPatch, DEFAULT_ATTRIBUTES, type Attributes } from '../player/attributes';
-import type { LivePlayer } from '../player/player';
+import type { LivePlayer, ViewState } from '../player/player';
 
 export const STATE_VERSION = 1;
 export const STATE_FILE = 'state.json';
@@ -17,6 +17,12 @@ export interface PersistedState {
   attributes: Attributes;
   /** The user's intent, not the pipeline state: true means resume playing at start. */
   playing: boolean;
+  /** The view the user chose (full screen and its direction, window, PiP). */
+  view?: ViewState;
+  /** The configured start view when `view` was saved: a new value of the option overrides the saved view. */
+  startView?: string;
+  /** Set while the player waits for the lesson to come back: a restart resumes the wait. */
+  waitingSince?: string;
 }
 
 export class StateStore {
@@ -101,11 +107,26 @@ export class StateStore {
     while (this.writing) await this.writing;
   }
 
-  /** Saves on every attribute or intent change of the player. */
-  attach(player: LivePlayer): void {
-    const persist = (attributes: Attributes, playing: boolean) => this.saveSoon({ version: STATE_VERSION, attributes, playing });
-    player.on('attributes', (a) => persist(a, player.intendsToPlay));
-    player.on('intent', ({ playing }) => persist(player.attributes, playing));
+  /** Saves on every change of the player's attributes, intent, view or wait; `startView` is the configured one. */
+  attach(player: LivePlayer, startView?: string): void {
+    const persist = () => {
+      const since = player.waitingFor?.since;
+      this.saveSoon({
+        version: STATE_VERSION,
+        attributes: player.attributes,
+        playing: player.intendsToPlay,
+        view: player.viewState,
+        ...(startView ? { startView } : {}),
+        ...(since ? { waitingSince: since } : {}),
+      });
+    };
+    player.on('attributes', persist);
+    player.on('intent', persist);
+    player.on('fullscreenchange', persist);
+    player.on('pictureinpicture', persist);
+    player.on('state', ({ state, previous }) => {
+      if (state === 'waiting' || previous === 'waiting') persist();
+    });
   }
 
   private async drain(): Promise<void> {
@@ -164,9 +185,31 @@ export function parseState(x: unknown): PersistedState {
   if (o.version !== STATE_VERSION) throw new Error(`unknown version ${JSON.stringify(o.version)}`);
   if (typeof o.playing !== 'boolean') throw new Error('playing must be a boolean');
   const attributes = applyPatch(DEFAULT_ATTRIBUTES, o.attributes, 'loadState');
-  return { version: STATE_VERSION, attributes, playing: o.playing };
+  const out: PersistedState = { version: STATE_VERSION, attributes, playing: o.playing };
+  // Fields added after the first version are optional: an older file loads, and a bad one is left out, not fatal.
+  const view = parseView(o.view);
+  if (view) out.view = view;
+  if (typeof o.startView === 'string' && o.startView.length <= 32) out.startView = o.startView;
+  if (typeof o.waitingSince === 'string' && !Number.isNaN(Date.parse(o.waitingSince))) out.waitingSince = new Date(o.waitingSince).toISOString();
+  return out;
+}
+
+function parseView(x: unknown): ViewState | null {
+  if (x === null || typeof x !== 'object') return null;
+  const v = x as { fullScreen?: { fullScreen?: unknown; direction?: unknown }; pictureInPicture?: unknown };
+  const fs = v.fullScreen;
+  if (!fs || typeof fs.fullScreen !== 'boolean' || !(fs.direction === 0 || fs.direction === 90 || fs.direction === -90)) return null;
+  if (typeof v.pictureInPicture !== 'boolean') return null;
+  return { fullScreen: { fullScreen: fs.fullScreen, direction: fs.direction }, pictureInPicture: v.pictureInPicture };
+}
+
+/** The view at start: the user's saved choice while the configured start view is the one it was saved under. */
+export function startingView(saved: PersistedState | null, startView: 'fullscreen' | 'window'): ViewState {
+  if (saved?.view && (saved.startView === undefined || saved.startView === startView)) return saved.view;
+  return { fullScreen: { fullScreen: startView === 'fullscreen', direction: 0 }, pictureInPicture: false };
 }
 
 function serialize(s: PersistedState): string {
-  return `${JSON.stringify({ version: STATE_VERSION, attributes: s.attributes, playing: s.playing })}\n`;
+  const { version: _v, ...rest } = s;
+  return `${JSON.stringify({ version: STATE_VERSION, ...rest })}\n`;
 }

@@ -65,3 +65,21 @@ export interface MediaEngine {
   readonly restartKeys: readonly (keyof Attributes)[];
   close(): Promise<void>;
 }
+
+/** How a watch of a source ended: media arrived (`live`), or the connection failed, ended or stayed empty (`gone`). */
+export interface WatchResult {
+  live: boolean;
+  /** How long the connection was held before it ended; a long hold means the server is up and the stream simply absent. */
+  heldMs: number;
+  detail: string;
+}
+
+/**
+ * Watches a source without a media pipeline while the player waits for the
+ * lesson to come back: one connection that asks for the stream and reports
+ * as soon as media arrives. The daemon implements it with its own stream
+ * readers; tests with a fake.
+ */
+export interface SourceWatcher {
+  watch(src: string): { result: Promise<WatchResult>; cancel(): void };
+}

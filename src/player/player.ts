@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { applyPatch, changedKeys, DEFAULT_ATTRIBUTES, type Attributes } from './attributes';
-import type { EngineEvents, FullScreenState, MediaEngine, MediaSession, NetStatus, SessionOptions, SnapshotRequest, SnapshotResult } from './engine';
+import type { EngineEvents, FullScreenState, MediaEngine, MediaSession, NetStatus, SessionOptions, SnapshotRequest, SnapshotResult, SourceWatcher } from './engine';
 import { PlayerError } from './errors';
 import { isActive, type PlayerState } from './state';
 import { describe, type StatusCode } from './status-codes';
@@ -16,6 +16,19 @@ export interface LastCode {
   at: string;
 }
 
+/** The view a user chose (or the TV's default): saved with the attributes. */
+export interface ViewState {
+  fullScreen: FullScreenState;
+  pictureInPicture: boolean;
+}
+
+/** While `waiting`: since when, and the code that ended the lesson. */
+export interface WaitInfo {
+  since: string;
+  code: number;
+  message: string;
+}
+
 export interface PlayerView {
   attributes: Attributes;
   state: PlayerState;
@@ -23,6 +36,7 @@ export interface PlayerView {
   pictureInPicture: boolean;
   lastCode: LastCode | null;
   netStatus: NetStatus;
+  waiting?: WaitInfo;
 }
 
 export interface PlayerEventMap {
@@ -47,7 +61,23 @@ export interface PlayerDeps {
   log: Logger;
   reconnect: ReconnectOptions;
   attributes?: Attributes;
+  /** The view at start: the saved one, else the configured start view. */
+  view?: ViewState;
+  /**
+   * Watches the source while waiting for the lesson to come back; without
+   * it (or with rejoin false) the player gives up as the spec's phone
+   * player does: 2006 stops, -2301 is an error.
+   */
+  watcher?: SourceWatcher;
+  rejoin?: boolean;
+  /** The watch's back-off while waiting (tests shorten it). */
+  waitBackoff?: { firstMs: number; maxMs: number };
 }
+
+/** Back-off of the watch while waiting: 1 s doubling to 30 s. */
+export const WAIT_BACKOFF = { firstMs: 1000, maxMs: 30_000 } as const;
+/** A watch that held its connection this long proved the server up: the back-off starts again. */
+const HELD_RESETS_BACKOFF_MS = 10_000;
 
 export class LivePlayer extends EventEmitter<PlayerEventMap> {
   private attrs: Attributes;
@@ -60,11 +90,37 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
   private net: NetStatus = {};
   private wantsPlay = false;
   private readonly policy: ReconnectPolicy;
+  private waitInfo: WaitInfo | null = null;
+  private waitTimer: NodeJS.Timeout | null = null;
+  private watching: { cancel(): void } | null = null;
+  private backoffMs: number;
+  private readonly backoff: { firstMs: number; maxMs: number };
 
   constructor(private readonly deps: PlayerDeps) {
     super();
     this.attrs = { ...(deps.attributes ?? DEFAULT_ATTRIBUTES) };
     this.policy = new ReconnectPolicy(deps.reconnect);
+    this.backoff = deps.waitBackoff ?? WAIT_BACKOFF;
+    this.backoffMs = this.backoff.firstMs;
+    if (deps.view) {
+      this.fs = { ...deps.view.fullScreen };
+      this.pip = deps.view.pictureInPicture;
+    }
+  }
+
+  /** Full screen and picture-in-picture as they are now (what persistence saves). */
+  get viewState(): ViewState {
+    return { fullScreen: { ...this.fs }, pictureInPicture: this.pip };
+  }
+
+  /** Since when and why the player waits for the lesson to come back; null unless `waiting`. */
+  get waitingFor(): WaitInfo | null {
+    return this.current === 'waiting' && this.waitInfo ? { ...this.waitInfo } : null;
+  }
+
+  /** The reconnection under way: attempt n of N (for the TV's words). */
+  get reconnectAttempt(): { attempt: number; of: number } {
+    return { attempt: this.policy.used, of: this.policy.attempts };
   }
 
   get state(): PlayerState {
@@ -88,6 +144,7 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
       pictureInPicture: this.pip,
       lastCode: this.last && { ...this.last },
       netStatus: { ...this.net },
+      ...(this.waitingFor ? { waiting: this.waitingFor } : {}),
     };
   }
 
@@ -110,14 +167,32 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
       return;
     }
     if (isActive(this.current)) return;
+    this.cancelWait();
     this.policy.reset();
     this.openSession();
+  }
+
+  /**
+   * Starts in `waiting` (the daemon's start after a restart or power cut in
+   * the middle of a wait): no session, only the watch, which plays as soon
+   * as the stream is there.
+   */
+  resumeWaiting(since?: string): void {
+    if (!this.attrs.src) throw new PlayerError('NoSource', 'play');
+    this.setIntent(true);
+    if (!this.canRejoin()) {
+      this.play();
+      return;
+    }
+    this.enterWaiting(since);
   }
 
   async stop(): Promise<void> {
     this.setIntent(false);
     this.policy.cancel();
+    this.cancelWait();
     await this.closeSession();
+    this.waitInfo = null;
     if (this.current !== 'idle') this.changeState('stopped');
   }
 
@@ -189,6 +264,7 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
   /** Ends any session; called once at daemon shutdown. */
   async shutdown(): Promise<void> {
     this.policy.cancel();
+    this.cancelWait();
     await this.closeSession();
   }
 
@@ -198,7 +274,7 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
         void this.stop();
         return;
       }
-      if (isActive(this.current) || this.attrs.autoplay) {
+      if (isActive(this.current) || this.current === 'waiting' || this.attrs.autoplay) {
         this.restart();
         return;
       }
@@ -213,6 +289,7 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
 
   private restart(): void {
     this.setIntent(true);
+    this.cancelWait();
     this.policy.reset();
     const old = this.session;
     this.session = null;
@@ -255,6 +332,8 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
         this.sendCode(code, detail);
         if (code === 2004) {
           this.policy.reset();
+          this.waitInfo = null;
+          this.backoffMs = this.backoff.firstMs;
           if (this.current === 'connecting' || this.current === 'reconnecting') this.changeState('playing');
         }
       }),
@@ -274,6 +353,10 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
       }),
       ended: guard((detail: string) => {
         this.sendCode(2006, detail);
+        if (this.canRejoin()) {
+          this.enterWaiting();
+          return;
+        }
         this.setIntent(false);
         this.endSession('stopped');
       }),
@@ -297,6 +380,10 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
     if (attempt === null) {
       const why = `${detail}; gave up after ${this.policy.attempts} attempts`;
       this.sendCode(-2301, why);
+      if (this.canRejoin()) {
+        this.enterWaiting();
+        return;
+      }
       this.setIntent(false);
       this.endSession('error', describe(-2301, why));
       return;
@@ -304,6 +391,64 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
     this.sendCode(2103, `${detail}; attempt ${attempt} of ${this.policy.attempts} in ${this.policy.intervalMs / 1000} s`);
     if (sessionGone) this.session = null;
     this.changeState('reconnecting');
+  }
+
+  private canRejoin(): boolean {
+    return this.deps.rejoin !== false && this.deps.watcher !== undefined && this.wantsPlay && this.attrs.src !== '';
+  }
+
+  // The lesson is gone but still wanted: free the worker, say since when and
+  // why, and watch the source until it is back. The first watch starts at
+  // once, since an encoder that restarts is back within seconds.
+  private enterWaiting(since?: string): void {
+    this.policy.cancel();
+    this.cancelWait();
+    const last = this.last;
+    this.waitInfo ??= { since: since ?? new Date().toISOString(), code: last?.code ?? 0, message: last?.message ?? '' };
+    this.backoffMs = this.backoff.firstMs;
+    this.changeState('waiting');
+    void this.closeSession().catch((err) => this.deps.log.warn({ err }, 'closing the session failed'));
+    this.watchAfter(0);
+  }
+
+  private watchAfter(delayMs: number): void {
+    this.waitTimer = setTimeout(() => {
+      this.waitTimer = null;
+      if (this.current !== 'waiting' || !this.deps.watcher) return;
+      const w = this.deps.watcher.watch(this.attrs.src);
+      this.watching = w;
+      void w.result.then(
+        (r) => {
+          if (this.watching !== w) return;
+          this.watching = null;
+          if (this.current !== 'waiting') return;
+          if (r.live) {
+            this.deps.log.info({ detail: r.detail }, 'the stream is back; playing again');
+            this.policy.reset();
+            this.openSession();
+            return;
+          }
+          if (r.heldMs >= HELD_RESETS_BACKOFF_MS) this.backoffMs = this.backoff.firstMs;
+          const delay = this.backoffMs;
+          this.backoffMs = Math.min(this.backoffMs * 2, this.backoff.maxMs);
+          this.deps.log.debug({ detail: r.detail, heldMs: r.heldMs, nextMs: delay }, 'the stream is not back yet');
+          this.watchAfter(delay);
+        },
+        (err) => {
+          this.deps.log.warn({ err }, 'watching the source failed');
+          if (this.watching === w) this.watching = null;
+          if (this.current === 'waiting') this.watchAfter(this.backoff.maxMs);
+        },
+      );
+    }, delayMs);
+  }
+
+  private cancelWait(): void {
+    if (this.waitTimer) clearTimeout(this.waitTimer);
+    this.waitTimer = null;
+    const w = this.watching;
+    this.watching = null;
+    w?.cancel();
   }
 
   // The state is announced at once; freeing the worker follows in the background.

@@ -7,13 +7,18 @@ export interface ReconnectOptions {
 }
 
 export class ReconnectPolicy {
-  private used = 0;
+  private usedCount = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: ReconnectOptions) {}
 
   get attempts(): number {
     return this.opts.attempts;
+  }
+
+  /** Attempts used since the last reset. */
+  get used(): number {
+    return this.usedCount;
   }
 
   get intervalMs(): number {
@@ -23,18 +28,18 @@ export class ReconnectPolicy {
   /** Schedules `retry` and returns its attempt number, or null when the attempts are spent. */
   next(retry: () => void): number | null {
     this.cancel();
-    if (this.used >= this.opts.attempts) return null;
-    this.used += 1;
+    if (this.usedCount >= this.opts.attempts) return null;
+    this.usedCount += 1;
     this.timer = setTimeout(() => {
       this.timer = null;
       retry();
     }, this.opts.intervalMs);
-    return this.used;
+    return this.usedCount;
   }
 
   reset(): void {
     this.cancel();
-    this.used = 0;
+    this.usedCount = 0;
   }
 
   cancel(): void {

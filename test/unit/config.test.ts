@@ -43,6 +43,7 @@ t.test('each flag and its environment variable set the same option', async (tt) 
     demo: ['1', true], allowedHosts: ['a.example,b.example', ['a.example', 'b.example']], logLevel: ['debug', 'debug'],
     audioDeviceSpeaker: ['hw:0', 'hw:0'], audioDeviceEar: ['hw:1', 'hw:1'],
     windowPosition: ['0,0', '0,0'], pipPosition: ['1440,720', '1440,720'],
+    startView: ['window', 'window'], language: ['en', 'en'], rejoin: ['off', 'off'],
   };
   for (const spec of OPTION_SPECS) {
     if (spec.key === 'config') continue;
@@ -108,4 +109,30 @@ t.test('window and PiP positions: the default layout, the form, and the box stay
     tt.match(p[0], want);
   }
   tt.same(problems(['--window-position', '1320,630', '--pip-position', '1440,720']), [], 'boxes touching the screen edge are fine');
+});
+
+t.test('the TV options: defaults, the language from the locale, and one-line refusals', async (tt) => {
+  const d = loadConfig([], {}).config;
+  tt.equal(d.startView, 'fullscreen', 'a TV fills its screen by default');
+  tt.equal(d.rejoin, 'on', 'and keeps waiting for the lesson');
+  tt.equal(d.language, 'zh', 'Chinese when the locale says nothing');
+  tt.equal(loadConfig([], { LANG: 'en_GB.UTF-8' }).config.language, 'en');
+  tt.equal(loadConfig([], { LANG: 'zh_CN.UTF-8' }).config.language, 'zh');
+  tt.equal(loadConfig([], { LANG: 'de_DE.UTF-8' }).config.language, 'zh', 'a language the TV does not speak: Chinese');
+  tt.equal(loadConfig([], { LANG: 'zh_CN.UTF-8', LC_ALL: 'en_US.UTF-8' }).config.language, 'en', 'LC_ALL wins over LANG');
+  tt.equal(loadConfig(['--language', 'en'], { LANG: 'zh_CN.UTF-8' }).config.language, 'en', 'the option wins over the locale');
+  for (const [argv, env, msg] of [
+    [['--start-view', 'big'], {}, '--start-view must be one of fullscreen, window'],
+    [[], { LIVEPLAYER_START_VIEW: 'pip' }, 'LIVEPLAYER_START_VIEW must be one of fullscreen, window'],
+    [['--language', 'fr'], {}, '--language must be one of zh, en'],
+    [['--rejoin', 'maybe'], {}, '--rejoin must be one of on, off'],
+    [[], { LIVEPLAYER_REJOIN: 'yes' }, 'LIVEPLAYER_REJOIN must be one of on, off'],
+  ] as [string[], Record<string, string>, string][]) {
+    try {
+      loadConfig(argv, env);
+      tt.fail(`${msg}: accepted`);
+    } catch (err) {
+      tt.same((err as ConfigError).problems, [msg]);
+    }
+  }
 });

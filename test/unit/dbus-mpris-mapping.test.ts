@@ -17,6 +17,7 @@ t.test('PlaybackStatus for every player state', async (t) => {
     reconnecting: 'Playing',
     stopped: 'Stopped',
     error: 'Stopped',
+    waiting: 'Stopped',
   };
   t.same(Object.keys(want).sort(), [...PLAYER_STATES].sort(), 'the table covers every state');
   for (const s of PLAYER_STATES) t.equal(playbackStatus(s), want[s], s);

@@ -9,7 +9,7 @@ import pino from 'pino';
 import { DEFAULT_ATTRIBUTES } from '../../src/player/attributes';
 import type { MediaEngine } from '../../src/player/engine';
 import { LivePlayer } from '../../src/player/player';
-import { StateStore, type PersistedState } from '../../src/os/state-store';
+import { parseState, StateStore, startingView, type PersistedState } from '../../src/os/state-store';
 
 function setup(t: Test) {
   const dir = mkdtempSync(join(tmpdir(), 'lp-state-'));
@@ -115,7 +115,7 @@ t.test('attach saves every attribute and intent change of a real player', async 
   t.equal(store.load(), null, 'nothing is written before a change');
   player.setAttributes({ src: 'rtmp://h/live/a', muted: true });
   await store.flush();
-  t.same(store.load(), { version: 1, attributes: { ...DEFAULT_ATTRIBUTES, src: 'rtmp://h/live/a', muted: true }, playing: false });
+  t.same(store.load(), { version: 1, attributes: { ...DEFAULT_ATTRIBUTES, src: 'rtmp://h/live/a', muted: true }, playing: false, view: { fullScreen: { fullScreen: false, direction: 0 }, pictureInPicture: false } });
   player.play();
   await store.flush();
   t.equal(store.load()?.playing, true, 'play() is saved as the intent to play');
@@ -151,4 +151,28 @@ t.test('changes made while a write is in flight end with the newest state on dis
   t.same(store.load()?.attributes.maxCache, 1.5);
   t.same(store.load()?.attributes.muted, true);
   await player.shutdown();
+});
+
+t.test('the view a user chose is saved and comes back; a new start view option overrides it', async (t) => {
+  const { store } = setup(t);
+  const player = new LivePlayer({ engine: idleEngine, log: pino({ level: 'silent' }), reconnect: { attempts: 1, intervalMs: 10 }, view: startingView(null, 'fullscreen') });
+  t.same(player.viewState, { fullScreen: { fullScreen: true, direction: 0 }, pictureInPicture: false }, 'full screen when nothing was saved');
+  store.attach(player, 'fullscreen');
+  player.requestFullScreen(90);
+  await store.flush();
+  t.same(startingView(store.load(), 'fullscreen'), { fullScreen: { fullScreen: true, direction: 90 }, pictureInPicture: false }, 'full screen turned 90 comes back');
+  player.exitFullScreen();
+  player.requestPictureInPicture();
+  await store.flush();
+  t.same(startingView(store.load(), 'fullscreen'), { fullScreen: { fullScreen: false, direction: 0 }, pictureInPicture: true }, 'the window in PiP comes back');
+  t.same(startingView(store.load(), 'window'), { fullScreen: { fullScreen: false, direction: 0 }, pictureInPicture: false }, 'a changed --start-view wins over the saved view');
+  t.same(startingView(null, 'window').fullScreen.fullScreen, false, '--start-view window');
+  await player.shutdown();
+});
+
+t.test('an older state file without a view loads; a bad view is left out', async (t) => {
+  t.same(parseState({ version: 1, attributes: {}, playing: true }).view, undefined);
+  t.same(parseState({ version: 1, attributes: {}, playing: true, view: { fullScreen: { fullScreen: true, direction: 45 }, pictureInPicture: false } }).view, undefined);
+  t.equal(parseState({ version: 1, attributes: {}, playing: true, waitingSince: 'yesterday' }).waitingSince, undefined);
+  t.equal(parseState({ version: 1, attributes: {}, playing: true, waitingSince: '2026-12-06T10:00:00.000Z' }).waitingSince, '2026-12-06T10:00:00.000Z');
 });
