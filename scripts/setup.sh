@@ -13,7 +13,7 @@ RUNTIME=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   python3 make g++ ffmpeg fonts-noto-cjk fonts-dejavu-core)
 TEST=(nginx libnginx-mod-rtmp dbus-daemon dbus-bin libglib2.0-bin playerctl
   xvfb x11-apps chromium imagemagick systemd mpv procps iproute2
-  pulseaudio libasound2-plugins)
+  pulseaudio libasound2-plugins tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim)
 
 want=("${RUNTIME[@]}")
 [[ "${1:-}" == "--test" || "${CI:-}" == "true" ]] && want+=("${TEST[@]}")

@@ -9,7 +9,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/load';
 import { layoutAt, parsePoint } from './gst/geometry';
 import { GstEngine } from './gst/engine';
-import { FAILING_TEST_DECODER_ENV } from './gst/element-choice';
+import { chooseVideoSink, FAILING_TEST_DECODER_ENV } from './gst/element-choice';
+import { existsSync } from 'node:fs';
+import { displaySize } from './tv/display-size';
 import { LivePlayer } from './player/player';
 import { buildApp } from './http/app';
 import { createAuth } from './http/auth';
@@ -57,6 +59,10 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
     Object.assign(attributes, { src: demo.url, autoplay: true });
   }
 
+  const sink = chooseVideoSink(config.videoSink, { env: process.env, exists: existsSync });
+  const screenSize = await displaySize(config.displaySize, sink);
+  log.info({ module: 'tv', sink, ...screenSize }, 'display');
+
   const testFailingDecoder = process.env[FAILING_TEST_DECODER_ENV] === '1';
   if (testFailingDecoder) log.warn({ env: FAILING_TEST_DECODER_ENV }, 'test hook on: the first decoder tried fails on the first key frame');
   const engine = new GstEngine({
@@ -68,7 +74,7 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
     snapshotDir,
     audioDeviceSpeaker: config.audioDeviceSpeaker,
     audioDeviceEar: config.audioDeviceEar,
-    layout: layoutAt(parsePoint(config.windowPosition)!, parsePoint(config.pipPosition)!),
+    layout: layoutAt(parsePoint(config.windowPosition)!, parsePoint(config.pipPosition)!, screenSize),
     log: log.child({ module: 'gst' }),
   });
   const probing = engine.start(attributes).catch((err) => log.error({ err }, 'probing GStreamer failed'));
@@ -93,7 +99,7 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
     const metrics = createMetrics(player, { processMetrics: true });
     const auth = createAuth({ token: resolveToken(config.stateDir, config.token) });
     // --- phone remote and TV idle screen (issue 5): pairing, sessions, page, channels ---
-    const remote = startRemote({ config, player, auth, log });
+    const remote = startRemote({ config, player, auth, log, display: { size: screenSize, overlays: sink !== 'kms' } });
     // backgroundMute: the idle screen on the TV puts the player in background.
     remote.screen.on('showing', (on) => player.setIdleScreenShowing(on));
     stops.unshift({ name: 'remote', stop: () => remote.stop() });

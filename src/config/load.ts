@@ -59,6 +59,7 @@ function defaults(env: NodeJS.ProcessEnv): OptionsConfig {
     startView: 'fullscreen',
     language: localeLanguage(env),
     rejoin: 'on',
+    displaySize: 'auto',
   };
 }
 

@@ -33,6 +33,8 @@ export const ConfigSchema = Type.Object(
     language: Type.Union([Type.Literal('zh'), Type.Literal('en')]),
     /** Keep waiting for the lesson after 2006 and -2301 while the user still wants it. */
     rejoin: Type.Union([Type.Literal('on'), Type.Literal('off')]),
+    /** The TV's size in pixels, "auto" to ask the display (X server, KMS connector). */
+    displaySize: Type.String({ pattern: '^(auto|[0-9]{2,4}x[0-9]{2,4})$' }),
   },
   { additionalProperties: false },
 );
@@ -71,6 +73,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'startView', flag: '--start-view', env: 'LIVEPLAYER_START_VIEW', kind: 'string' },
   { key: 'language', flag: '--language', env: 'LIVEPLAYER_LANGUAGE', kind: 'string' },
   { key: 'rejoin', flag: '--rejoin', env: 'LIVEPLAYER_REJOIN', kind: 'string' },
+  { key: 'displaySize', flag: '--display-size', env: 'LIVEPLAYER_DISPLAY_SIZE', kind: 'string' },
 ];
 
 /** Initial attributes from the environment, as the contract lists them. */

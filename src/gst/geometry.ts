@@ -36,8 +36,9 @@ export function defaultLayout(): ScreenLayout {
   );
 }
 
-export function layoutAt(window: Point, pip: Point): ScreenLayout {
-  return { screen: { ...SCREEN }, window: { ...WINDOW_SIZE, ...window }, pip: { ...PIP_SIZE, ...pip } };
+/** The layout on a screen of `screen` pixels (the display's own size; 1920x1080 when unknown). */
+export function layoutAt(window: Point, pip: Point, screen: Size = SCREEN): ScreenLayout {
+  return { screen: { ...screen }, window: { ...WINDOW_SIZE, ...window }, pip: { ...PIP_SIZE, ...pip } };
 }
 
 /** "X,Y" as configuration writes it (the schema has checked the form), or null. */

@@ -1,22 +1,38 @@
-// Entry point of the TV idle-screen process: runs gst-pipelines/idle.pipeline
-// on the configured video sink, pushes the picture rendered by
-// src/tv/idle-screen.ts once a second and sets the words as properties of the
-// named textoverlays. Like the media worker it is the only importer of the
-// binding in its process, and the daemon kills it outright when playback
-// needs the screen.
+// Entry point of the TV screen process: runs gst-pipelines/idle.pipeline on
+// the configured video sink at the screen's size, pushes the card's picture
+// rendered by src/tv/idle-screen.ts once a second and sets the words as
+// properties of the named textoverlays. Like the media worker it is the only
+// importer of the binding in its process; the daemon kills it outright when
+// the card goes away, and forks a new one for the next card.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { IDLE_HEIGHT, IDLE_WIDTH, renderIdleImage } from '../tv/idle-screen';
+import { renderCornerImage, renderFrameImage, renderIdleImage } from '../tv/idle-screen';
 import { chooseVideoSink, videoSinkDescription, type VideoSinkPref } from './element-choice';
 import { pipelineDir } from './pipeline-description';
 import type { Gst, GstElement, GstPipeline } from './binding';
 import { cacheChildren } from './element-cache';
 
-export type ToIdleWorker =
-  | { t: 'show'; videoSink: VideoSinkPref; qr: string; title: string; status: string }
-  | { t: 'capture'; id: number };
+/** One card of the TV: its picture (layout, QR, last frame) and its words (pango markup and fonts). */
+export interface Card {
+  layout: 'idle' | 'frame' | 'corner';
+  width: number;
+  height: number;
+  /** The pairing address (idle and corner layouts). */
+  qr?: string;
+  /** A PNG of the stream's last frame (frame layout), and how bright it stays (1 = as it was). */
+  framePath?: string;
+  dim?: number;
+  title: string;
+  status: string;
+  titleFont: string;
+  statusFont: string;
+  /** A dark band behind the words, for words over a picture. */
+  shaded: boolean;
+}
+
+export type ToIdleWorker = { t: 'show'; videoSink: VideoSinkPref; card: Card } | { t: 'capture'; id: number };
 
 export type FromIdleWorker =
   | { t: 'ready' }
@@ -28,16 +44,19 @@ const ELEMENT = /^[a-z0-9_]+( [a-z-]+=[a-z0-9]+)*$/;
 const FRAME_MS = 1000;
 const CAPTURE_TIMEOUT_MS = 4000;
 
-/** idle.pipeline with {{video_sink}} from the element table; nothing else may be filled in. */
-export function describeIdlePipeline(videoSink: string, dir = pipelineDir()): string {
+/** idle.pipeline with {{video_sink}} from the element table and the screen's size; nothing else may be filled in. */
+export function describeIdlePipeline(videoSink: string, size: { width: number; height: number } = { width: 1280, height: 720 }, dir = pipelineDir()): string {
   if (!ELEMENT.test(videoSink)) throw new Error(`refusing element description "${videoSink}"`);
+  for (const v of [size.width, size.height]) if (!Number.isInteger(v) || v < 16 || v > 8192) throw new Error(`refusing screen size ${v}`);
+  const values: Record<string, string> = { video_sink: videoSink, width: String(size.width), height: String(size.height) };
   const text = readFileSync(path.join(dir, 'idle.pipeline'), 'utf8')
     .split('\n')
     .filter((l) => !l.trimStart().startsWith('#'))
     .join('\n');
   return text.replace(/\{\{([^}]*)\}\}/g, (_, key: string) => {
-    if (key !== 'video_sink') throw new Error(`unknown placeholder {{${key}}} in idle.pipeline`);
-    return videoSink;
+    const v = values[key];
+    if (v === undefined) throw new Error(`unknown placeholder {{${key}}} in idle.pipeline`);
+    return v;
   });
 }
 
@@ -48,19 +67,35 @@ function send(m: FromIdleWorker): void {
 let pipeline: GstPipeline | null = null;
 let src: GstElement | null = null;
 let frame: Buffer | null = null;
-let qrShown = '';
+let drawn = '';
+let size = { width: 0, height: 0 };
 let ticker: NodeJS.Timeout | null = null;
 
 function pushFrame(): void {
   if (src && frame) src.push!(frame);
 }
 
+function picture(c: Card): Buffer {
+  if (c.layout === 'idle') return renderIdleImage(c.qr ?? '', c.width, c.height);
+  if (c.layout === 'corner') return renderCornerImage(c.qr ?? '', c.width, c.height);
+  let last: { data: Buffer; width: number; height: number } | null = null;
+  try {
+    if (c.framePath) last = PNG.sync.read(readFileSync(c.framePath));
+  } catch {
+    last = null;
+  }
+  return renderFrameImage(last, c.width, c.height, c.dim ?? 1);
+}
+
 function show(m: Extract<ToIdleWorker, { t: 'show' }>): void {
+  const c = m.card;
+  if (pipeline && (c.width !== size.width || c.height !== size.height)) throw new Error('a card of another size needs a new screen process');
   if (!pipeline) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const gst: Gst = require('gstreamer-superficial');
     const sink = videoSinkDescription(chooseVideoSink(m.videoSink, { env: process.env, exists: existsSync }));
-    pipeline = cacheChildren(new gst.Pipeline(describeIdlePipeline(sink)));
+    size = { width: c.width, height: c.height };
+    pipeline = cacheChildren(new gst.Pipeline(describeIdlePipeline(sink, size)));
     src = pipeline.findChild('src');
     if (!src?.push) throw new Error('idle pipeline has no appsrc named "src"');
     pipeline.pollBus((msg) => {
@@ -69,14 +104,19 @@ function show(m: Extract<ToIdleWorker, { t: 'show' }>): void {
     pipeline.play();
     ticker = setInterval(pushFrame, FRAME_MS);
   }
-  if (m.qr !== qrShown) {
-    frame = renderIdleImage(m.qr, IDLE_WIDTH, IDLE_HEIGHT);
-    qrShown = m.qr;
+  const key = `${c.layout}|${c.qr ?? ''}|${c.framePath ?? ''}|${c.dim ?? 1}`;
+  if (key !== drawn) {
+    frame = picture(c);
+    drawn = key;
   }
   const title = pipeline.findChild('title');
   const status = pipeline.findChild('status');
-  if (title) title.text = m.title;
-  if (status) status.text = m.status;
+  for (const [el, text, font] of [[title, c.title, c.titleFont], [status, c.status, c.statusFont]] as const) {
+    if (!el) continue;
+    el['font-desc'] = font;
+    el['shaded-background'] = c.shaded;
+    el.text = text;
+  }
   pushFrame();
   send({ t: 'showing' });
 }

@@ -10,6 +10,7 @@ import { PairingService } from './pairing';
 import type { RemoteDeps } from './routes';
 import { SessionStore } from './session-store';
 import { TvScreen } from '../tv/screen';
+import type { DisplaySize } from '../tv/display-size';
 
 export interface RemoteStartOptions {
   config: Readonly<Config>;
@@ -18,6 +19,8 @@ export interface RemoteStartOptions {
   log: Logger;
   /** Fixed address for the QR code (e.g. behind a name the school's DNS knows); default: derived from the listening address. */
   baseUrl?: string;
+  /** The TV's size in pixels and whether cards may cover a playing stream (not on an exclusive KMS display). */
+  display?: { size: DisplaySize; overlays: boolean };
 }
 
 export interface Remote {
@@ -37,7 +40,16 @@ export function startRemote(opts: RemoteStartOptions): Remote {
   const pairing = new PairingService({ sessions, baseUrl: opts.baseUrl });
   opts.auth.sessions = sessions;
   const channels = new ChannelStore(opts.config.stateDir);
-  const screen = new TvScreen({ player: opts.player, pairing, name: opts.config.name, videoSink: opts.config.videoSink, log: opts.log });
+  const screen = new TvScreen({
+    player: opts.player,
+    pairing,
+    name: opts.config.name,
+    videoSink: opts.config.videoSink,
+    log: opts.log,
+    language: opts.config.language,
+    stallTimeoutMs: opts.config.stallTimeout * 1000,
+    ...(opts.display ? { screen: opts.display.size, overlays: opts.display.overlays } : {}),
+  });
   opts.log.child({ module: 'remote' }).info({ phones: sessions.size }, 'phone remote ready');
   return {
     pairing,

@@ -14,8 +14,14 @@ const PANEL = [0xff, 0xff, 0xff];
 const INK = [0x00, 0x00, 0x00];
 const ACCENT = [0x25, 0x63, 0xeb];
 
-/** Where the QR code sits; the words stay left of it. */
+/** Where the QR code sits on a 1280x720 screen; the words stay left of it. Other screens scale it (qrBox). */
 export const QR_BOX = { x: 780, y: 150, size: 440 };
+
+/** The QR box on a screen of any size: the same place and share of the height as on 720p. */
+export function qrBox(width: number, height: number): { x: number; y: number; size: number } {
+  const k = height / IDLE_HEIGHT;
+  return { x: Math.round(width - (IDLE_WIDTH - QR_BOX.x) * k), y: Math.round(QR_BOX.y * k), size: Math.round(QR_BOX.size * k) };
+}
 
 function fill(img: Buffer, w: number, x0: number, y0: number, x1: number, y1: number, c: number[]): void {
   for (let y = y0; y < y1; y++) {
@@ -37,10 +43,54 @@ function fill(img: Buffer, w: number, x0: number, y0: number, x1: number, y1: nu
 export function renderIdleImage(qrText: string, width = IDLE_WIDTH, height = IDLE_HEIGHT): Buffer {
   const img = Buffer.alloc(width * height * 4);
   fill(img, width, 0, 0, width, height, BG);
-  fill(img, width, 0, 0, width, 10, ACCENT);
+  fill(img, width, 0, 0, width, Math.max(4, Math.round(height / 72)), ACCENT);
+  drawQr(img, width, qrText, qrBox(width, height));
+  return img;
+}
+
+/**
+ * The pairing card for a corner of the TV during a lesson: a white panel
+ * with the QR code in its lower part (the words go above it).
+ */
+export function renderCornerImage(qrText: string, width: number, height: number): Buffer {
+  const img = Buffer.alloc(width * height * 4);
+  fill(img, width, 0, 0, width, height, BG);
+  fill(img, width, 0, 0, width, Math.max(4, Math.round(height / 60)), ACCENT);
+  const size = Math.min(width - 2 * Math.round(width / 12), Math.round(height * 0.62));
+  drawQr(img, width, qrText, { x: Math.round((width - size) / 2), y: height - size - Math.round(height / 20), size });
+  return img;
+}
+
+/**
+ * A picture under the words: the last frame of the stream (RGBA, any size)
+ * scaled to the screen, nearest neighbour, its brightness times `dim`.
+ */
+export function renderFrameImage(frame: { data: Buffer; width: number; height: number } | null, width: number, height: number, dim: number): Buffer {
+  const img = Buffer.alloc(width * height * 4);
+  if (!frame) {
+    fill(img, width, 0, 0, width, height, [0, 0, 0]);
+    return img;
+  }
+  const k = Math.round(Math.max(0, Math.min(1, dim)) * 256);
+  const xs = new Int32Array(width);
+  for (let x = 0; x < width; x++) xs[x] = Math.min(frame.width - 1, Math.floor((x * frame.width) / width)) * 4;
+  for (let y = 0; y < height; y++) {
+    const row = Math.min(frame.height - 1, Math.floor((y * frame.height) / height)) * frame.width * 4;
+    let o = y * width * 4;
+    for (let x = 0; x < width; x++, o += 4) {
+      const i = row + xs[x]!;
+      img[o] = (frame.data[i]! * k) >> 8;
+      img[o + 1] = (frame.data[i + 1]! * k) >> 8;
+      img[o + 2] = (frame.data[i + 2]! * k) >> 8;
+      img[o + 3] = 255;
+    }
+  }
+  return img;
+}
+
+function drawQr(img: Buffer, width: number, qrText: string, box: { x: number; y: number; size: number }): void {
   const qr = QRCode.create(qrText, { errorCorrectionLevel: 'M' });
   const n = qr.modules.size;
-  const box = QR_BOX;
   // Whole pixels per module, 4 modules of quiet zone on each side inside the box.
   const scale = Math.max(1, Math.floor(box.size / (n + 8)));
   const side = (n + 8) * scale;
@@ -55,7 +105,6 @@ export function renderIdleImage(qrText: string, width = IDLE_WIDTH, height = IDL
       fill(img, width, x, y, x + scale, y + scale, INK);
     }
   }
-  return img;
 }
 
 /** Escapes text for pango markup (textoverlay parses its `text` as markup). */

@@ -1,17 +1,28 @@
-// Decides what the TV shows when the player is not using it: whenever the
-// player leaves the active states (idle, stopped, error) the idle screen runs
-// in its own throw-away process (src/gst/idle-worker.ts) on the player's video
-// sink; the moment playback starts (state `connecting`) that process is
-// killed, because a KMS sink is exclusive and the playback worker needs it.
+// Decides what the TV shows around the stream, so that it is never black,
+// frozen or misleading: a card drawn by its own throw-away process
+// (src/gst/idle-worker.ts) on the player's video sink, at the screen's size.
+//
+//   idle, stopped, error, waiting, connecting: the idle card (name, address,
+//     QR code) with what is happening in words;
+//   reconnecting: the last frame, dimmed, with "connection lost, reconnecting";
+//   paused: the last frame with a pause mark;
+//   playing: nothing, unless someone asked for the pairing card (a corner).
+//
+// Each card that appears after the stream's picture is a new process, so on
+// X its window is created above the stream's; taking a card away kills its
+// process. A KMS display is exclusive: there the cards show only while no
+// media session holds it (`overlays` false).
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { VideoSinkPref } from '../gst/element-choice';
-import type { FromIdleWorker, ToIdleWorker } from '../gst/idle-worker';
+import type { Card, FromIdleWorker, ToIdleWorker } from '../gst/idle-worker';
 import type { LivePlayer, PlayerEventMap } from '../player/player';
-import { isActive } from '../player/state';
-import { idleTexts } from './idle-screen';
+import type { PlayerState } from '../player/state';
+import type { DisplaySize } from './display-size';
+import { pangoEscape, wrap } from './idle-screen';
+import { causeOf, streamName, tvWords, type Cause, type Language, type TvSituation } from './words';
 
 /** What the screen needs from the pairing service. */
 export interface PairingSource {
@@ -28,47 +39,95 @@ export interface TvScreenOptions {
   name: string;
   videoSink: VideoSinkPref;
   log: Logger;
+  language?: Language;
+  screen?: DisplaySize;
+  /** Cards over a media session (false where the display is exclusive: KMS). */
+  overlays?: boolean;
+  /** After this long connected with no picture, the TV says the stream has not started. */
+  stallTimeoutMs?: number;
+  /** Problems with the configuration an admin should see (shown on the idle card). */
+  warnings?: readonly string[];
 }
 
 export interface TvScreenEvents {
-  /** The idle screen appeared (true) or went away (false); backgroundMute can follow this. */
+  /** The idle card appeared (true) or went away (false); backgroundMute follows this. */
   showing: [boolean];
 }
 
 const RESTART_MS = 2000;
+/** How long a card waits for the last frame before it shows without it. */
+const FRAME_WAIT_MS = 300;
+export const PAIRING_CORNER_MS = 60_000;
+const FONT = 'Noto Sans CJK SC, WenQuanYi Micro Hei, Droid Sans Fallback, sans';
+
+interface Shown {
+  child: ChildProcess;
+  ready: boolean;
+  card: Card | null;
+}
 
 export class TvScreen extends EventEmitter<TvScreenEvents> {
-  private worker: ChildProcess | null = null;
-  private ready = false;
-  private lastCode: number | null;
+  private proc: Shown | null = null;
   private started = false;
-  private visible = false;
+  private idleVisible = false;
   private captures = new Map<number, { resolve: (b: Buffer) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private restartTimer: NodeJS.Timeout | null = null;
+  private stallTimer: NodeJS.Timeout | null = null;
+  private cornerTimer: NodeJS.Timeout | null = null;
   private readonly log: Logger;
+  private readonly lang: Language;
+  private readonly size: DisplaySize;
+
+  /** The best code of the current try (2001 connected ... 2004 first picture) and whether any try showed a picture. */
+  private progress = 0;
+  private startedOnce = false;
+  private connectingSince = 0;
+  private lastFailure: { code: number; message: string } | null = null;
+  private cause: Cause | null = null;
+  private frame: { path: string | null; pending: boolean; forState: PlayerState | null } = { path: null, pending: false, forState: null };
+  private cornerUntil = 0;
 
   private readonly onState = (e: PlayerEventMap['state'][0]): void => {
-    if (isActive(e.state)) this.hide();
-    else this.show();
+    if (e.state === 'connecting' && e.previous !== 'reconnecting') {
+      this.progress = 0;
+      this.connectingSince = Date.now();
+      if (e.previous !== 'waiting') this.startedOnce = false;
+      this.armStallTimer();
+    }
+    if (e.state === 'reconnecting') this.progress = 0;
+    if (e.state !== 'reconnecting' && e.state !== 'paused') this.frame = { path: null, pending: false, forState: null };
+    this.render();
   };
   private readonly onCode = (e: PlayerEventMap['statechange'][0]): void => {
-    this.lastCode = e.code;
-    if (this.worker) this.update();
+    if (e.code >= 2001 && e.code <= 2004) this.progress = Math.max(this.progress, e.code);
+    if (e.code === 2004) {
+      this.startedOnce = true;
+      this.lastFailure = null;
+      this.cause = null;
+    }
+    const c = causeOf(e.code, e.message);
+    // -2301 keeps the cause that led to it (host not found, refused...).
+    if (c && !(c === 'lost' && this.cause && this.cause !== 'lost')) this.cause = c;
+    if (e.code < 0 || e.code >= 3000 || e.code === 2006 || e.code === 2103) this.lastFailure = { code: e.code, message: e.message };
+    if (this.proc && e.code !== 2005) this.render();
   };
   private readonly onPairing = (): void => {
-    if (this.worker) this.update();
+    if (this.proc) this.render();
   };
 
   constructor(private readonly opts: TvScreenOptions) {
     super();
     this.log = opts.log.child({ module: 'tv' });
-    this.lastCode = opts.player.view().lastCode?.code ?? null;
+    this.lang = opts.language ?? 'zh';
+    this.size = opts.screen ?? { width: 1920, height: 1080 };
+    const last = opts.player.view().lastCode;
+    if (last) this.onCode({ code: last.code, message: last.message });
   }
 
-  /** True while the idle screen is on the TV (the lead's backgroundMute can use it). */
+  /** True while a card is on the TV (the idle screen, words over the last frame, or the pairing corner). */
   get showing(): boolean {
-    return this.visible;
+    return this.proc !== null && this.proc.card !== null;
   }
 
   start(): void {
@@ -77,12 +136,29 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     this.opts.player.on('state', this.onState);
     this.opts.player.on('statechange', this.onCode);
     this.opts.pairing.on('change', this.onPairing);
-    if (!isActive(this.opts.player.state)) this.show();
+    this.render();
   }
 
-  /** The idle screen as it is drawn now, as PNG (captured through the pipeline's snap branch). */
+  /**
+   * Shows the pairing code with the name and address in a corner for
+   * `ms` while a stream plays, so that another phone can pair without
+   * stopping the lesson. When nothing plays the idle card already shows it.
+   */
+  showPairingCorner(ms = PAIRING_CORNER_MS): { until: string } {
+    this.cornerUntil = Date.now() + ms;
+    if (this.cornerTimer) clearTimeout(this.cornerTimer);
+    this.cornerTimer = setTimeout(() => {
+      this.cornerTimer = null;
+      this.render();
+    }, ms);
+    this.render();
+    return { until: new Date(this.cornerUntil).toISOString() };
+  }
+
+  /** The card as it is drawn now, as PNG (captured through the pipeline's snap branch). */
   capture(): Promise<Buffer> {
-    if (!this.worker || !this.ready) return Promise.reject(new Error('the idle screen is not showing'));
+    const p = this.proc;
+    if (!p || !p.ready || !p.card) return Promise.reject(new Error('the idle screen is not showing'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.captures.set(id, { resolve, reject });
@@ -90,97 +166,240 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     });
   }
 
-  /**
-   * Takes the idle screen off the sink and resolves once its process is gone.
-   * For the engine: awaiting this before a playback worker opens a KMS sink
-   * closes the gap between SIGKILL and the kernel releasing the display.
-   */
-  release(): Promise<void> {
-    return this.kill();
-  }
-
   async stop(): Promise<void> {
     this.started = false;
     this.opts.player.off('state', this.onState);
     this.opts.player.off('statechange', this.onCode);
     this.opts.pairing.off('change', this.onPairing);
+    for (const t of [this.stallTimer, this.cornerTimer, this.restartTimer]) if (t) clearTimeout(t);
     await this.kill();
   }
 
-  private show(): void {
+  /** What is happening, as the TV tells it. */
+  situation(): TvSituation {
+    const p = this.opts.player;
+    const stream = streamName(p.attributes.src);
+    const last = this.lastFailure;
+    switch (p.state) {
+      case 'idle':
+        return { kind: 'idle' };
+      case 'stopped':
+        return last?.code === 2006 ? { kind: 'failed', stream, code: 2006, cause: 'ended', detail: last.message } : { kind: 'stopped' };
+      case 'connecting': {
+        const stalled = this.progress >= 2001 && this.progress < 2003 && Date.now() - this.connectingSince >= (this.opts.stallTimeoutMs ?? 5000);
+        return stalled ? { kind: 'connected-no-media', stream } : { kind: 'connecting', stream };
+      }
+      case 'reconnecting': {
+        const { attempt, of } = p.reconnectAttempt;
+        return { kind: 'reconnecting', stream, attempt, of, startedOnce: this.startedOnce };
+      }
+      case 'paused':
+        return { kind: 'paused' };
+      case 'waiting': {
+        const w = p.waitingFor;
+        return { kind: 'waiting', stream, since: new Date(w?.since ?? Date.now()), code: w?.code ?? last?.code ?? 0, cause: this.cause };
+      }
+      case 'error':
+        return { kind: 'failed', stream, code: last?.code ?? 0, cause: this.cause, detail: last?.message ?? '' };
+      case 'playing':
+        return { kind: 'connecting', stream };
+    }
+  }
+
+  /** The card the TV should show now, or null for the stream's own picture. */
+  private desired(): Card | null {
+    const state = this.opts.player.state;
+    const overlays = this.opts.overlays !== false;
+    if (state === 'playing') return overlays && Date.now() < this.cornerUntil ? this.cornerCard() : null;
+    // Reconnecting before any picture was shown: nothing to dim, the idle card says it.
+    if (state === 'reconnecting' && !this.startedOnce) return overlays || !this.opts.player.attributes.src ? this.idleCard() : null;
+    if (state === 'reconnecting' || state === 'paused') {
+      if (!overlays) return null;
+      if (this.frame.forState !== state) this.fetchFrame(state);
+      if (this.frame.pending) return this.proc?.card ?? null;
+      return this.frameCard(state);
+    }
+    if (state === 'connecting' && !overlays) return null;
+    return this.idleCard();
+  }
+
+  private render(): void {
     if (!this.started) return;
-    if (this.worker) {
-      this.update();
+    const card = this.desired();
+    const p = this.proc;
+    if (!card) {
+      if (p) void this.kill();
       return;
     }
+    // A card of another size (corner versus full screen) or one that must
+    // rise above the stream's picture needs a new process.
+    const fresh = !p || (p.card && (p.card.width !== card.width || p.card.height !== card.height));
+    if (fresh) {
+      void this.kill();
+      this.spawn(card);
+      return;
+    }
+    p.card = card;
+    if (p.ready) this.send({ t: 'show', videoSink: this.opts.videoSink, card });
+    this.setIdleVisible(card.layout === 'idle');
+  }
+
+  private idleCard(): Card {
+    const { width, height } = this.size;
+    const words = tvWords(this.situation(), this.lang, this.opts.player.attributes.src);
+    const zh = this.lang === 'zh';
+    const warnings = (this.opts.warnings ?? []).map((w) => `⚠ ${pangoEscape(w)}`).join('\n');
+    const title =
+      `<span size="x-large">${pangoEscape(this.opts.name)}</span>\n` +
+      `${zh ? '遥控地址' : 'Remote control'}: ${pangoEscape(this.opts.pairing.controlUrl)}\n` +
+      `${zh ? '用手机扫描右侧二维码' : 'Scan the code with a phone'}` +
+      (warnings ? `\n<span size="small" foreground="#ffcc66">${warnings}</span>` : '');
+    // Left of the QR code: about 34 wide characters or 60 narrow ones at this font on a 16:9 screen.
+    const cols = this.lang === 'zh' ? 17 : 32;
+    const status = `<b>${pangoEscape(wrap(words.headline, cols))}</b>${words.line ? `\n<span size="small">${pangoEscape(wrap(words.line, Math.round(cols * 1.25)))}</span>` : ''}`;
+    return {
+      layout: 'idle',
+      width,
+      height,
+      qr: this.opts.pairing.current().url,
+      title,
+      status,
+      titleFont: `${FONT} Bold 11`,
+      statusFont: `${FONT} 16`,
+      shaded: false,
+    };
+  }
+
+  private frameCard(state: 'reconnecting' | 'paused'): Card {
+    const { width, height } = this.size;
+    const words = tvWords(this.situation(), this.lang, this.opts.player.attributes.src);
+    const cols = this.lang === 'zh' ? 30 : 56;
+    const paused = state === 'paused';
+    return {
+      layout: 'frame',
+      width,
+      height,
+      ...(this.frame.path ? { framePath: this.frame.path } : {}),
+      dim: paused ? 1 : 0.4,
+      title: paused ? `<b>${pangoEscape(words.headline)}</b>` : '',
+      status: paused ? '' : `<b>${pangoEscape(wrap(words.headline, cols))}</b>`,
+      titleFont: `${FONT} 14`,
+      statusFont: `${FONT} 18`,
+      shaded: true,
+    };
+  }
+
+  private cornerCard(): Card {
+    // A third of the width, half the height: the QR stays large enough to scan from a desk.
+    const width = Math.round(this.size.width / 3 / 2) * 2;
+    const height = Math.round(this.size.height / 2 / 2) * 2;
+    const zh = this.lang === 'zh';
+    return {
+      layout: 'corner',
+      width,
+      height,
+      qr: this.opts.pairing.current().url,
+      title: `<b>${pangoEscape(this.opts.name)}</b>\n${zh ? '扫码添加手机遥控' : 'Scan to add a phone'}\n<span size="small">${pangoEscape(this.opts.pairing.controlUrl)}</span>`,
+      status: '',
+      titleFont: `${FONT} 22`,
+      statusFont: `${FONT} 16`,
+      shaded: false,
+    };
+  }
+
+  // The last frame under the words: a view snapshot of the session (it keeps
+  // its last frame while reconnecting). The card waits for it a moment, then
+  // shows without it and takes it when it comes.
+  private fetchFrame(state: PlayerState): void {
+    this.frame = { path: null, pending: true, forState: state };
+    const mine = this.frame;
+    const settle = (p: string | null) => {
+      if (this.frame !== mine || !mine.pending) return;
+      mine.pending = false;
+      mine.path = p;
+      this.render();
+    };
+    const timer = setTimeout(() => settle(null), FRAME_WAIT_MS);
+    this.opts.player
+      .snapshot({ quality: 'raw', sourceType: 'view' })
+      .then((r) => {
+        clearTimeout(timer);
+        if (this.frame !== mine) return;
+        if (mine.pending) settle(r.path);
+        else {
+          mine.path = r.path;
+          this.render();
+        }
+      })
+      .catch(() => {
+        clearTimeout(timer);
+        settle(null);
+      });
+  }
+
+  private armStallTimer(): void {
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.stallTimer = setTimeout(() => {
+      this.stallTimer = null;
+      if (this.opts.player.state === 'connecting') this.render();
+    }, (this.opts.stallTimeoutMs ?? 5000) + 20);
+  }
+
+  private spawn(card: Card): void {
     const child = fork(path.join(__dirname, '..', 'gst', 'idle-worker.js'), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.worker = child;
-    this.ready = false;
+    const p: Shown = { child, ready: false, card };
+    this.proc = p;
     child.on('message', (m: FromIdleWorker) => {
-      if (child !== this.worker) return;
+      if (this.proc !== p) return;
       if (m.t === 'ready') {
-        this.ready = true;
-        this.update();
+        p.ready = true;
+        if (p.card) this.send({ t: 'show', videoSink: this.opts.videoSink, card: p.card });
       } else if (m.t === 'showing') {
-        this.setVisible(true);
+        this.setIdleVisible(p.card?.layout === 'idle');
       } else if (m.t === 'captured') {
         const c = this.captures.get(m.id);
         this.captures.delete(m.id);
         if (m.png) c?.resolve(Buffer.from(m.png, 'base64'));
         else c?.reject(new Error(m.error ?? 'capture failed'));
       } else if (m.t === 'error') {
-        this.log.warn({ detail: m.detail }, 'idle screen error');
+        this.log.warn({ detail: m.detail }, 'TV screen error');
       }
     });
     child.once('exit', (code, signal) => {
-      if (child !== this.worker) return;
+      if (this.proc !== p) return;
       // It died by itself while it should be showing: try again shortly.
-      this.worker = null;
-      this.ready = false;
-      this.setVisible(false);
+      this.proc = null;
+      this.setIdleVisible(false);
       this.failCaptures();
-      this.log.warn({ code, signal }, 'idle screen process ended; restarting');
+      this.log.warn({ code, signal }, 'TV screen process ended; restarting');
       this.restartTimer = setTimeout(() => {
         this.restartTimer = null;
-        if (this.started && !isActive(this.opts.player.state)) this.show();
+        this.render();
       }, RESTART_MS);
     });
-  }
-
-  // Synchronous on purpose: it runs inside the player's `connecting`
-  // announcement, before the engine hands the sink to a playback worker.
-  private hide(): void {
-    void this.kill();
   }
 
   private kill(): Promise<void> {
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = null;
-    const child = this.worker;
-    this.worker = null;
-    this.ready = false;
+    const p = this.proc;
+    this.proc = null;
     this.failCaptures();
-    this.setVisible(false);
+    this.setIdleVisible(false);
+    const child = p?.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
     const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGKILL');
     return gone;
   }
 
-  private update(): void {
-    if (!this.ready) return;
-    const { url } = this.opts.pairing.current();
-    const texts = idleTexts({ name: this.opts.name, controlUrl: this.opts.pairing.controlUrl, state: this.opts.player.state, lastCode: this.lastCode });
-    this.send({ t: 'show', videoSink: this.opts.videoSink, qr: url, ...texts });
-  }
-
   private send(m: ToIdleWorker): void {
-    if (this.worker?.connected) this.worker.send(m);
+    if (this.proc?.child.connected) this.proc.child.send(m);
   }
 
-  private setVisible(v: boolean): void {
-    if (this.visible === v) return;
-    this.visible = v;
+  private setIdleVisible(v: boolean): void {
+    if (this.idleVisible === v) return;
+    this.idleVisible = v;
     this.emit('showing', v);
   }
 
@@ -189,3 +408,4 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     this.captures.clear();
   }
 }
+

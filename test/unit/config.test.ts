@@ -44,6 +44,7 @@ t.test('each flag and its environment variable set the same option', async (tt) 
     audioDeviceSpeaker: ['hw:0', 'hw:0'], audioDeviceEar: ['hw:1', 'hw:1'],
     windowPosition: ['0,0', '0,0'], pipPosition: ['1440,720', '1440,720'],
     startView: ['window', 'window'], language: ['en', 'en'], rejoin: ['off', 'off'],
+    displaySize: ['1280x720', '1280x720'],
   };
   for (const spec of OPTION_SPECS) {
     if (spec.key === 'config') continue;

@@ -1,0 +1,118 @@
+// The TV as a person sees it: a private Xvfb screen, screenshots of its root
+// window taken with ImageMagick's `import`, and the words on them read by
+// tesseract (English and Simplified Chinese), as a person in the back row
+// would read them.
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PNG } from 'pngjs';
+
+export interface Xvfb {
+  display: string;
+  width: number;
+  height: number;
+  stop(): Promise<void>;
+}
+
+/** Starts Xvfb at `width`x`height` on a display it picks itself (-displayfd), so parallel tests never collide. */
+export async function startXvfb(width = 1920, height = 1080): Promise<Xvfb> {
+  const proc = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', `${width}x${height}x24`, '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+  const reap = () => proc.kill('SIGKILL');
+  process.once('exit', reap);
+  const display = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('Xvfb did not start in 10 s')), 10000);
+    proc.stdio[3]!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) {
+        clearTimeout(timer);
+        resolve(`:${out.trim()}`);
+      }
+    });
+    proc.once('exit', (code) => reject(new Error(`Xvfb exited (${code})`)));
+  });
+  return {
+    display,
+    width,
+    height,
+    stop: () =>
+      new Promise((resolve) => {
+        process.removeListener('exit', reap);
+        if (proc.exitCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
+
+export interface Shot {
+  png: Buffer;
+  width: number;
+  height: number;
+  /** RGBA */
+  data: Buffer;
+}
+
+/** A screenshot of the whole screen (`import -window root`). */
+export function screenshot(display: string): Promise<Shot> {
+  return new Promise((resolve, reject) => {
+    execFile('import', ['-display', display, '-window', 'root', 'png:-'], { encoding: 'buffer', maxBuffer: 64 << 20 }, (err, out) => {
+      if (err) return reject(err);
+      const img = PNG.sync.read(out);
+      resolve({ png: out, width: img.width, height: img.height, data: img.data });
+    });
+  });
+}
+
+/** Share of pixels that are not black (any channel above 24), sampled on a grid. */
+export function litShare(s: Shot, step = 8): number {
+  let lit = 0;
+  let n = 0;
+  for (let y = 0; y < s.height; y += step) {
+    for (let x = 0; x < s.width; x += step) {
+      const o = (y * s.width + x) * 4;
+      n++;
+      if (s.data[o]! > 24 || s.data[o + 1]! > 24 || s.data[o + 2]! > 24) lit++;
+    }
+  }
+  return lit / n;
+}
+
+/**
+ * The words on a screenshot, read by tesseract in `lang` ("eng", "chi_sim").
+ * The picture is turned to grey and inverted first (light words on a dark
+ * card read far better as dark on light). Spaces are removed for Chinese,
+ * where tesseract puts them between characters.
+ */
+export function ocr(png: Buffer, lang: 'eng' | 'chi_sim'): Promise<string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ocr-'));
+  const file = path.join(dir, 'in.png');
+  writeFileSync(file, png);
+  const prepared = path.join(dir, 'prep.png');
+  return new Promise<string>((resolve, reject) => {
+    execFile('convert', [file, '-colorspace', 'Gray', '-negate', '-resize', '75%', prepared], (err) => {
+      if (err) return reject(err);
+      execFile('tesseract', [prepared, 'stdout', '-l', lang, '--psm', '11'], { maxBuffer: 8 << 20 }, (err2, out) => {
+        rmSync(dir, { recursive: true, force: true });
+        if (err2) return reject(err2);
+        resolve(lang === 'chi_sim' ? out.replace(/[ \t]+/g, '') : out.replace(/\s+/g, ' '));
+      });
+    });
+  });
+}
+
+/** Keeps a screenshot for people to look at (docs/screenshots) and for CI artifacts. */
+export function keepShot(png: Buffer, name: string, dir = path.resolve(__dirname, '../../..', 'artifacts', 'screenshots')): string {
+  mkdirSync(dir, { recursive: true });
+  const f = path.join(dir, name);
+  writeFileSync(f, png);
+  return f;
+}
+
+/** Reads a PNG file into a Shot. */
+export function readShot(file: string): Shot {
+  const png = readFileSync(file);
+  const img = PNG.sync.read(png);
+  return { png, width: img.width, height: img.height, data: img.data };
+}
