@@ -95,6 +95,7 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
   stops.unshift({ name: 'engine', stop: () => engine.close() }, { name: 'player', stop: () => player.shutdown() }, { name: 'update-lock', stop: () => lock.release() }, { name: 'state', stop: () => store.flush() });
 
   let httpAddress: string | null = null;
+  let showPairingCode: ((ms: number) => { until: string }) | undefined;
   if (config.http !== 'off') {
     const metrics = createMetrics(player, { processMetrics: true });
     const auth = createAuth({ token: resolveToken(config.stateDir, config.token) });
@@ -103,7 +104,13 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
     // backgroundMute: the idle screen on the TV puts the player in background.
     remote.screen.on('showing', (on) => player.setIdleScreenShowing(on));
     stops.unshift({ name: 'remote', stop: () => remote.stop() });
-    const app: FastifyInstance = buildApp({ player, log, config, auth, snapshotDir, metrics, pairing: remote.pairing, remote: remote.routes });
+    const pairing = {
+      current: () => remote.pairing.current(),
+      forgetAll: () => remote.pairing.forgetAll(),
+      showOnTv: (ms: number) => remote.screen.showPairingCorner(ms),
+    };
+    showPairingCode = pairing.showOnTv;
+    const app: FastifyInstance = buildApp({ player, log, config, auth, snapshotDir, metrics, pairing, remote: remote.routes });
     const { host, port } = parseHttp(config.http);
     await app.listen({ host, port });
     remote.listening(host, (app.server.address() as { port: number }).port);
@@ -115,7 +122,7 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
   }
 
   if (config.dbus !== 'off') {
-    const dbus: DbusService | null = await startDbus(player, { bus: config.dbus, identity: config.name }, log.child({ module: 'dbus' }));
+    const dbus: DbusService | null = await startDbus(player, { bus: config.dbus, identity: config.name, showPairingCode }, log.child({ module: 'dbus' }));
     if (dbus) stops.unshift({ name: 'dbus', stop: () => dbus.stop() });
   }
 

@@ -22,6 +22,8 @@ export interface DbusOptions {
   address?: string;
   /** How long connecting and owning the names may take before giving up. */
   timeoutMs?: number;
+  /** The TV's "show the pairing code" action (absent without a TV screen). */
+  showPairingCode?: (ms: number) => { until: string };
 }
 
 export interface DbusService {
@@ -61,7 +63,7 @@ export async function startDbus(player: LivePlayer, opts: DbusOptions, log: Logg
   }
   let connected = false;
   let lost = false;
-  const lp1 = new LivePlayer1(player, log);
+  const lp1 = new LivePlayer1(player, log, opts.showPairingCode);
   const root = new MprisRoot(opts.identity);
   const mpris = new MprisPlayer(player, opts.identity, log);
   const objects = new Map<string, GuardedInterface[]>([

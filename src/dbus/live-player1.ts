@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Attributes } from '../player/attributes';
 import type { NetStatus, SnapshotRequest } from '../player/engine';
 import type { LivePlayer, PlayerEventMap } from '../player/player';
+import { PlayerError } from '../player/errors';
 import { guard, invalidArgument, nameArgs, PropertyMirror, safeSignal, type IntrospectXml } from './edge';
 
 export const LIVE_PLAYER1 = 'org.liveplayerd.LivePlayer1';
@@ -41,6 +42,7 @@ export class LivePlayer1 extends dbusInterface.Interface {
   constructor(
     private readonly player: LivePlayer,
     private readonly log: Logger,
+    private readonly showPairing?: (ms: number) => { until: string },
   ) {
     super(LIVE_PLAYER1);
   }
@@ -120,6 +122,14 @@ export class LivePlayer1 extends dbusInterface.Interface {
     guard('exitPictureInPicture', () => this.player.exitPictureInPicture());
   }
 
+  /** Shows the pairing code in a corner of the TV for 60 s without stopping the picture; returns until when. */
+  ShowPairingCode(): string {
+    return guard('showPairingCode', () => {
+      if (!this.showPairing) throw new PlayerError('NotAvailable', 'showPairingCode');
+      return this.showPairing(60_000).until;
+    });
+  }
+
   // An empty string picks the default, as an omitted field does over HTTP.
   Snapshot(quality: string, sourceType: string): Promise<[string, number, number]> {
     return guard('snapshot', async (): Promise<[string, number, number]> => {
@@ -158,6 +168,7 @@ export class LivePlayer1 extends dbusInterface.Interface {
     return nameArgs(xml, {
       RequestFullScreen: ['direction'],
       Snapshot: ['quality', 'sourceType', 'path', 'width', 'height'],
+      ShowPairingCode: ['until'],
       StateChange: ['code', 'message'],
       NetStatus: ['info'],
       FullScreenChange: ['direction', 'fullScreen'],
@@ -203,6 +214,7 @@ LivePlayer1.configureMembers({
     RequestPictureInPicture: {},
     ExitPictureInPicture: {},
     Snapshot: { inSignature: 'ss', outSignature: 'suu' },
+    ShowPairingCode: { outSignature: 's' },
   },
   signals: {
     StateChange: { signature: 'is' },

@@ -37,9 +37,13 @@ export function createSourceWatcher(opts: SourceWatchOptions = DEFAULT_WATCH): S
           connected: () => {},
           started: () => {},
           bytes: () => {},
-          // Audio, video or metadata: the publisher is back. The session that
-          // follows waits for its key frame as any start does.
-          tag: (tag) => finish(true, `media arrived (tag type ${tag.type})`),
+          // Audio or video: the publisher is back (a server may repeat the
+          // old stream's metadata to a new player, so script tags prove
+          // nothing). The session that follows waits for its key frame as
+          // any start does.
+          tag: (tag) => {
+            if (tag.type === 8 || tag.type === 9) finish(true, `media arrived (${tag.type === 9 ? 'video' : 'audio'})`);
+          },
           ended: (detail) => finish(false, `ended: ${detail}`),
           failed: (f) => finish(false, `${f.kind}: ${f.detail}`),
         },

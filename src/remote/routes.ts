@@ -38,10 +38,16 @@ function pageHeaders(reply: FastifyReply): FastifyReply {
 }
 
 const PAIR_FAILED = `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Pairing failed / 配对失败</title></head><body style="font:1.2rem/1.5 sans-serif;margin:1.5rem;color:#111;background:#fff">
-<h1>Pairing failed / 配对失败</h1>
-<p lang="en">This code was already used or has expired. Scan the code on the TV again.</p>
-<p lang="zh">此配对码已使用或已过期，请重新扫描电视上的二维码。</p></body></html>`;
+<title>此配对链接已失效 / This pairing link no longer works</title></head><body style="font:1.2rem/1.5 sans-serif;margin:1.5rem;color:#111;background:#fff">
+<h1 lang="zh">此配对链接已使用或已过期</h1>
+<p lang="zh">每个二维码只能配对一部手机，并且会定时更换。获取新的二维码：</p>
+<ul lang="zh"><li>电视没有在播放时，屏幕上就有新的二维码，直接扫描即可；</li>
+<li>正在上课时，请已配对的手机点“添加其他手机”，电视角落会显示新的二维码 60 秒。</li></ul>
+<h1 lang="en">This pairing link was used or has expired</h1>
+<p lang="en">Each code pairs one phone and is replaced from time to time. To get a new code:</p>
+<ul lang="en"><li>when nothing plays, the TV shows a new code: scan it;</li>
+<li>during a lesson, tap "Add another phone" on a phone that is already paired: the TV shows a new code in a corner for 60 s.</li></ul>
+</body></html>`;
 
 export const remoteRoutes: FastifyPluginAsync<{ deps: RemoteDeps }> = async (app, { deps }) => {
   const files = loadPage(deps.deviceName);

@@ -91,9 +91,10 @@ export interface NginxRtmp {
  * (off by default, as in nginx; a publisher stop is then only a User Control StreamEOF,
  * which also comes first when it is on).
  */
-export async function startNginxRtmp(opts: { publishNotify?: boolean } = {}): Promise<NginxRtmp> {
+export async function startNginxRtmp(opts: { publishNotify?: boolean; port?: number } = {}): Promise<NginxRtmp> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nginx-rtmp-'));
-  const port = await closedPort();
+  // A given port: the same server coming back after a restart.
+  const port = opts.port ?? (await closedPort());
   const conf = [
     'load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;',
     'daemon off;',

@@ -4,6 +4,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { PlayerError } from '../../player/errors';
 import type { HttpDeps } from '../app';
+import { Type } from '@sinclair/typebox';
 import { bearer, ErrMsg, PairingReply, withErrors } from '../schemas';
 
 /** What the phone-remote work provides to the HTTP surface. */
@@ -12,7 +13,12 @@ export interface Pairing {
   current(): { url: string; expiresAt: string } | Promise<{ url: string; expiresAt: string }>;
   /** Revokes every paired phone ("forget all phones"). */
   forgetAll(): void | Promise<void>;
+  /** Shows the pairing code in a corner of the TV for `ms` without stopping the picture; absent where there is no TV screen. */
+  showOnTv?(ms: number): { until: string };
 }
+
+const ShowBody = Type.Union([Type.Null(), Type.Object({ seconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 600 })) }, { additionalProperties: false })]);
+const ShowReply = Type.Object({ errMsg: Type.String(), until: Type.String({ format: 'date-time' }) }, { additionalProperties: false });
 
 export const pairingRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
   app.get('/pairing', {
@@ -21,6 +27,22 @@ export const pairingRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app,
     handler: async () => {
       if (!deps.pairing) throw new PlayerError('NotAvailable', 'pairing');
       return deps.pairing.current();
+    },
+  });
+
+  app.post('/pairing/show', {
+    config: { op: 'showPairingCode' },
+    schema: {
+      summary: 'Shows the pairing code, the name and the address in a corner of the TV (60 s unless `seconds` says) without stopping the picture',
+      tags: ['pairing'],
+      security: bearer,
+      body: ShowBody,
+      response: withErrors({ 200: ShowReply }),
+    },
+    handler: async (req) => {
+      if (!deps.pairing?.showOnTv) throw new PlayerError('NotAvailable', 'showPairingCode');
+      const seconds = (req.body as { seconds?: number } | null)?.seconds ?? 60;
+      return { errMsg: 'showPairingCode:ok', ...deps.pairing.showOnTv(seconds * 1000) };
     },
   });
 
