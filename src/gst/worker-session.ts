@@ -251,6 +251,8 @@ export class WorkerSession {
         this.playPastPreroll();
       }
       this.code(v.code, v.detail);
+    } else if (v.kind === 'late') {
+      this.decode.onLate(v.element, v.dropped);
     } else if (v.kind === 'volume') {
       if (Number.isFinite(v.rmsDb)) this.send({ t: 'volume', volume: Math.round(Math.max(0, Math.min(100, 100 * Math.pow(10, v.rmsDb / 20)))) });
     } else {
@@ -340,7 +342,7 @@ export class WorkerSession {
     if (froze) this.code(2105, `no frame rendered for ${TICK_MS} ms while ${net.videoFPS} fps arrive`);
     const liveDelay = this.delay.liveDelay(now);
     this.judgeDelay(liveDelay, now);
-    const info: Record<string, number> = { ...net, ...this.delay.buffered(), renderFPS };
+    const info: Record<string, number> = { ...net, ...this.delay.buffered(), renderFPS, droppedFrames: this.decode.droppedFrames };
     if (liveDelay !== null) info.liveDelay = liveDelay;
     this.send({ t: 'netstatus', info });
     this.code(2005, `${info.videoFPS ?? 0} fps, ${info.netSpeed ?? 0} kbps`);
