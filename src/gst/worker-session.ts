@@ -8,6 +8,7 @@ import type { FromWorker, ToWorker, WorkerPlan } from './ipc';
 import { createReader } from '../media/reader';
 import type { FlvTag, ReaderFailure, StreamReader } from '../media/types';
 import { FeedGate } from './feed-gate';
+import { ContinuousTimeline } from './timeline';
 import { StreamWatch } from './stream-watch';
 import { DecodeWatch } from './decode-watch';
 import { takeSnapshot } from './snapshot';
@@ -31,6 +32,7 @@ const FIRST_PICTURE_POLL_MS = 250;
 export class WorkerSession {
   private reader: StreamReader | null = null;
   private readonly gate = new FeedGate();
+  private readonly timeline = new ContinuousTimeline();
   private readonly watch = new StreamWatch();
   private readonly rules = new Set<BusRule>();
   private readonly src: GstElement;
@@ -171,6 +173,7 @@ export class WorkerSession {
     const id = ++this.connection;
     const live = () => id === this.connection;
     if (id > 1) {
+      this.timeline.discontinuity();
       this.gate.discontinuity();
       this.watch.discontinuity();
       this.sentKeyFrame = false;
@@ -194,9 +197,13 @@ export class WorkerSession {
     this.reader!.start();
   }
 
-  private onTag(tag: FlvTag, at: number): void {
+  private onTag(raw: FlvTag, at: number): void {
     this.health.fed(at);
-    for (const e of this.watch.onTag(tag, at)) this.code(e.code, e.detail);
+    for (const e of this.watch.onTag(raw, at)) this.code(e.code, e.detail);
+    // From here on, stream time is continuous: a jump in the input would
+    // otherwise freeze the picture or mislead the delay meter.
+    const { tag, moved } = this.timeline.mend(raw, at);
+    if (moved !== null) this.send({ t: 'log', level: 'info', msg: 'stream timestamps jumped: mended onto a continuous timeline', data: { fromTs: raw.timestamp, movedMs: moved } });
     const videoFrame = tag.type === TAG_VIDEO && isMediaFrame(tag);
     if (videoFrame) this.delay.onArrival(tag.timestamp, at);
     if (this.paused) return;
