@@ -25,6 +25,8 @@ export class WorkerSessionHandle implements MediaSession {
   private view: ViewGeometry;
   private worker!: WorkerProcess;
   private switchedToSoftware = false;
+  /** Why this handle ended its worker itself (the picture froze); reported as the crash's detail, so the player starts a fresh session. */
+  private ending: string | null = null;
 
   constructor(
     worker: WorkerProcess,
@@ -47,7 +49,7 @@ export class WorkerSessionHandle implements MediaSession {
       if (worker !== this.worker) return;
       this.failReplies();
       this.gone?.();
-      if (!this.stopping) this.events.crashed(`media process ended (${signal ? `signal ${signal}` : `exit code ${code}`})`);
+      if (!this.stopping) this.events.crashed(this.ending ?? `media process ended (${signal ? `signal ${signal}` : `exit code ${code}`})`);
     });
   }
 
@@ -193,6 +195,10 @@ export class WorkerSessionHandle implements MediaSession {
         break;
       case 'failed':
         this.events.failed(m.code as StatusCode | null, m.detail);
+        break;
+      case 'frozen':
+        this.ending = m.detail;
+        void this.worker.kill();
         break;
       case 'decoder-failed':
         this.switchToSoftware(m.detail);

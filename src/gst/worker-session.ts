@@ -26,6 +26,14 @@ const TICK_MS = 1000;
 
 /** No tag for this long while playing means the buffer is running dry (2007). */
 const DRY_MS = 1000;
+/**
+ * The last line against a frozen picture under "playing": after this many
+ * ticks with nothing rendered while frames arrive, the feed is re-synced
+ * (dropped up to the next key frame, timeline rebased) ...
+ */
+const RESYNC_AFTER_TICKS = 2;
+/** ... and if the picture still stands, the session asks for a fresh one (the daemon replaces the worker: 2103). */
+const FRESH_AFTER_TICKS = 4;
 /** How often a hardware decoder is checked for its first picture. */
 const FIRST_PICTURE_POLL_MS = 250;
 
@@ -345,14 +353,38 @@ export class WorkerSession {
     const { info: net, jitter } = this.watch.sample(now);
     if (jitter) this.code(jitter.code, jitter.detail);
     const quiet = this.awaitingFrameAfterReconnect || this.heldForData || now < this.fillingUntil;
-    const { renderFPS, froze } = this.health.picture(this.renders.rendered(), net.videoFPS ?? 0, quiet);
+    const { renderFPS, froze, stillTicks } = this.health.picture(this.renders.rendered(), net.videoFPS ?? 0, quiet);
     if (froze) this.code(2105, `no frame rendered for ${TICK_MS} ms while ${net.videoFPS} fps arrive`);
+    if (stillTicks === RESYNC_AFTER_TICKS) this.resync(stillTicks);
+    if (stillTicks >= FRESH_AFTER_TICKS) {
+      if (this.tick) clearInterval(this.tick);
+      this.reader?.close();
+      this.connection++;
+      this.send({ t: 'frozen', detail: `picture frozen for ${stillTicks} s while ${net.videoFPS} fps arrive; re-sync did not help, starting a fresh session` });
+      return;
+    }
     const liveDelay = this.delay.liveDelay(now);
     this.judgeDelay(liveDelay, now);
     const info: Record<string, number> = { ...net, ...this.delay.buffered(), renderFPS, droppedFrames: this.decode.droppedFrames };
     if (liveDelay !== null) info.liveDelay = liveDelay;
     this.send({ t: 'netstatus', info });
     this.code(2005, `${info.videoFPS ?? 0} fps, ${info.netSpeed ?? 0} kbps`);
+  }
+
+  // The frames in the pipeline are not shown (a timeline the clock will
+  // not reach, a decoder stuck on a broken reference): what comes next is
+  // fed from the next key frame on, on a timeline continuing the output.
+  private resync(stillTicks: number): void {
+    this.send({ t: 'log', level: 'warn', msg: 'picture frozen while frames arrive: re-syncing to the next key frame', data: { stillTicks } });
+    this.code(2105, `picture frozen for ${stillTicks} s while frames arrive; re-syncing to the next key frame`);
+    this.timeline.discontinuity();
+    this.gate.discontinuity();
+    this.delay.discontinuity();
+    this.sentKeyFrame = false;
+    if (!this.paused && this.clockStarted) {
+      this.heldForData = false;
+      this.pipeline.play();
+    }
   }
 
   // Cuts are rare and worth a log line each (the issue asks to say so).
