@@ -6,7 +6,8 @@
 import t from 'tap';
 import { startDaemon } from '../helpers/daemon';
 import { startNginxStream } from '../helpers/media-servers';
-import { startCpuBurners, startXvfb } from '../helpers/xvfb';
+import { startCpuBurners } from '../helpers/cpu-burners';
+import { startXvfb } from '../helpers/tv';
 
 const PLAY_MS = Number(process.env.LIVEPLAYER_LOAD_PLAY_MS ?? 40000);
 t.setTimeout(PLAY_MS + 120_000);
