@@ -55,9 +55,10 @@ export interface DaemonOptions {
 export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon> {
   const stateDir = opts.stateDir ?? mkdtempSync(path.join(os.tmpdir(), 'lp-e2e-'));
   const args = [CLI, '--http', '127.0.0.1:0', '--dbus', 'off', '--video-sink', 'fake', '--audio-sink', 'fake', '--state-dir', stateDir, ...(opts.args ?? [])];
-  // tap's process-info hook (in NODE_OPTIONS) writes into the worktree, which another user may not.
-  const asOther = opts.uid !== undefined ? { NODE_OPTIONS: '' } : {};
-  const proc = spawn(process.execPath, args, { env: { ...process.env, ...asOther, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], uid: opts.uid, gid: opts.gid });
+  // tap's process-info hook (put back into NODE_OPTIONS by its own spawn wrapper) writes into
+  // the worktree, which another user may not: `env -u` drops it just before node starts.
+  const [cmd, argv] = opts.uid !== undefined ? ['env', ['-u', 'NODE_OPTIONS', process.execPath, ...args]] : [process.execPath, args];
+  const proc = spawn(cmd, argv, { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], uid: opts.uid, gid: opts.gid });
   // A test that times out must not leave its daemon behind.
   const reap = () => proc.kill('SIGKILL');
   process.once('exit', reap);

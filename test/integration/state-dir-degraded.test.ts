@@ -66,7 +66,7 @@ function litter(dir: string): string[] {
 }
 
 /** The checks every degraded start must pass; `reason` is what /healthz must name. */
-async function degradedChecks(t: Test, d: RunningDaemon, reason: RegExp, stateDir: string): Promise<void> {
+async function degradedChecks(t: Test, d: RunningDaemon, reason: RegExp, stateDir: string, afterSave?: RegExp): Promise<void> {
   const health = await get(d.base, '/healthz');
   t.equal(health.status, 200, 'healthz answers');
   t.equal(health.body.status, 'degraded', 'healthz says degraded');
@@ -87,6 +87,10 @@ async function degradedChecks(t: Test, d: RunningDaemon, reason: RegExp, stateDi
   // The state store saves in the background; give it time to fail.
   await new Promise((r) => setTimeout(r, 800));
   t.same(litter(stateDir), [], 'no empty or temporary file left in the state dir');
+  if (afterSave) {
+    const reasons = (await get(d.base, '/healthz')).body.reasons.join(' | ');
+    t.match(reasons, afterSave, 'the failed saves are among the reasons');
+  }
   const r = await d.kill('SIGTERM');
   t.equal(r.code, 0, 'SIGTERM ends it with exit 0');
   t.notMatch(d.stderr(), /EPIPE|at .*\.js:\d+|Error:/, 'no stack trace on stderr');
@@ -100,7 +104,7 @@ t.test('full disk (ENOSPC), no token file yet', async (t) => {
   t.ok(bytes <= 64 * 1024, `tmpfs full after ${bytes} bytes`);
   const d = await startDaemon({ stateDir });
   t.teardown(() => d.stop());
-  await degradedChecks(t, d, /token file .*token: ENOSPC/, stateDir);
+  await degradedChecks(t, d, /token file .*token: ENOSPC/, stateDir, /state\.json not saved \(ENOSPC\)[\s\S]*channels\.json not saved \(ENOSPC\)|channels\.json not saved \(ENOSPC\)[\s\S]*state\.json not saved \(ENOSPC\)/);
   t.match((await (async () => d.logs().join('\n'))()), /saving failed; kept in memory|saving state failed/, 'the failed saves are logged');
 });
 
@@ -111,7 +115,7 @@ t.test('read-only state dir (EROFS)', async (t) => {
   execFileSync('mount', ['-o', 'remount,ro', mnt]);
   const d = await startDaemon({ stateDir });
   t.teardown(() => d.stop());
-  await degradedChecks(t, d, /state dir .* not writable \(EROFS\)[\s\S]*token file .*: EROFS/, stateDir);
+  await degradedChecks(t, d, /state dir .* not writable \(EROFS\)[\s\S]*token file .*: EROFS/, stateDir, /state\.json not saved \(EROFS\)/);
 });
 
 t.test('token file the daemon user cannot read (EACCES)', async (t) => {
