@@ -51,6 +51,8 @@ export function startRemote(opts: RemoteStartOptions): Remote {
     language: opts.config.language,
     stallTimeoutMs: opts.config.stallTimeout * 1000,
     ...(opts.display ? { screen: opts.display.size, overlays: opts.display.overlays } : {}),
+    // Bad fleet or device variables are shown where the admin walking past will see them.
+    warnings: opts.config.configWarnings,
   });
   opts.log.child({ module: 'remote' }).info({ phones: sessions.size }, 'phone remote ready');
   return {
