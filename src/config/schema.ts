@@ -82,6 +82,7 @@ export const ATTRIBUTE_ENV: Readonly<Record<string, { key: string; kind: 'string
   LIVEPLAYER_AUTOPLAY: { key: 'autoplay', kind: 'boolean' },
   LIVEPLAYER_MODE: { key: 'mode', kind: 'string' },
   LIVEPLAYER_MUTED: { key: 'muted', kind: 'boolean' },
+  LIVEPLAYER_VOLUME: { key: 'volume', kind: 'number' },
   LIVEPLAYER_ORIENTATION: { key: 'orientation', kind: 'string' },
   LIVEPLAYER_OBJECT_FIT: { key: 'objectFit', kind: 'string' },
   LIVEPLAYER_MIN_CACHE: { key: 'minCache', kind: 'number' },

@@ -19,6 +19,7 @@ const LIVE_PLAYER1 = [
   'property readwrite s Mode',
   'property readwrite b Autoplay',
   'property readwrite b Muted',
+  'property readwrite i Volume',
   'property readwrite s Orientation',
   'property readwrite s ObjectFit',
   'property readwrite d MinCache',
