@@ -39,6 +39,26 @@ t.test('openapi.json lists every route of the contract with closed schemas', asy
   t.ok(doc.paths['/api/v1/player/play'].post.responses['4XX'] ?? doc.paths['/api/v1/player/play'].post.responses['4xx'], 'errors documented');
 });
 
+t.test('every operation has a unique operationId, the LivePlayerContext method where there is one', async (t) => {
+  const f = await httpFixture(t);
+  const doc = (await f.app.inject({ method: 'GET', url: '/api/v1/openapi.json', headers: f.headers() })).json();
+  const ids = new Map<string, string>();
+  for (const [p, ops] of Object.entries(doc.paths as Record<string, Record<string, { operationId?: string }>>)) {
+    for (const [method, op] of Object.entries(ops)) {
+      t.match(op.operationId, /^[a-z][A-Za-z]+$/, `${method.toUpperCase()} ${p} has an operationId (${op.operationId})`);
+      t.notOk(ids.has(op.operationId!), `${op.operationId} is used once (also ${ids.get(op.operationId!)})`);
+      ids.set(op.operationId!, `${method} ${p}`);
+    }
+  }
+  const id = (method: string, p: string) => doc.paths[p][method].operationId;
+  for (const m of ['play', 'stop', 'mute', 'pause', 'resume', 'requestFullScreen', 'exitFullScreen', 'requestPictureInPicture', 'exitPictureInPicture', 'snapshot']) {
+    t.equal(id('post', `/api/v1/player/${m}`), m, `POST /api/v1/player/${m} is ${m}`);
+  }
+  t.equal(id('patch', '/api/v1/player'), 'setAttributes');
+  t.equal(id('get', '/api/v1/player'), 'getPlayer');
+  t.equal(id('get', '/metrics'), 'getMetrics');
+});
+
 /** Parses Prometheus text into `name{labels}` -> value, failing on any malformed line. */
 function parseProm(text: string): Map<string, number> {
   const out = new Map<string, number>();
