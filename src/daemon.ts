@@ -12,6 +12,7 @@ import { GstEngine } from './gst/engine';
 import { chooseVideoSink, FAILING_TEST_DECODER_ENV } from './gst/element-choice';
 import { existsSync } from 'node:fs';
 import { displaySize } from './tv/display-size';
+import { gstreamerVersion } from './gst/probe';
 import { LivePlayer } from './player/player';
 import { buildApp } from './http/app';
 import { createAuth } from './http/auth';
@@ -97,7 +98,9 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
   let httpAddress: string | null = null;
   let showPairingCode: ((ms: number) => { until: string }) | undefined;
   if (config.http !== 'off') {
-    const metrics = createMetrics(player, { processMetrics: true });
+    let gstreamer = 'unknown';
+    void gstreamerVersion().then((v) => (gstreamer = v));
+    const metrics = createMetrics(player, { processMetrics: true, gstreamerVersion: () => gstreamer });
     const auth = createAuth({ token: resolveToken(config.stateDir, config.token) });
     // --- phone remote and TV idle screen (issue 5): pairing, sessions, page, channels ---
     const remote = startRemote({ config, player, auth, log, display: { size: screenSize, overlays: sink !== 'kms' } });
