@@ -5,6 +5,8 @@ import { ConfigError, loadConfig, USAGE } from './config/load';
 import { rootLogger } from './log';
 import { startDaemon } from './daemon';
 import { rotateToken } from './os/token';
+import { packageVersion } from './version';
+import { gstreamerVersion } from './gst/probe';
 
 /** However the parts behave, the process is gone this long after a stop signal. */
 const HARD_EXIT_MS = 1800;
@@ -22,12 +24,11 @@ async function main(): Promise<void> {
   }
   const { config, action } = loaded;
   if (action === 'help') {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${USAGE()}\n`);
     return;
   }
   if (action === 'version') {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    process.stdout.write(`${(require('../../package.json') as { version: string }).version}\n`);
+    process.stdout.write(`liveplayerd ${packageVersion()}\nNode.js ${process.versions.node}, GStreamer ${await gstreamerVersion()}\n`);
     return;
   }
   if (action === 'rotate-token') {
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  const log = rootLogger(config.logLevel);
+  const log = rootLogger(config.logLevel, config.logFormat);
   const daemon = await startDaemon(config, log);
   const onSignal = (signal: NodeJS.Signals) => {
     log.info({ signal }, 'stopping');

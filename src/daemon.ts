@@ -14,10 +14,12 @@ import { existsSync } from 'node:fs';
 import { displaySize } from './tv/display-size';
 import { gstreamerVersion } from './gst/probe';
 import { LivePlayer } from './player/player';
+import { PlaySummary } from './log-summary';
 import { buildApp } from './http/app';
 import { createAuth } from './http/auth';
 import { createMetrics } from './http/metrics';
-import { resolveToken } from './os/token';
+import { resolveToken, tokenPath } from './os/token';
+import { demoBanner } from './demo/banner';
 import { startDbus, type DbusService } from './dbus/index';
 import { createNotifier } from './os/sd-notify';
 import { startDemoStream, type DemoStream } from './demo/demo-stream';
@@ -89,6 +91,9 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
     rejoin: config.rejoin === 'on',
   });
   store.attach(player, config.startView);
+  const summary = new PlaySummary(player, log.child({ module: 'player' }));
+  summary.start();
+  stops.push({ name: 'summary', stop: () => summary.stop() });
   const lock = new UpdateLock({ enabled: config.updateLock === 'on' }, log.child({ module: 'update-lock' }));
   lock.cleanStale();
   lock.attach(player);
@@ -97,6 +102,7 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
 
   let httpAddress: string | null = null;
   let showPairingCode: ((ms: number) => { until: string }) | undefined;
+  let pairUrl: string | null = null;
   if (config.http !== 'off') {
     let gstreamer = 'unknown';
     void gstreamerVersion().then((v) => (gstreamer = v));
@@ -121,6 +127,7 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
     const addr = app.server.address();
     httpAddress = addr && typeof addr === 'object' ? `${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}` : config.http;
     log.info({ module: 'http', address: httpAddress }, 'http listening');
+    pairUrl = remote.pairing.current().url;
     stops.unshift({ name: 'http', stop: () => app.close() }, { name: 'metrics', stop: () => metrics.close() });
   }
 
@@ -129,6 +136,11 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
     if (dbus) stops.unshift({ name: 'dbus', stop: () => dbus.stop() });
   }
 
+  if (demo) {
+    const port = httpAddress?.split(':').pop();
+    const local = config.http.startsWith('0.0.0.0:') || config.http.startsWith('[::]:') ? `http://127.0.0.1:${port}` : httpAddress && `http://${httpAddress}`;
+    process.stderr.write(demoBanner({ src: demo.url, pairUrl, tokenFile: config.token ? null : tokenPath(config.stateDir), apiBase: local }));
+  }
   notifier.ready(`serving on ${httpAddress ?? 'D-Bus only'}`);
   void probing;
   if (player.attributes.src && saved?.playing && saved.waitingSince && config.rejoin === 'on' && !config.demo) player.resumeWaiting(saved.waitingSince);
