@@ -4,7 +4,7 @@
 import { OPTION_SPECS, type OptionsConfig } from './schema';
 
 export interface OptionHelp {
-  group: 'Playback' | 'Control' | 'Output' | 'Storage and security' | 'Placement on the TV' | 'Logs' | 'Other';
+  group: 'Playback' | 'Control' | 'Output' | 'Storage and security' | 'The TV' | 'Logs' | 'Other';
   /** How the value is written, e.g. "HOST:PORT|off"; empty for a switch. */
   values: string;
   meaning: string;
@@ -27,17 +27,21 @@ export const OPTION_HELP: Partial<Record<keyof OptionsConfig, OptionHelp>> = {
   reconnectInterval: { group: 'Playback', values: 'SECONDS', meaning: 'wait between reconnections', expects: 'a number of seconds from 0 to 3600' },
   stallTimeout: { group: 'Playback', values: 'SECONDS', meaning: 'an open connection without media for this long counts as lost', expects: 'a number of seconds from 0.1 to 3600' },
   demo: { group: 'Playback', values: '', meaning: 'play a built-in test stream and print how to pair and call the API' },
+  rejoin: { group: 'Playback', values: 'on|off', meaning: 'after the stream ends (2006) or reconnecting gives up (-2301), keep waiting and play again when it returns' },
+  startView: { group: 'The TV', values: 'fullscreen|window', meaning: 'view at start when no user has chosen one' },
+  language: { group: 'The TV', values: 'zh|en', meaning: 'language of the words on the TV; from the system locale, zh when in doubt' },
+  displaySize: { group: 'The TV', values: 'auto|WIDTHxHEIGHT', meaning: 'the TV size in pixels; auto asks the display (X server, KMS)', expects: 'auto or WIDTHxHEIGHT (e.g. 1920x1080)' },
   stateDir: { group: 'Storage and security', values: 'DIR', meaning: 'settings, token, paired phones, snapshots' },
   token: { group: 'Storage and security', values: 'TOKEN', meaning: 'bearer token of the HTTP API; generated and kept in the state dir when not given', expects: '16 to 256 characters of A-Z a-z 0-9 . _ ~ + / = -' },
   config: { group: 'Storage and security', values: 'FILE', meaning: 'JSON file with options and initial attributes (flags and environment win)' },
   updateLock: { group: 'Storage and security', values: 'on|off', meaning: 'hold the balena update lock while playing; on under balena' },
-  windowPosition: { group: 'Placement on the TV', values: 'X,Y', meaning: 'top-left corner of the 600x450 window on the 1920x1080 screen', expects: 'X,Y (two whole numbers)' },
-  pipPosition: { group: 'Placement on the TV', values: 'X,Y', meaning: 'top-left corner of the 480x360 picture-in-picture', expects: 'X,Y (two whole numbers)' },
+  windowPosition: { group: 'The TV', values: 'X,Y', meaning: 'top-left corner of the 600x450 window on the 1920x1080 screen', expects: 'X,Y (two whole numbers)' },
+  pipPosition: { group: 'The TV', values: 'X,Y', meaning: 'top-left corner of the 480x360 picture-in-picture', expects: 'X,Y (two whole numbers)' },
   logLevel: { group: 'Logs', values: 'fatal|error|warn|info|debug|trace|silent', meaning: 'least important level logged; 2005 progress is at debug' },
   logFormat: { group: 'Logs', values: 'auto|json|pretty', meaning: 'auto: readable lines on a terminal, JSON otherwise (journald, balena)' },
 };
 
-const GROUPS: OptionHelp['group'][] = ['Playback', 'Control', 'Output', 'Storage and security', 'Placement on the TV', 'Logs', 'Other'];
+const GROUPS: OptionHelp['group'][] = ['Playback', 'Control', 'Output', 'Storage and security', 'The TV', 'Logs', 'Other'];
 
 /** Flags that set an initial attribute rather than an option. */
 export const ATTRIBUTE_FLAG_HELP = [{ flag: '--src', values: 'URL', meaning: 'stream to play: rtmp://, rtmps://, http(s)://….flv', env: 'LIVEPLAYER_SRC' }];

@@ -11,6 +11,7 @@ const NAMED: Readonly<Record<string, string>> = {
   'GET /api/v1/snapshots/{file}': 'getSnapshot',
   'GET /api/v1/events': 'subscribeEvents',
   'GET /api/v1/pairing': 'getPairing',
+  'POST /api/v1/pairing/show': 'showPairingCode',
   'DELETE /api/v1/sessions': 'revokeSessions',
   'GET /api/v1/openapi.json': 'getOpenApi',
   'GET /api/v1/channels': 'listChannels',

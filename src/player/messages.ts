@@ -14,7 +14,7 @@ export interface Advice {
 interface Rule extends Advice {
   /** Matched (case-insensitive) against the errMsg or the status message. */
   pattern: string;
-  /** When set, the rule applies only to these status codes (null: to errMsgs without a code). */
+  /** When set, the rule applies only to these status codes (none: picked by id, e.g. "waiting" for the state). */
   codes?: number[];
 }
 
@@ -91,6 +91,13 @@ export const MESSAGE_RULES: readonly Rule[] = [
     zh: '多次重连后仍无法连接直播流。请检查网络和地址，然后按"播放"重试。',
   },
   { id: 'stream-ended', pattern: '', codes: [2006], en: 'The stream has ended: the teacher stopped streaming. Press Play when it starts again.', zh: '直播已结束：老师已停止推流。重新开始推流后请按"播放"。' },
+  {
+    id: 'waiting',
+    pattern: '',
+    codes: [],
+    en: 'The stream is gone for now; the TV keeps waiting and plays again by itself when it comes back. Press Stop to stop waiting.',
+    zh: '直播暂时中断；电视会一直等待，直播恢复后自动继续播放。按"停止"可结束等待。',
+  },
   { id: 'invalid', pattern: 'invalid argument|:fail .* must ', en: 'That value is not accepted. Check it and try again.', zh: '这个值不被接受。请检查后重试。' },
 ];
 

@@ -69,7 +69,7 @@ t.test('the phone page shows only what holds, for every state', { timeout: 24000
 
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'lp-page-'));
   t.teardown(() => rmSync(stateDir, { recursive: true, force: true }));
-  const d: RunningDaemon = await startDaemon({ stateDir, args: ['--reconnect-attempts', '2', '--reconnect-interval', '1'] });
+  const d: RunningDaemon = await startDaemon({ stateDir, args: ['--reconnect-attempts', '2', '--reconnect-interval', '1', '--rejoin', 'off'] });
   let daemonUp = true;
   t.teardown(() => (daemonUp ? d.stop() : undefined));
 

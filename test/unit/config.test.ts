@@ -132,11 +132,11 @@ t.test('the TV options: defaults, the language from the locale, and one-line ref
   tt.equal(loadConfig([], { LANG: 'zh_CN.UTF-8', LC_ALL: 'en_US.UTF-8' }).config.language, 'en', 'LC_ALL wins over LANG');
   tt.equal(loadConfig(['--language', 'en'], { LANG: 'zh_CN.UTF-8' }).config.language, 'en', 'the option wins over the locale');
   for (const [argv, env, msg] of [
-    [['--start-view', 'big'], {}, '--start-view must be one of fullscreen, window'],
-    [[], { LIVEPLAYER_START_VIEW: 'pip' }, 'LIVEPLAYER_START_VIEW must be one of fullscreen, window'],
-    [['--language', 'fr'], {}, '--language must be one of zh, en'],
-    [['--rejoin', 'maybe'], {}, '--rejoin must be one of on, off'],
-    [[], { LIVEPLAYER_REJOIN: 'yes' }, 'LIVEPLAYER_REJOIN must be one of on, off'],
+    [['--start-view', 'big'], {}, '--start-view must be one of fullscreen, window, got "big"'],
+    [[], { LIVEPLAYER_START_VIEW: 'pip' }, 'LIVEPLAYER_START_VIEW must be one of fullscreen, window, got "pip"'],
+    [['--language', 'fr'], {}, '--language must be one of zh, en, got "fr"'],
+    [['--rejoin', 'maybe'], {}, '--rejoin must be one of on, off, got "maybe"'],
+    [[], { LIVEPLAYER_REJOIN: 'yes' }, 'LIVEPLAYER_REJOIN must be one of on, off, got "yes"'],
   ] as [string[], Record<string, string>, string][]) {
     try {
       loadConfig(argv, env);

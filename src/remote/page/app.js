@@ -28,7 +28,7 @@
       forgetText: 'Every paired phone, this one included, must scan the TV again.', forget: 'Forget all phones',
       forgetConfirm: 'Forget every paired phone, this one included?', needName: 'Give the channel a name first.',
       needSrc: 'Enter a stream address first.', noCode: 'No status yet',
-      states: { idle: 'Idle', connecting: 'Connecting', playing: 'Playing', paused: 'Paused', reconnecting: 'Reconnecting', stopped: 'Stopped', error: 'Error' },
+      states: { idle: 'Idle', connecting: 'Connecting', playing: 'Playing', paused: 'Paused', reconnecting: 'Reconnecting', stopped: 'Stopped', error: 'Error', waiting: 'Waiting for the stream' },
     },
     zh: {
       online: '已连接', offline: '无法连接电视，正在重试…', unpaired: '尚未配对', notPairedTitle: '尚未配对',
@@ -49,7 +49,7 @@
       forgetText: '所有已配对的手机（包括这部）都需要重新扫描电视。', forget: '忘记所有手机',
       forgetConfirm: '确定忘记所有已配对的手机（包括这部）吗？', needName: '请先填写频道名称。',
       needSrc: '请先填写直播流地址。', noCode: '暂无状态',
-      states: { idle: '空闲', connecting: '正在连接', playing: '正在播放', paused: '已暂停', reconnecting: '正在重连', stopped: '已停止', error: '出错' },
+      states: { idle: '空闲', connecting: '正在连接', playing: '正在播放', paused: '已暂停', reconnecting: '正在重连', stopped: '已停止', error: '出错', waiting: '等待直播恢复' },
     },
   };
   const T = WORDS[lang];
@@ -192,7 +192,9 @@
       $('code').classList.toggle('bad', c.code < 0 || c.code >= 3000);
       $('code-words').textContent = words ? words[lang] : c.message;
     }
-    const a = c && (c.code < 0 || c.code >= 3000 || c.code === 2006) ? advice(c.message, c.code) : null;
+    const waiting = (boot.messages || []).find((r) => r.id === 'waiting');
+    const a = known && model.state === 'waiting' && waiting ? { id: 'waiting', text: waiting[lang] }
+      : c && (c.code < 0 || c.code >= 3000 || c.code === 2006) ? advice(c.message, c.code) : null;
     $('code-advice').textContent = a ? a.text : '';
     $('code-advice').dataset.advice = a ? a.id : '';
     $('code-advice').hidden = !a;
@@ -219,8 +221,9 @@
     };
     for (const [id, ok] of Object.entries(can)) $(id).disabled = !ok;
     for (const b of $('channels').querySelectorAll('button')) b.disabled = !on;
-    const main = s === 'playing' || s === 'connecting' || s === 'reconnecting' ? 'btn-pause' : s === 'paused' ? 'btn-resume' : 'btn-play';
-    for (const id of ['btn-play', 'btn-pause', 'btn-resume']) $(id).classList.toggle('primary', id === main);
+    // Waiting for the stream to come back: the one thing to do is to stop waiting.
+    const main = s === 'playing' || s === 'connecting' || s === 'reconnecting' ? 'btn-pause' : s === 'paused' ? 'btn-resume' : s === 'waiting' ? 'btn-stop' : 'btn-play';
+    for (const id of ['btn-play', 'btn-pause', 'btn-resume', 'btn-stop']) $(id).classList.toggle('primary', id === main);
   }
 
   function renderFullScreen(f) {
