@@ -15,6 +15,7 @@ const LIVE_PLAYER1 = [
   'method RequestPictureInPicture()',
   'method ExitPictureInPicture()',
   'method Snapshot(in s quality, in s sourceType, out s path, out u width, out u height)',
+  'method ShowPairingCode(out s until)',
   'property readwrite s Src',
   'property readwrite s Mode',
   'property readwrite b Autoplay',
