@@ -157,9 +157,15 @@ t.test('the phone page shows only what holds, for every state', { timeout: 24000
   nmsUp = false;
   await p1.page.waitForSelector('#state[data-state="reconnecting"]', { timeout: 15000 });
   const during: string[] = [];
+  let reconnectingControls: { enabled: string[]; main: string[] } | undefined;
+  let stopIsMain: boolean | undefined;
   for (let i = 0; i < 8; i++) {
     const s = await status(p1.page);
     if (s.state !== 'reconnecting') break;
+    if (i === 0) {
+      reconnectingControls = await controls(p1.page);
+      stopIsMain = await p1.page.$eval('#btn-stop', (b) => b.classList.contains('primary') && !(b as HTMLButtonElement).disabled);
+    }
     during.push(s.code ?? '');
     if (i === 1) shots.push(await shot(p1.page, 'reconnecting'));
     await sleep(150);
@@ -167,6 +173,8 @@ t.test('the phone page shows only what holds, for every state', { timeout: 24000
   t.ok(during.length >= 2, `sampled the code line ${during.length} times while reconnecting`);
   t.notOk(during.includes('2005'), `while reconnecting the code line never shows progress (${[...new Set(during)].join(', ')})`);
   t.ok(during.every((c) => c === '2103' || Number(c) >= 3000), 'it shows the reconnect or its cause');
+  t.same(reconnectingControls?.main, [], 'reconnecting: none of Play, Pause, Resume is the main button (Stop is)');
+  t.equal(stopIsMain, true, 'reconnecting: Stop is the main button and can act');
   await p1.page.waitForSelector('#state[data-state="error"]', { timeout: 30000 });
   const failed = await status(p1.page);
   t.match(failed, { code: '-2301', advice: 'server-refused' }, 'failed: -2301 and the advice for a refused server');

@@ -221,8 +221,8 @@
     };
     for (const [id, ok] of Object.entries(can)) $(id).disabled = !ok;
     for (const b of $('channels').querySelectorAll('button')) b.disabled = !on;
-    // Waiting for the stream to come back: the one thing to do is to stop waiting.
-    const main = s === 'playing' || s === 'connecting' || s === 'reconnecting' ? 'btn-pause' : s === 'paused' ? 'btn-resume' : s === 'waiting' ? 'btn-stop' : 'btn-play';
+    // Connecting, reconnecting or waiting for the stream to come back: the one thing to do is to stop.
+    const main = s === 'playing' ? 'btn-pause' : s === 'paused' ? 'btn-resume' : active ? 'btn-stop' : 'btn-play';
     for (const id of ['btn-play', 'btn-pause', 'btn-resume', 'btn-stop']) $(id).classList.toggle('primary', id === main);
   }
 
