@@ -67,7 +67,8 @@ export function publisherArgs(url: string): string[] {
 export async function startDemoStream(log: Logger): Promise<DemoStream> {
   const [rtmpPort, httpPort] = [await freePort(), await freePort()];
   const server: ChildProcess = fork(path.join(__dirname, 'nms-child.js'), [String(rtmpPort), String(httpPort)], { stdio: 'ignore' });
-  await waitForPort(rtmpPort, 5000);
+  // Generous: a first start on a busy board (or under emulation) is slow.
+  await waitForPort(rtmpPort, 15000);
   const url = `rtmp://127.0.0.1:${rtmpPort}/live/demo`;
   let publisher: ChildProcess | null = null;
   let stopped = false;
