@@ -56,8 +56,7 @@ const required: [string, string][] = [
   ['NotifyAccess', 'main'],
   ['WatchdogSec', '20'],
   ['Restart', 'always'],
-  // A refused configuration (exit 2) fails the unit instead of looping.
-  ['RestartPreventExitStatus', '2'],
+  // The Debian package's configuration files.
   ['Environment', 'LIVEPLAYER_CONFIG=/etc/liveplayerd/config.json'],
   ['EnvironmentFile', '-/etc/default/liveplayerd'],
   ['ExecStart', '/usr/bin/liveplayerd --dbus system'],
