@@ -1,5 +1,6 @@
-// The embedded demo stream (`--demo`): a local node-media-server and an
-// ffmpeg test-pattern publisher (moving picture and a tone), so a newcomer
+// The embedded demo stream (`--demo`): a local node-media-server and a
+// GStreamer test-pattern publisher (gst-launch-1.0: a picture with a running
+// clock and a tone, H.264 + AAC in FLV over RTMP), so a newcomer
 // sees the player work without a server of their own. Both are children of
 // the daemon and die with it.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -41,37 +42,48 @@ async function waitForPort(port: number, ms: number): Promise<void> {
   }
 }
 
-/** Publisher arguments: 640x360 at 25 fps, 1 s GOP, AAC tone; light enough for a Pi to encode. */
+/**
+ * Publisher arguments for gst-launch-1.0: 640x360 at 25 fps, 1 s GOP, AAC
+ * tone; light enough for a Pi to encode. Only GStreamer's own elements
+ * (x264enc from plugins-ugly, avenc_aac from libav, flvmux, rtmp2sink from
+ * plugins-bad), so the image needs no ffmpeg.
+ */
 export function publisherArgs(url: string): string[] {
+  // gst-launch-1.0 joins its arguments with spaces, escaping those inside one
+  // argument, so a value with a space is one element of this list.
+  const words = (text: string) => text.split(/\s+/).filter(Boolean);
   return [
-    '-hide_banner', '-loglevel', 'error', '-re',
-    '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
-    '-g', '25', '-keyint_min', '25', '-sc_threshold', '0', '-b:v', '800k', '-maxrate', '800k', '-bufsize', '800k',
-    '-c:a', 'aac', '-b:a', '64k', '-f', 'flv', url,
+    '-q',
+    ...words('videotestsrc is-live=true pattern=smpte ! video/x-raw,width=640,height=360,framerate=25/1'),
+    ...words('! timeoverlay halignment=center valignment=center'), 'font-desc=Sans 36',
+    ...words('! videoconvert ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=25 bitrate=800'),
+    ...words('! video/x-h264,profile=constrained-baseline ! h264parse ! queue ! mux.'),
+    ...words('audiotestsrc is-live=true freq=440 volume=0.3 ! audio/x-raw,rate=44100,channels=2'),
+    ...words('! audioconvert ! avenc_aac bitrate=64000 ! aacparse ! queue ! mux.'),
+    ...words('flvmux name=mux streamable=true ! rtmp2sink'), `location=${url}`,
   ];
 }
 
 export async function startDemoStream(log: Logger): Promise<DemoStream> {
   const [rtmpPort, httpPort] = [await freePort(), await freePort()];
   const server: ChildProcess = fork(path.join(__dirname, 'nms-child.js'), [String(rtmpPort), String(httpPort)], { stdio: 'ignore' });
-  await waitForPort(rtmpPort, 5000);
+  // Generous: a first start on a busy board (or under emulation) is slow.
+  await waitForPort(rtmpPort, 15000);
   const url = `rtmp://127.0.0.1:${rtmpPort}/live/demo`;
   let publisher: ChildProcess | null = null;
   let stopped = false;
   // The publisher is restarted if it dies, so the demo keeps running for hours.
   const publish = () => {
     if (stopped) return;
-    publisher = spawn('ffmpeg', publisherArgs(url), { stdio: ['ignore', 'ignore', 'pipe'] });
-    publisher.stderr?.on('data', (d: Buffer) => log.debug({ ffmpeg: d.toString().trim() }, 'demo publisher'));
+    publisher = spawn('gst-launch-1.0', publisherArgs(url), { stdio: ['ignore', 'ignore', 'pipe'] });
+    publisher.stderr?.on('data', (d: Buffer) => log.debug({ publisher: d.toString().trim() }, 'demo publisher'));
     publisher.once('exit', (code) => {
       if (!stopped) {
         log.warn({ code }, 'demo publisher ended; restarting');
         setTimeout(publish, 1000);
       }
     });
-    publisher.once('error', (err) => log.error({ err }, 'demo publisher could not start (is ffmpeg installed?)'));
+    publisher.once('error', (err) => log.error({ err }, 'demo publisher could not start (is gstreamer1.0-tools installed?)'));
   };
   publish();
   log.info({ url }, 'demo stream started');

@@ -12,10 +12,11 @@ import { parse as parseYaml } from 'yaml';
 const ROOT = resolve(__dirname, '../../..');
 const read = (f: string) => readFileSync(resolve(ROOT, f), 'utf8');
 const pkg = JSON.parse(read('package.json')) as { version: string; bin: Record<string, string>; scripts: Record<string, string> };
-const MACHINES = ['raspberrypi3', 'raspberrypi4-64', 'raspberrypi5', 'raspberrypicm4-ioboard', 'raspberrypi0-2w-64'];
+// 64-bit device types only: one fleet builds for one architecture.
+const MACHINES = ['raspberrypi3-64', 'raspberrypi4-64', 'raspberrypi5', 'raspberrypicm4-ioboard', 'raspberrypi0-2w-64'];
 const RUNTIME_PACKAGES = [
-  'gstreamer1.0-plugins-base', 'gstreamer1.0-plugins-good', 'gstreamer1.0-plugins-bad',
-  'gstreamer1.0-plugins-ugly', 'gstreamer1.0-libav', 'gstreamer1.0-alsa', 'libgstreamer1.0-0',
+  'nodejs', 'gstreamer1.0-tools', 'gstreamer1.0-plugins-base', 'gstreamer1.0-plugins-good', 'gstreamer1.0-plugins-bad',
+  'gstreamer1.0-plugins-ugly', 'gstreamer1.0-libav', 'gstreamer1.0-alsa', 'gstreamer1.0-x',
 ];
 
 interface Stage {
@@ -41,10 +42,18 @@ for (const machine of MACHINES) {
     t.notMatch(text, /%%/, 'no unresolved balena placeholder');
     const [build, run, ...more] = stages(text);
     t.same(more, [], 'two stages: build and run');
-    t.equal(build?.from.getImageName(), `balenalib/${machine}-debian-node`, 'the build stage is for this machine');
-    t.equal(build?.from.getImageTag(), '20-bookworm-build');
-    t.equal(run?.from.getImageName(), `balenalib/${machine}-debian-node`, 'the run stage is for this machine');
-    t.equal(run?.from.getImageTag(), '20-bookworm-run', 'the image that ships has no compilers');
+    // Docker's official multi-architecture Debian 13 image: the builder pulls
+    // the variant of the fleet's architecture.
+    t.equal(build?.from.getImageName(), 'debian', 'the build stage is on the official Debian image');
+    t.equal(build?.from.getImageTag(), 'trixie-slim');
+    t.equal(run?.from.getImageName(), 'debian', 'the run stage is on the official Debian image');
+    t.equal(run?.from.getImageTag(), 'trixie-slim');
+    t.notMatch(runText(run!), /\S+-dev\b|\bg\+\+|\bgcc\b|\bmake\b|\bnpm\b|\bpython3\b/, 'the image that ships has no compilers, headers or npm');
+    t.notMatch(runText(run!), /\bffmpeg\b/, 'no ffmpeg: the demo publishes with GStreamer');
+    t.notMatch(runText(run!), /fonts-noto-cjk/, 'one small CJK font, not all of Noto CJK');
+    t.match(runText(run!), /fonts-wqy-microhei/, 'a font with the Simplified Chinese glyphs');
+    t.match(runText(run!), /path-exclude \/usr\/share\/doc/, 'no documentation');
+    t.match(runText(run!), /--no-install-recommends/, 'no recommended extras');
     const stageName = build?.from.getBuildStage();
     for (const copy of run!.body.filter((i) => i.getKeyword() === 'COPY')) {
       const flags = (copy as unknown as { getFlags(): { getName(): string; getValue(): string | null }[] }).getFlags();
@@ -55,14 +64,20 @@ for (const machine of MACHINES) {
     t.match(runText(build!), /libgstreamer1\.0-dev/, 'build stage has the headers for the native binding');
 
     const envs = run!.body.filter((i) => i.getKeyword() === 'ENV').flatMap((i) => (i as unknown as { getProperties(): { getName(): string; getValue(): string | null }[] }).getProperties());
-    t.ok(envs.some((p) => p.getName() === 'UDEV' && p.getValue() === '1'), 'ENV UDEV=1');
+    const registry = envs.find((p) => p.getName() === 'GST_REGISTRY')?.getValue();
+    t.ok(registry, 'the GStreamer registry has a fixed place');
+    const runs = run!.body.filter((i) => i.getKeyword() === 'RUN').map((i) => i.getArgumentsContent() ?? '');
+    const envAt = run!.body.findIndex((i) => i.getKeyword() === 'ENV' && /GST_REGISTRY/.test(i.getArgumentsContent() ?? ''));
+    const inspectAt = run!.body.findIndex((i) => i.getKeyword() === 'RUN' && /gst-inspect-1\.0/.test(i.getArgumentsContent() ?? ''));
+    t.ok(runs.length > 0 && inspectAt > envAt && envAt >= 0, 'the registry is built at build time, after its place is set');
+    t.notOk(run!.body.some((i) => i.getKeyword() === 'USER'), 'the registry is built as the user the daemon runs as (root)');
 
     const cmds = run!.body.filter((i) => i.getKeyword() === 'CMD');
     t.equal(cmds.length, 1, 'one CMD');
     const cmd = cmds[0] as unknown as { getJSONStrings(): { getJSONValue(): string }[] };
     t.ok(typeof cmd.getJSONStrings === 'function' && cmd.getJSONStrings().length > 0, 'CMD in exec form, so SIGTERM reaches node');
     t.same(cmd.getJSONStrings().map((s) => s.getJSONValue()), ['node', pkg.bin.liveplayerd], 'CMD runs the package bin');
-    t.notOk(run!.body.some((i) => i.getKeyword() === 'ENTRYPOINT'), "balenalib's entry script (udev) stays the entrypoint");
+    t.notOk(run!.body.some((i) => i.getKeyword() === 'ENTRYPOINT'), 'no entry script: node is PID 1 and gets SIGTERM');
   });
 }
 
@@ -78,13 +93,18 @@ t.test('every COPY source of the build stage exists and is not docker-ignored', 
   t.ok(ignored.includes('node_modules'), "the host's node_modules (wrong CPU) is never sent");
 });
 
-t.test('the binding patches reach npm ci in the build stage (postinstall applies them)', async (t) => {
+t.test('the binding patches reach npm ci in the build stage, and the binding is compiled once', async (t) => {
   const [build] = stages(read('Dockerfile.template'));
   const body = build!.body.map((i) => ({ kw: i.getKeyword(), text: args(i).join(' ') }));
   const ci = body.findIndex((i) => i.kw === 'RUN' && /\bnpm ci\b/.test(i.text));
   const patches = body.findIndex((i) => i.kw === 'COPY' && /^patches\b/.test(i.text));
   t.ok(ci > 0, 'the build stage runs npm ci');
   t.ok(patches >= 0 && patches < ci, 'patches/ is copied before npm ci');
+  const ciText = body[ci]!.text;
+  t.match(ciText, /npm ci [^&]*--ignore-scripts/, 'npm ci does not compile the unpatched binding');
+  t.ok(ciText.indexOf('patch-package') > ciText.indexOf('npm ci') && ciText.indexOf('npm rebuild gstreamer-superficial') > ciText.indexOf('patch-package'),
+    'the patch is applied, then the binding compiled once');
+  t.match(body.map((i) => i.text).join('\n'), /npm prune --omit=dev/, 'production node_modules only');
   t.match(pkg.scripts.postinstall, /patch-package/, 'postinstall applies the patches');
   t.ok(readdirSync(resolve(ROOT, 'patches')).some((f) => f.startsWith('gstreamer-superficial+')), 'the binding patch exists');
 });

@@ -56,6 +56,9 @@ const required: [string, string][] = [
   ['NotifyAccess', 'main'],
   ['WatchdogSec', '20'],
   ['Restart', 'always'],
+  // The Debian package's configuration files.
+  ['Environment', 'LIVEPLAYER_CONFIG=/etc/liveplayerd/config.json'],
+  ['EnvironmentFile', '-/etc/default/liveplayerd'],
   ['ExecStart', '/usr/bin/liveplayerd --dbus system'],
   ['User', 'liveplayerd'],
   ['Group', 'liveplayer'],
