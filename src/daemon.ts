@@ -71,6 +71,7 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
     videoSink: config.videoSink,
     audioSink: config.audioSink,
     stallTimeoutMs: config.stallTimeout * 1000,
+    caCerts: config.caCerts,
     snapshotDir,
     audioDeviceSpeaker: config.audioDeviceSpeaker,
     audioDeviceEar: config.audioDeviceEar,

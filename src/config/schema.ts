@@ -35,6 +35,8 @@ export const ConfigSchema = Type.Object(
     rejoin: Type.Union([Type.Literal('on'), Type.Literal('off')]),
     /** The TV's size in pixels, "auto" to ask the display (X server, KMS connector). */
     displaySize: Type.String({ pattern: '^(auto|[0-9]{2,4}x[0-9]{2,4})$' }),
+    /** PEM file of extra CA certificates trusted for rtmps and https (docs/tls.md). */
+    caFile: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
 );
@@ -74,6 +76,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'language', flag: '--language', env: 'LIVEPLAYER_LANGUAGE', kind: 'string' },
   { key: 'rejoin', flag: '--rejoin', env: 'LIVEPLAYER_REJOIN', kind: 'string' },
   { key: 'displaySize', flag: '--display-size', env: 'LIVEPLAYER_DISPLAY_SIZE', kind: 'string' },
+  { key: 'caFile', flag: '--ca-file', env: 'LIVEPLAYER_CA_FILE', kind: 'string' },
 ];
 
 /** Initial attributes from the environment, as the contract lists them. */

@@ -25,6 +25,8 @@ export class WorkerSessionHandle implements MediaSession {
   private view: ViewGeometry;
   private worker!: WorkerProcess;
   private switchedToSoftware = false;
+  /** What the worker said before ending itself, if it did. */
+  private endingDetail: string | null = null;
 
   constructor(
     worker: WorkerProcess,
@@ -47,7 +49,7 @@ export class WorkerSessionHandle implements MediaSession {
       if (worker !== this.worker) return;
       this.failReplies();
       this.gone?.();
-      if (!this.stopping) this.events.crashed(`media process ended (${signal ? `signal ${signal}` : `exit code ${code}`})`);
+      if (!this.stopping) this.events.crashed(this.endingDetail ?? `media process ended (${signal ? `signal ${signal}` : `exit code ${code}`})`);
     });
   }
 
@@ -183,6 +185,9 @@ export class WorkerSessionHandle implements MediaSession {
         break;
       case 'log':
         this.log[m.level](m.data, m.msg);
+        break;
+      case 'ending':
+        this.endingDetail = m.detail;
         break;
       case 'done':
         this.waiting.get(m.cmd)?.();

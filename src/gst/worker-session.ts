@@ -11,7 +11,7 @@ import { FeedGate } from './feed-gate';
 import { StreamWatch } from './stream-watch';
 import { DecodeWatch } from './decode-watch';
 import { takeSnapshot } from './snapshot';
-import { isMediaFrame, TAG_VIDEO } from '../media/flv/tags';
+import { isMediaFrame, TAG_SCRIPT, TAG_VIDEO } from '../media/flv/tags';
 import { GeometryApplier } from './geometry-apply';
 import { FirstPictureWatch } from './first-picture-watch';
 import { cachePolicy } from './catch-up';
@@ -19,12 +19,17 @@ import { DelayControl } from './delay-control';
 import { RenderWatch } from './render-watch';
 import { kickPastPreroll } from './preroll-kick';
 import { FlowHealth } from './flow-health';
+import { StartStages } from './start-stages';
+import { ScriptGuard } from './script-guard';
+import { refuseTag } from '../media/limits';
 import type { GstElement, GstPipeline } from './binding';
 
 const TICK_MS = 1000;
 
 /** No tag for this long while playing means the buffer is running dry (2007). */
 const DRY_MS = 1000;
+/** The longest wait for a key frame: x264's default GOP (keyint 250) at 25 fps. */
+const KEY_FRAME_WAIT_MS = 10000;
 /** How often a hardware decoder is checked for its first picture. */
 const FIRST_PICTURE_POLL_MS = 250;
 
@@ -39,6 +44,8 @@ export class WorkerSession {
   private readonly delay: DelayControl;
   private readonly renders: RenderWatch;
   private readonly health: FlowHealth;
+  private readonly stages: StartStages;
+  private readonly scripts = new ScriptGuard();
   private clockStarted = false;
   /** Live mode paused the pipeline because the buffer ran dry (2007); the next tag resumes it. */
   private heldForData = false;
@@ -71,6 +78,7 @@ export class WorkerSession {
     this.health = new FlowHealth({ tickMs: TICK_MS, dryMs: DRY_MS, stallTimeoutMs: plan.stallTimeoutMs });
     const policy = cachePolicy(plan.choice.variant, plan.minCacheMs / 1000, plan.maxCacheMs / 1000);
     this.delay = new DelayControl(policy, this.gate, (name) => pipeline.findChild(name)?.['last-message']);
+    this.stages = new StartStages({ stallTimeoutMs: plan.stallTimeoutMs, keyFrameWaitMs: KEY_FRAME_WAIT_MS, latencyMs: this.delay.policy.latencyMs });
   }
 
   start(): void {
@@ -106,6 +114,8 @@ export class WorkerSession {
         break;
       case 'pause':
         this.paused = true;
+        // A paused session waits for nobody; the connection's stall is FlowHealth's after the resume.
+        this.stages.disarm();
         this.pipeline.pause();
         this.send({ t: 'done', cmd: 'pause' });
         break;
@@ -179,27 +189,42 @@ export class WorkerSession {
       this.delay.discontinuity();
     }
     this.health.fed(performance.now());
+    // The reader's own timers cover DNS, TCP and the handshake; the stages begin once it is connected.
+    this.stages.disarm();
+    this.scripts.reset();
     this.reader = createReader(
       this.plan.src,
       {
-        connected: (info) => live() && this.code(2001, `${info.address}:${info.port} in ${info.ms.toFixed(0)} ms`),
+        connected: (info) => {
+          if (!live()) return;
+          this.stages.arm(performance.now());
+          this.code(2001, `${info.address}:${info.port} in ${info.ms.toFixed(0)} ms`);
+        },
         started: () => live() && this.code(2002),
         tag: (tag, at) => live() && this.onTag(tag, at),
-        bytes: (n) => live() && this.watch.onBytes(n, performance.now()),
+        bytes: (n) => {
+          if (!live()) return;
+          this.stages.onBytes(n);
+          this.watch.onBytes(n, performance.now());
+        },
         ended: (detail) => live() && this.send({ t: 'ended', detail }),
         failed: (f) => live() && this.onReaderFailed(f),
       },
-      { connectTimeoutMs: this.plan.connectTimeoutMs, handshakeTimeoutMs: this.plan.handshakeTimeoutMs },
+      { connectTimeoutMs: this.plan.connectTimeoutMs, handshakeTimeoutMs: this.plan.handshakeTimeoutMs, ca: this.plan.ca },
     );
     this.reader!.start();
   }
 
   private onTag(tag: FlvTag, at: number): void {
+    const refused = refuseTag(tag);
+    if (refused) return this.dropConnection(refused);
     this.health.fed(at);
+    this.stages.onTag(isMediaFrame(tag), at);
     for (const e of this.watch.onTag(tag, at)) this.code(e.code, e.detail);
     const videoFrame = tag.type === TAG_VIDEO && isMediaFrame(tag);
     if (videoFrame) this.delay.onArrival(tag.timestamp, at);
     if (this.paused) return;
+    if (tag.type === TAG_SCRIPT && !this.scripts.allow(at, this.clockStarted)) return;
     if (this.heldForData) {
       this.heldForData = false;
       this.fillingUntil = at + this.delay.policy.latencyMs + TICK_MS;
@@ -207,9 +232,15 @@ export class WorkerSession {
     }
     const out = this.gate.accept(tag);
     if (!out) return;
-    if (!this.audioOnly && this.gate.audioOnlyStream) this.startAudioOnly();
+    if (!this.audioOnly && this.gate.audioOnlyStream) {
+      this.stages.onKeyFrame(at);
+      this.startAudioOnly();
+    }
     // Without video, the first audio of a new connection is what a key frame is otherwise.
-    else if (this.audioOnly) this.watchReturn();
+    else if (this.audioOnly) {
+      this.stages.onKeyFrame(at);
+      this.watchReturn();
+    }
     this.delay.onPushed(out.frames);
     // The gate lets no media frame through before the first key frame, except
     // audio of a stream that turned out to have no video: either starts the clock.
@@ -218,6 +249,7 @@ export class WorkerSession {
       this.fillingUntil = at + this.delay.policy.latencyMs + TICK_MS;
       this.pipeline.play();
     }
+    if (out.keyFrame) this.stages.onKeyFrame(at);
     if (out.keyFrame && !this.sentKeyFrame) {
       this.sentKeyFrame = true;
       this.code(2003, `at stream time ${tag.timestamp} ms`);
@@ -235,7 +267,11 @@ export class WorkerSession {
       this.heldForData = true;
       this.pipeline.pause();
     }
-    if (f.code === -2302) this.send({ t: 'failed', code: f.code, detail: f.detail });
+    this.stages.disarm();
+    // What the peer sent, if anything, is for the debug log only (never a status message).
+    if (f.debug) this.send({ t: 'log', level: 'debug', msg: 'stream reader failure: what the peer sent', data: { kind: f.kind, peer: f.debug } });
+    // An untrusted certificate stays untrusted: retrying cannot help.
+    if (f.code === -2302 || f.kind === 'tls-untrusted') this.send({ t: 'failed', code: f.code, detail: f.detail });
     else this.send({ t: 'dropped', code: f.code, detail: f.detail });
   }
 
@@ -248,6 +284,7 @@ export class WorkerSession {
     } else if (v.kind === 'code') {
       if (v.code === 2004) {
         this.firstFrame = true;
+        this.stages.disarm();
         this.playPastPreroll();
       }
       this.code(v.code, v.detail);
@@ -284,6 +321,7 @@ export class WorkerSession {
     const conn = this.connection;
     this.renders.whenRendered('asink', this.renders.rendered('asink'), () => conn === this.connection && !this.decoderGaveUp, () => {
       this.firstFrame = true;
+      this.stages.disarm();
       this.code(2004, 'audio only: the stream has no video; first audio played');
     });
   }
@@ -313,7 +351,12 @@ export class WorkerSession {
 
   private onTick(): void {
     const now = performance.now();
-    if (!this.firstFrame || this.paused) return;
+    if (this.paused) return;
+    const scriptsDropped = this.scripts.takeDropped();
+    if (scriptsDropped > 0) this.send({ t: 'log', level: 'info', msg: 'script data tags dropped (more than a stream sends)', data: { count: scriptsDropped } });
+    const late = this.stages.check(now);
+    if (late) return this.dropConnection(late);
+    if (!this.firstFrame) return;
     for (const c of this.decode.check()) this.code(c.code, c.detail);
     const { dryFor, stalledFor } = this.health.flow(now);
     if (dryFor !== null) {
@@ -327,12 +370,7 @@ export class WorkerSession {
         this.pipeline.pause();
       }
     }
-    if (stalledFor !== null) {
-      this.reader?.close();
-      this.connection++;
-      this.send({ t: 'dropped', code: null, detail: `connection open but no media for ${(stalledFor / 1000).toFixed(1)} s` });
-      return;
-    }
+    if (stalledFor !== null) return this.dropConnection(`connection open but no media for ${(stalledFor / 1000).toFixed(1)} s`);
     const { info: net, jitter } = this.watch.sample(now);
     if (jitter) this.code(jitter.code, jitter.detail);
     const quiet = this.awaitingFrameAfterReconnect || this.heldForData || now < this.fillingUntil;
@@ -370,8 +408,18 @@ export class WorkerSession {
     const conn = this.connection;
     this.renders.whenRendered(sink, this.renders.rendered(sink) + queued, () => conn === this.connection && this.awaitingFrameAfterReconnect, () => {
       this.awaitingFrameAfterReconnect = false;
+      this.stages.disarm();
       this.code(2004, this.audioOnly ? 'audio only: first audio played after reconnecting' : 'first frame rendered after reconnecting');
     });
+  }
+
+  // The connection counts as lost (2103, then the reconnect policy); reconnect() opens the next.
+  private dropConnection(detail: string): void {
+    this.reader?.close();
+    this.connection++;
+    this.stages.disarm();
+    this.health.fed(performance.now());
+    this.send({ t: 'dropped', code: null, detail });
   }
 
   private code(code: number, detail?: string): void {
