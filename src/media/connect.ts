@@ -97,7 +97,8 @@ export function openTcp(
  * the caller covers it. The certificate is checked against the system's CAs
  * (with NODE_EXTRA_CA_CERTS) plus `ca` (--ca-file).
  */
-export function startTls(socket: net.Socket, host: string, alpn?: string[], ca?: string[]): tls.TLSSocket {
+export function startTls(socket: net.Socket, hostName: string, alpn?: string[], ca?: string[]): tls.TLSSocket {
+  const host = hostName.replace(/^\[(.*)\]$/, '$1');
   const servername = net.isIP(host) ? undefined : host;
   let secureContext: tls.SecureContext | undefined;
   if (ca?.length) {
@@ -105,7 +106,8 @@ export function startTls(socket: net.Socket, host: string, alpn?: string[], ca?:
     secureContext = tls.createSecureContext();
     for (const pem of ca) (secureContext.context as { addCACert(pem: string): void }).addCACert(pem);
   }
-  const t = tls.connect({ socket, servername, ALPNProtocols: alpn, secureContext, rejectUnauthorized: true });
+  // `host` is the name the certificate must carry (an IP address too: without it Node checks "localhost").
+  const t = tls.connect({ socket, host, servername, ALPNProtocols: alpn, secureContext, rejectUnauthorized: true });
   t.setNoDelay(true);
   return t;
 }
