@@ -12,9 +12,10 @@ const AUDIO_ONLY_AFTER_MS = 3000;
 /**
  * The same when onMetaData announced video: its first tag can be a whole GOP
  * away on a server without GOP cache (nginx-rtmp sends the sequence header
- * with the next key frame), and x264's default GOP at 25 fps is 10 s.
+ * with the next key frame), and x264's default GOP at 25 fps is 10 s. At
+ * most that long: a stream that announces video and sends none plays its audio.
  */
-const ANNOUNCED_VIDEO_WAIT_MS = 10000;
+const ANNOUNCED_VIDEO_WAIT_MS = 11000; // a 10 s GOP and 1 s for the server's interleaving of audio ahead of video
 
 /** What the gate lets through for one tag: the bytes for appsrc and the video frames in them (input → output timestamp). */
 export interface Passed {

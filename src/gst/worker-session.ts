@@ -28,8 +28,8 @@ const TICK_MS = 1000;
 
 /** No tag for this long while playing means the buffer is running dry (2007). */
 const DRY_MS = 1000;
-/** The longest wait for a key frame: x264's default GOP (keyint 250) at 25 fps. */
-const KEY_FRAME_WAIT_MS = 10000;
+/** The longest wait for a key frame: x264's default GOP (keyint 250) at 25 fps is 10 s, and 2 s for arrival and the once-a-second check. */
+const KEY_FRAME_WAIT_MS = 12000;
 /** How often a hardware decoder is checked for its first picture. */
 const FIRST_PICTURE_POLL_MS = 250;
 
