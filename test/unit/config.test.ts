@@ -47,7 +47,7 @@ t.test('each flag and its environment variable set the same option', async (tt) 
     displaySize: ['1280x720', '1280x720'],
   };
   for (const spec of OPTION_SPECS) {
-    // --ca-file names a file that must exist; test/unit/config-ca-file.test.ts has it.
+    // --ca-file names a file that must exist; test/integration/tls.test.ts has it.
     if (spec.key === 'config' || spec.key === 'caFile') continue;
     const [raw, want] = values[spec.key]!;
     const viaFlag = spec.kind === 'boolean' ? [spec.flag] : [spec.flag, raw];
