@@ -125,6 +125,8 @@ export class WorkerSession {
         this.gate.discontinuity();
         this.delay.resume();
         this.paused = false;
+        // Still before the picture: the wait for it starts again, with its deadlines.
+        if (!this.firstFrame || this.awaitingFrameAfterReconnect) this.stages.arm(performance.now());
         this.clockStarted = true;
         this.heldForData = false;
         this.pipeline.play();
