@@ -45,6 +45,8 @@ t.test('rtmps and https: untrusted is one failure; --ca-file makes them play', {
       await new Promise((r) => setTimeout(r, 1500));
       const codes = sub.events.slice(from).filter((e) => e.event === 'statechange').map((e) => e.data.code as number);
       tt.notOk(codes.includes(2103) || codes.includes(-2301), `${scheme} ${which}: no reconnect attempts (codes ${codes.join(' ')})`);
+      // rtmps: the RTMP handshake failed (3003, with the reason); https has no code of its own.
+      tt.equal(codes.includes(3003), scheme === 'rtmps', `${scheme} ${which}: 3003 ${scheme === 'rtmps' ? '' : 'not '}sent`);
       tt.equal(front.connections - before, 1, `${scheme} ${which}: one TLS connection, no retries`);
       tt.equal((await plain.api('GET', '/api/v1/player')).body.state, 'error');
     }

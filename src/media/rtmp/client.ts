@@ -156,7 +156,8 @@ export class RtmpReader implements StreamReader {
     const seen = `after ${this.bytesIn} bytes`;
     const untrusted = err ? untrustedCertificate(err, this.where) : null;
     if (untrusted) {
-      this.fail(untrusted);
+      // On RTMP the handshake did fail: 3003 says so, and the message says why.
+      this.fail({ ...untrusted, code: 3003 });
     } else if (this.phase !== 'playing') {
       const how = err ? errCode(err) : 'connection closed';
       this.fail({ code: 3003, kind: 'handshake', detail: `${how} by ${this.where} during the RTMP ${this.phase} (${seen})` });
