@@ -33,10 +33,19 @@ export interface PeakSampler {
   stop(): number;
 }
 
-export function samplePeakChildRss(parentPid: number, everyMs = 100): PeakSampler {
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** Samples the children whose command line matches `only` (default: the media workers, not the TV's idle-screen worker). */
+export function samplePeakChildRss(parentPid: number, everyMs = 100, only: RegExp = /gst\/worker\.js/): PeakSampler {
   let peak = 0;
   const sample = (): void => {
-    for (const c of children(parentPid)) peak = Math.max(peak, hwmKiB(c));
+    for (const c of children(parentPid)) if (only.test(cmdline(c))) peak = Math.max(peak, hwmKiB(c));
   };
   const timer = setInterval(sample, everyMs);
   return {

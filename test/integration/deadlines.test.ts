@@ -58,7 +58,7 @@ async function httpHostile(kind: 'silent-body' | 'drip-body'): Promise<{ url: st
 }
 
 t.test('each stalled stage ends in 2103 naming it, within its deadline', { timeout: 300000 }, async (tt) => {
-  const d = await startDaemon({ args: ['--reconnect-attempts', '1', '--reconnect-interval', '1', '--stall-timeout', String(STALL_S)] });
+  const d = await startDaemon({ args: ['--reconnect-attempts', '1', '--reconnect-interval', '1', '--stall-timeout', String(STALL_S), '--rejoin', 'off'] });
   tt.teardown(() => d.stop());
   const sub = await d.subscribe();
   const figures: string[] = [];

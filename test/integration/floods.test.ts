@@ -42,7 +42,7 @@ async function hugeScriptOverHttp(): Promise<{ url: string; stop: () => Promise<
 }
 
 t.test('floods: refused or bounded, worker peak RSS well under the bound', { timeout: 300000 }, async (tt) => {
-  const d = await startDaemon({ args: ['--reconnect-attempts', '0'] });
+  const d = await startDaemon({ args: ['--reconnect-attempts', '0', '--rejoin', 'off'] });
   tt.teardown(() => d.stop());
   const sub = await d.subscribe();
   const cases: Array<{ name: string; mode?: HostileMode; opts?: object; http?: true; says: RegExp; forMs: number }> = [
