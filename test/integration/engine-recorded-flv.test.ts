@@ -27,7 +27,8 @@ t.test('a recorded .flv over plain HTTP plays at its own pace and ends with 2006
     server.closeAllConnections();
     server.close();
   });
-  const d = await startDaemon();
+  // --rejoin off: the daemon would otherwise watch the address after 2006 and play the file again.
+  const d = await startDaemon({ args: ['--rejoin', 'off'] });
   tt.teardown(() => d.stop());
   const sub = await d.subscribe();
   await d.api('PATCH', '/api/v1/player', { src: `http://127.0.0.1:${(server.address() as AddressInfo).port}/lesson.flv` });
