@@ -5,9 +5,12 @@ import { ConfigError, loadConfig, USAGE } from './config/load';
 import { rootLogger } from './log';
 import { startDaemon } from './daemon';
 import { rotateToken } from './os/token';
+import { EXIT_BAD_CONFIG, EXIT_CANNOT_RUN } from './os/exit-codes';
 
 /** However the parts behave, the process is gone this long after a stop signal. */
 const HARD_EXIT_MS = 1800;
+
+const CANNOT_RUN = new Set(['EACCES', 'EADDRINUSE', 'EADDRNOTAVAIL']);
 
 async function main(): Promise<void> {
   let loaded;
@@ -16,7 +19,7 @@ async function main(): Promise<void> {
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`liveplayerd: ${err.problems.join('; ')}\n`);
-      process.exit(2);
+      process.exit(EXIT_BAD_CONFIG);
     }
     throw err;
   }
@@ -37,11 +40,31 @@ async function main(): Promise<void> {
   }
 
   const log = rootLogger(config.logLevel);
-  const daemon = await startDaemon(config, log);
+  let daemon;
+  try {
+    daemon = await startDaemon(config, log);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code && CANNOT_RUN.has(e.code) && e.syscall === 'listen') {
+      log.fatal({ err, http: config.http }, 'cannot listen on the HTTP address; fix --http (LIVEPLAYER_HTTP) and restart');
+      process.stderr.write(`liveplayerd: cannot listen on ${config.http} (${e.code}); fix --http / LIVEPLAYER_HTTP\n`);
+      process.exit(EXIT_CANNOT_RUN);
+    }
+    throw err;
+  }
+  const running = daemon;
+  let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    // A second signal (an impatient admin, systemd and a terminal at once)
+    // must not cut the shutdown short: the first one already ends in exit 0.
+    if (stopping) {
+      log.info({ signal }, 'already stopping');
+      return;
+    }
+    stopping = true;
     log.info({ signal }, 'stopping');
     setTimeout(() => process.exit(0), HARD_EXIT_MS).unref();
-    daemon.stop().then(
+    running.stop().then(
       () => process.exit(0),
       (err) => {
         log.error({ err }, 'stop failed');
@@ -49,8 +72,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 main().catch((err: Error) => {

@@ -2,7 +2,7 @@
 // (state, engine, player, HTTP, D-Bus, systemd), and out again in reverse.
 // Each part is optional where the contract says so; a failing part on the
 // way out is logged and the rest still stops.
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
@@ -23,11 +23,17 @@ import { startDemoStream, type DemoStream } from './demo/demo-stream';
 import { StateStore, startingView } from './os/state-store';
 import { createSourceWatcher } from './media/source-watch';
 import { UpdateLock } from './os/update-lock';
+import { Health } from './os/health';
+import { applyGiven } from './os/given-values';
 // phone remote (issue 5)
 import { startRemote } from './remote/start';
 
 export interface Daemon {
   player: LivePlayer;
+  /** Conditions the daemon runs degraded under (what /healthz reports). */
+  health: Health;
+  /** Configuration values ignored at start (bad LIVEPLAYER_CHANNELS, …), one sentence each, for the idle screen. */
+  configWarnings: readonly string[];
   /** "host:port" the HTTP surface listens on, or null when off. */
   httpAddress: string | null;
   stop(): Promise<void>;
@@ -41,16 +47,69 @@ function parseHttp(spec: string): { host: string; port: number } {
 /** Starts everything `config` asks for; called once by the CLI (and by tests that run the daemon in-process). */
 export async function startDaemon(config: Readonly<Config>, log: Logger): Promise<Daemon> {
   const stops: { name: string; stop: () => Promise<void> | void }[] = [];
-  const notifier = createNotifier(log);
-  mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
-  const snapshotDir = path.join(config.stateDir, 'snapshots');
+  try {
+    return await compose(config, log, stops);
+  } catch (err) {
+    // Whatever started (the spare media worker above all) goes before the
+    // error reaches the CLI, so nothing is left running or writing to a closed pipe.
+    await runStops(stops, log);
+    throw err;
+  }
+}
 
-  // Persisted attributes survive restarts; what the admin gave explicitly
-  // (flags, environment, config file) still wins over them.
-  const store = new StateStore(config.stateDir, log.child({ module: 'state' }));
+async function runStops(stops: { name: string; stop: () => Promise<void> | void }[], log: Logger): Promise<void> {
+  for (const part of stops) {
+    try {
+      await part.stop();
+    } catch (err) {
+      log.warn({ err, part: part.name }, 'part failed to stop; carrying on');
+    }
+  }
+}
+
+/** Names the error code of a failed file operation (ENOSPC, EROFS, EACCES, …) for a reason line. */
+const codeOf = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+
+async function compose(config: Readonly<Config>, log: Logger, stops: { name: string; stop: () => Promise<void> | void }[]): Promise<Daemon> {
+  const notifier = createNotifier(log);
+  const health = new Health();
+  const stateLog = log.child({ module: 'state' });
+  for (const warning of config.configWarnings) log.warn({ module: 'config', warning }, 'configuration value ignored; starting with the rest');
+  // A full, read-only or missing state dir must not keep the TV from
+  // starting (a restart could not fix it): the daemon runs with everything
+  // in memory, and /healthz and the log say so.
+  try {
+    mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
+    accessSync(config.stateDir, constants.W_OK);
+  } catch (err) {
+    health.degrade('state-dir', `state dir ${config.stateDir} not writable (${codeOf(err)}): settings, channels and paired phones are kept in memory until the daemon stops`);
+    stateLog.warn({ err, stateDir: config.stateDir }, 'state dir not writable; running with settings in memory only');
+  }
+  const snapshotDir = path.join(config.stateDir, 'snapshots');
+  // One warning when saving starts failing, one line when it works again.
+  const reportSave = (key: string, file: string, err: Error | null): void => {
+    const was = health.list().length;
+    if (err) {
+      health.degrade(key, `${file} not saved (${codeOf(err)}): changes are kept in memory until the daemon stops`);
+      if (health.list().length !== was) stateLog.warn({ err, file }, 'saving failed; kept in memory');
+    } else if (health.list().length > 0) {
+      health.clear(key);
+      if (health.list().length !== was) stateLog.info({ file }, 'saving works again');
+    }
+  };
+
+  // Persisted attributes survive restarts. An attribute the admin gives
+  // (environment, config file) is applied when it is new or its value
+  // changed since the last start; otherwise the teacher's later choice stands.
+  const store = new StateStore(config.stateDir, stateLog, (err) => reportSave('state', path.join(config.stateDir, 'state.json'), err));
   const saved = store.load();
-  const attributes = { ...(saved?.attributes ?? config.attributes) };
-  for (const k of config.attributesGiven) (attributes as Record<string, unknown>)[k] = config.attributes[k];
+  const given = Object.fromEntries(config.attributesGiven.map((k) => [k, config.attributes[k]]));
+  const fromSaved = saved !== null && !store.fellBack;
+  const outcome = applyGiven(config.stateDir, fromSaved ? saved.attributes : config.attributes, fromSaved, given);
+  const attributes = outcome.attributes;
+  if (outcome.kept.length > 0) stateLog.info({ kept: outcome.kept }, "given attributes unchanged since the last start: the teacher's choice stands");
+  if (fromSaved && outcome.applied.length > 0) stateLog.info({ applied: outcome.applied }, 'given attributes new or changed: applied over the saved ones');
+  if (outcome.saveError) stateLog.warn({ err: outcome.saveError }, 'could not remember the given attributes; the next start applies them again');
 
   let demo: DemoStream | null = null;
   if (config.demo) {
@@ -99,9 +158,23 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
   let showPairingCode: ((ms: number) => { until: string }) | undefined;
   if (config.http !== 'off') {
     const metrics = createMetrics(player, { processMetrics: true });
-    const auth = createAuth({ token: resolveToken(config.stateDir, config.token) });
+    const token = resolveToken(config.stateDir, config.token);
+    if (token.problem) {
+      // The admin needs this token for scripts and for the phone page's fallback; the log (journal,
+      // balena dashboard) is the one place left that they can read and that the state dir's fault cannot take.
+      health.degrade('token', `${token.problem}: the API token is kept in memory until the daemon stops (see the log line "API token kept in memory only")`);
+      log.warn({ module: 'token', apiToken: token.current(), problem: token.problem }, 'API token kept in memory only; it changes at every start until the state dir is fixed');
+    }
+    const auth = createAuth({ token });
     // --- phone remote and TV idle screen (issue 5): pairing, sessions, page, channels ---
-    const remote = startRemote({ config, player, auth, log, display: { size: screenSize, overlays: sink !== 'kms' } });
+    const remote = startRemote({
+      config,
+      player,
+      auth,
+      log,
+      display: { size: screenSize, overlays: sink !== 'kms' },
+      onSave: (file, err) => reportSave(file.endsWith('channels.json') ? 'channels' : 'sessions', file, err),
+    });
     // backgroundMute: the idle screen on the TV puts the player in background.
     remote.screen.on('showing', (on) => player.setIdleScreenShowing(on));
     stops.unshift({ name: 'remote', stop: () => remote.stop() });
@@ -111,7 +184,7 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
       showOnTv: (ms: number) => remote.screen.showPairingCorner(ms),
     };
     showPairingCode = pairing.showOnTv;
-    const app: FastifyInstance = buildApp({ player, log, config, auth, snapshotDir, metrics, pairing, remote: remote.routes });
+    const app: FastifyInstance = buildApp({ player, log, config, auth, snapshotDir, metrics, pairing, remote: remote.routes, health });
     const { host, port } = parseHttp(config.http);
     await app.listen({ host, port });
     remote.listening(host, (app.server.address() as { port: number }).port);
@@ -135,17 +208,13 @@ export async function startDaemon(config: Readonly<Config>, log: Logger): Promis
   let stopping: Promise<void> | null = null;
   return {
     player,
+    health,
+    configWarnings: config.configWarnings,
     httpAddress,
     stop() {
       stopping ??= (async () => {
         notifier.stopping();
-        for (const part of stops) {
-          try {
-            await part.stop();
-          } catch (err) {
-            log.warn({ err, part: part.name }, 'part failed to stop; carrying on');
-          }
-        }
+        await runStops(stops, log);
         notifier.close();
       })();
       return stopping;

@@ -10,6 +10,7 @@ import { applyPatch, DEFAULT_ATTRIBUTES, type Attributes, ATTRIBUTE_NAMES } from
 import { isPlayerError } from '../player/errors';
 import { ATTRIBUTE_ENV, ConfigSchema, OPTION_SPECS, type OptionSpec, type OptionsConfig } from './schema';
 import { defaultLayout, parsePoint, placementProblem, PIP_SIZE, WINDOW_SIZE } from '../gst/geometry';
+import { FLEET_CHANNELS_ENV, parseFleetChannels, type FleetChannel } from './fleet-channels';
 
 export interface Config extends OptionsConfig {
   /** Initial attributes (defaults < file < environment). */
@@ -18,6 +19,13 @@ export interface Config extends OptionsConfig {
   attributesGiven: (keyof Attributes)[];
   /** The certificates of --ca-file (PEM), read and checked at start; empty without it. */
   caCerts: string[];
+  /** Channels set fleet-wide (LIVEPLAYER_CHANNELS), merged with the teacher's on the device. */
+  fleetChannels: FleetChannel[];
+  /**
+   * Problems with values that must not stop the TV (a bad LIVEPLAYER_CHANNELS,
+   * an unusable balena device name): logged once at start and meant for the idle screen.
+   */
+  configWarnings: string[];
 }
 
 export type Action = 'run' | 'help' | 'version' | 'rotate-token';
@@ -230,11 +238,22 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
+  const configWarnings: string[] = [];
+  // Under balena the TV is named as the device is on the dashboard; LIVEPLAYER_NAME (or --name) still wins.
+  const balenaName = env.BALENA_DEVICE_NAME_AT_INIT?.trim();
+  if (balenaName !== undefined && !origin.has('name')) {
+    if (balenaName !== '' && balenaName.length <= 63 && !/[\u0000-\u001f\u007f]/.test(balenaName)) merged.name = balenaName;
+    else configWarnings.push(`BALENA_DEVICE_NAME_AT_INIT cannot be shown (1 to 63 visible characters); using the name "${String(merged.name)}"`);
+  }
+  const fleet = env[FLEET_CHANNELS_ENV] === undefined ? { channels: [], warnings: [] } : parseFleetChannels(env[FLEET_CHANNELS_ENV]!);
+  configWarnings.push(...fleet.warnings);
   const config: Config = {
     ...(merged as OptionsConfig),
     attributes,
     attributesGiven: Object.keys(attrPatch) as (keyof Attributes)[],
     caCerts,
+    fleetChannels: fleet.channels,
+    configWarnings,
   };
   return { config: Object.freeze(config), action };
 }

@@ -22,7 +22,9 @@ export type BusVerdict =
   | { kind: 'fatal'; detail: string }
   /** An error from the video decoder: before the first frame a hardware decoder is replaced (2108), else fatal. */
   | { kind: 'decoder-error'; detail: string }
-  | { kind: 'volume'; rmsDb: number };
+  | { kind: 'volume'; rmsDb: number }
+  /** A QoS report: `element` has dropped `dropped` late buffers so far (cumulative, reset by a flush). Not a decode failure. */
+  | { kind: 'late'; element: string; dropped: number };
 
 interface Rule {
   /** What the rule is for, shown in test names. */
@@ -70,6 +72,11 @@ export const BUS_RULES: readonly Rule[] = [
     about: 'the level element measured the audio',
     match: (m) => m.type === 'element' && (m.name === 'level' || from(m) === 'level') && m.rms !== undefined,
     verdict: (m) => ({ kind: 'volume', rmsDb: firstNumber(m.rms) }),
+  },
+  {
+    about: 'the video decoder or sink dropped frames that were late (QoS): counted apart, never 2101',
+    match: (m) => (m.type === 'qos' || m.name === 'GstMessageQOS') && (from(m) === 'vdec' || from(m) === 'vsink') && Number.isFinite(Number(m.dropped)),
+    verdict: (m) => ({ kind: 'late', element: from(m), dropped: Number(m.dropped) }),
   },
   {
     about: 'the video decoder failed; the worker decides between switching to software and giving up',

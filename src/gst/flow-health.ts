@@ -16,6 +16,8 @@ export interface PictureVerdict {
   renderFPS: number;
   /** True on the tick the picture froze (2105); not again until it moved again. */
   froze: boolean;
+  /** Ticks in a row with a still picture while frames arrive (0 while it moves or is quiet). */
+  stillTicks: number;
 }
 
 export class FlowHealth {
@@ -25,6 +27,7 @@ export class FlowHealth {
   /** Frames have been moving since the first one: only then can the picture stall "mid-play". */
   private moving = false;
   private frozen = false;
+  private stillTicks = 0;
 
   constructor(private readonly o: { tickMs: number; dryMs: number; stallTimeoutMs: number }) {}
 
@@ -63,6 +66,7 @@ export class FlowHealth {
     const still = renderFPS === 0 && arrivingFPS > 0 && this.moving && !quiet;
     const froze = still && !this.frozen;
     this.frozen = still;
-    return { renderFPS, froze };
+    this.stillTicks = still ? this.stillTicks + 1 : 0;
+    return { renderFPS, froze, stillTicks: this.stillTicks };
   }
 }

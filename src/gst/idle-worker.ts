@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { renderCornerImage, renderFrameImage, renderIdleImage } from '../tv/idle-screen';
+import { renderBandImage, renderCornerImage, renderIdleImage } from '../tv/idle-screen';
 import { chooseVideoSink, videoSinkDescription, type VideoSinkPref } from './element-choice';
 import { pipelineDir } from './pipeline-description';
 import type { Gst, GstElement, GstPipeline } from './binding';
@@ -16,14 +16,11 @@ import { cacheChildren } from './element-cache';
 
 /** One card of the TV: its picture (layout, QR, last frame) and its words (pango markup and fonts). */
 export interface Card {
-  layout: 'idle' | 'frame' | 'corner';
+  layout: 'idle' | 'band' | 'corner';
   width: number;
   height: number;
   /** The pairing address (idle and corner layouts). */
   qr?: string;
-  /** A PNG of the stream's last frame (frame layout), and how bright it stays (1 = as it was). */
-  framePath?: string;
-  dim?: number;
   title: string;
   status: string;
   titleFont: string;
@@ -78,13 +75,7 @@ function pushFrame(): void {
 function picture(c: Card): Buffer {
   if (c.layout === 'idle') return renderIdleImage(c.qr ?? '', c.width, c.height);
   if (c.layout === 'corner') return renderCornerImage(c.qr ?? '', c.width, c.height);
-  let last: { data: Buffer; width: number; height: number } | null = null;
-  try {
-    if (c.framePath) last = PNG.sync.read(readFileSync(c.framePath));
-  } catch {
-    last = null;
-  }
-  return renderFrameImage(last, c.width, c.height, c.dim ?? 1);
+  return renderBandImage(c.width, c.height);
 }
 
 function show(m: Extract<ToIdleWorker, { t: 'show' }>): void {
@@ -104,7 +95,7 @@ function show(m: Extract<ToIdleWorker, { t: 'show' }>): void {
     pipeline.play();
     ticker = setInterval(pushFrame, FRAME_MS);
   }
-  const key = `${c.layout}|${c.qr ?? ''}|${c.framePath ?? ''}|${c.dim ?? 1}`;
+  const key = `${c.layout}|${c.qr ?? ''}`;
   if (key !== drawn) {
     frame = picture(c);
     drawn = key;
@@ -159,4 +150,17 @@ process.on('message', (m: ToIdleWorker) => {
 process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
 process.on('exit', () => ticker && clearInterval(ticker));
 
-send({ t: 'ready' });
+// Load the binding and let pango load its fonts once before saying ready:
+// a spare process then shows its card within a few frames of being asked.
+try {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const gst: Gst = require('gstreamer-superficial');
+  const warm = new gst.Pipeline('videotestsrc num-buffers=1 ! video/x-raw,width=64,height=36 ! textoverlay text=字A font-desc="Noto Sans CJK SC, sans 8" ! fakesink');
+  warm.play();
+  setTimeout(() => {
+    warm.stop();
+    send({ t: 'ready' });
+  }, 150);
+} catch {
+  send({ t: 'ready' });
+}

@@ -48,6 +48,8 @@ export type FromWorker =
   | { t: 'dropped'; code: number | null; detail: string }
   | { t: 'ended'; detail: string }
   | { t: 'failed'; code: number | null; detail: string }
+  /** The picture stayed frozen while frames arrived, and a re-sync did not help: the daemon replaces this worker. */
+  | { t: 'frozen'; detail: string }
   /** The hardware decoder failed on the first key frame; the daemon goes on with software (2108). */
   | { t: 'decoder-failed'; detail: string }
   | { t: 'reply'; id: number; ok: true; result: SnapshotResult }

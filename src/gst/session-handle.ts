@@ -19,14 +19,14 @@ export class WorkerSessionHandle implements MediaSession {
   private stopping = false;
   private nextId = 1;
   private readonly replies = new Map<number, (m: FromWorker) => void>();
-  private readonly waiting = new Map<string, () => void>();
+  private readonly waiting = new Map<string, { done: () => void; fail: (err: Error) => void }>();
   private gone: (() => void) | null = null;
   private plan: WorkerPlan | null = null;
   private view: ViewGeometry;
   private worker!: WorkerProcess;
   private switchedToSoftware = false;
-  /** What the worker said before ending itself, if it did. */
-  private endingDetail: string | null = null;
+  /** Why this handle ended its worker itself (the picture froze); reported as the crash's detail, so the player starts a fresh session. */
+  private ending: string | null = null;
 
   constructor(
     worker: WorkerProcess,
@@ -49,13 +49,15 @@ export class WorkerSessionHandle implements MediaSession {
       if (worker !== this.worker) return;
       this.failReplies();
       this.gone?.();
-      if (!this.stopping) this.events.crashed(this.endingDetail ?? `media process ended (${signal ? `signal ${signal}` : `exit code ${code}`})`);
+      if (!this.stopping) this.events.crashed(this.ending ?? `media process ended (${signal ? `signal ${signal}` : `exit code ${code}`})`);
     });
   }
 
   private failReplies(): void {
     for (const r of this.replies.values()) r({ t: 'reply', id: 0, ok: false, error: 'media process ended' });
     this.replies.clear();
+    for (const w of this.waiting.values()) w.fail(new Error('media process ended'));
+    this.waiting.clear();
   }
 
   /** 2108 once, then the same stream on a fresh worker decoding in software; failed() if that is impossible. */
@@ -142,16 +144,33 @@ export class WorkerSessionHandle implements MediaSession {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.failReplies();
     await this.worker.kill();
   }
 
+  // One pending command of each kind: a second pause while one is on its way
+  // waits for the same answer instead of orphaning the first.
   private command(cmd: 'pause' | 'resume'): Promise<void> {
+    if (this.stopping) return Promise.reject(new Error('the session has ended'));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the media process did not ${cmd}`)), REPLY_TIMEOUT_MS);
-      this.waiting.set(cmd, () => {
-        clearTimeout(timer);
-        resolve();
-      });
+      const prev = this.waiting.get(cmd);
+      const timer = setTimeout(() => {
+        this.waiting.delete(cmd);
+        entry.fail(new Error(`the media process did not ${cmd}`));
+      }, REPLY_TIMEOUT_MS);
+      const entry = {
+        done: () => {
+          clearTimeout(timer);
+          prev?.done();
+          resolve();
+        },
+        fail: (err: Error) => {
+          clearTimeout(timer);
+          prev?.fail(err);
+          reject(err);
+        },
+      };
+      this.waiting.set(cmd, entry);
       this.worker.send({ t: cmd });
     });
   }
@@ -177,6 +196,10 @@ export class WorkerSessionHandle implements MediaSession {
       case 'failed':
         this.events.failed(m.code as StatusCode | null, m.detail);
         break;
+      case 'frozen':
+        this.ending = m.detail;
+        void this.worker.kill();
+        break;
       case 'decoder-failed':
         this.switchToSoftware(m.detail);
         break;
@@ -187,10 +210,10 @@ export class WorkerSessionHandle implements MediaSession {
         this.log[m.level](m.data, m.msg);
         break;
       case 'ending':
-        this.endingDetail = m.detail;
+        this.ending = m.detail;
         break;
       case 'done':
-        this.waiting.get(m.cmd)?.();
+        this.waiting.get(m.cmd)?.done();
         this.waiting.delete(m.cmd);
         break;
       default:

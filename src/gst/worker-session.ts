@@ -8,6 +8,7 @@ import type { FromWorker, ToWorker, WorkerPlan } from './ipc';
 import { createReader } from '../media/reader';
 import type { FlvTag, ReaderFailure, StreamReader } from '../media/types';
 import { FeedGate } from './feed-gate';
+import { ContinuousTimeline } from './timeline';
 import { StreamWatch } from './stream-watch';
 import { DecodeWatch } from './decode-watch';
 import { takeSnapshot } from './snapshot';
@@ -28,14 +29,33 @@ const TICK_MS = 1000;
 
 /** No tag for this long while playing means the buffer is running dry (2007). */
 const DRY_MS = 1000;
+/**
+ * The last line against a frozen picture under "playing": after this many
+ * ticks with nothing rendered while frames arrive, the feed is re-synced
+ * (dropped up to the next key frame, timeline rebased) ...
+ */
+const RESYNC_AFTER_TICKS = 2;
+/** ... and if the picture still stands, the session asks for a fresh one (the daemon replaces the worker: 2103). */
+const FRESH_AFTER_TICKS = 4;
 /** The longest wait for a key frame: x264's default GOP (keyint 250) at 25 fps is 10 s, and 2 s for arrival and the once-a-second check. */
 const KEY_FRAME_WAIT_MS = 12000;
 /** How often a hardware decoder is checked for its first picture. */
 const FIRST_PICTURE_POLL_MS = 250;
 
+/**
+ * The session's life, kept apart from the pipeline's own states (as GstPlay
+ * keeps its application state): prerolling until the first media frame is
+ * in (PAUSED, so the running time starts at that frame), running (PLAYING),
+ * held while live mode waits for data after the buffer ran dry (PAUSED),
+ * paused by the user (PAUSED), finished once this pipeline is given up
+ * (a failed hardware decoder, a frozen picture) and nothing may move it.
+ */
+export type Phase = 'prerolling' | 'running' | 'held' | 'paused' | 'finished';
+
 export class WorkerSession {
   private reader: StreamReader | null = null;
   private readonly gate = new FeedGate();
+  private readonly timeline = new ContinuousTimeline();
   private readonly watch = new StreamWatch();
   private readonly rules = new Set<BusRule>();
   private readonly src: GstElement;
@@ -46,19 +66,16 @@ export class WorkerSession {
   private readonly health: FlowHealth;
   private readonly stages: StartStages;
   private readonly scripts = new ScriptGuard();
-  private clockStarted = false;
-  /** Live mode paused the pipeline because the buffer ran dry (2007); the next tag resumes it. */
-  private heldForData = false;
+  /** Where the session is in its life; the pipeline's state follows from it alone (see enter()). */
+  private phase: Phase = 'prerolling';
   /** Until then no frame after the first is due: the minCache buffer is filling (no 2105). */
   private fillingUntil = 0;
   private tick: NodeJS.Timeout | null = null;
   private firstPicturePoll: NodeJS.Timeout | null = null;
-  private decoderGaveUp = false;
   private connection = 0;
   private firstFrame = false;
   private awaitingFrameAfterReconnect = false;
   private sentKeyFrame = false;
-  private paused = false;
   /** The stream has sent no video: audio alone plays (see startAudioOnly). */
   private audioOnly = false;
   /** Since the last reconnect, the wait for the picture (or sound) to come back has begun. */
@@ -102,7 +119,7 @@ export class WorkerSession {
     // at once started the clock while the reader still waited for a key frame
     // (up to a GOP on a server without GOP cache): every sample was late by that
     // much and alsasink dropped them all (silence), video sinks with max-lateness would too.
-    this.pipeline.pause();
+    this.drive();
     this.tick = setInterval(() => this.onTick(), TICK_MS);
     if (this.plan.hardwareDecoder) this.watchFirstPicture();
   }
@@ -113,10 +130,9 @@ export class WorkerSession {
         this.connect();
         break;
       case 'pause':
-        this.paused = true;
         // A paused session waits for nobody; the connection's stall is FlowHealth's after the resume.
         this.stages.disarm();
-        this.pipeline.pause();
+        this.enter('paused');
         this.send({ t: 'done', cmd: 'pause' });
         break;
       case 'resume':
@@ -124,12 +140,9 @@ export class WorkerSession {
         // so the picture resumes at the live edge instead of waiting out the pause.
         this.gate.discontinuity();
         this.delay.resume();
-        this.paused = false;
         // Still before the picture: the wait for it starts again, with its deadlines.
         if (!this.firstFrame || this.awaitingFrameAfterReconnect) this.stages.arm(performance.now());
-        this.clockStarted = true;
-        this.heldForData = false;
-        this.pipeline.play();
+        this.enter('running');
         this.send({ t: 'done', cmd: 'resume' });
         break;
       case 'update':
@@ -183,6 +196,7 @@ export class WorkerSession {
     const id = ++this.connection;
     const live = () => id === this.connection;
     if (id > 1) {
+      this.timeline.discontinuity();
       this.gate.discontinuity();
       this.watch.discontinuity();
       this.sentKeyFrame = false;
@@ -217,20 +231,23 @@ export class WorkerSession {
     this.reader!.start();
   }
 
-  private onTag(tag: FlvTag, at: number): void {
-    const refused = refuseTag(tag);
+  private onTag(raw: FlvTag, at: number): void {
+    const refused = refuseTag(raw);
     if (refused) return this.dropConnection(refused);
     this.health.fed(at);
-    this.stages.onTag(isMediaFrame(tag), at);
-    for (const e of this.watch.onTag(tag, at)) this.code(e.code, e.detail);
+    this.stages.onTag(isMediaFrame(raw), at);
+    for (const e of this.watch.onTag(raw, at)) this.code(e.code, e.detail);
+    // From here on, stream time is continuous: a jump in the input would
+    // otherwise freeze the picture or mislead the delay meter.
+    const { tag, moved } = this.timeline.mend(raw, at);
+    if (moved !== null) this.send({ t: 'log', level: 'info', msg: 'stream timestamps jumped: mended onto a continuous timeline', data: { fromTs: raw.timestamp, movedMs: moved } });
     const videoFrame = tag.type === TAG_VIDEO && isMediaFrame(tag);
     if (videoFrame) this.delay.onArrival(tag.timestamp, at);
-    if (this.paused) return;
-    if (tag.type === TAG_SCRIPT && !this.scripts.allow(at, this.clockStarted)) return;
-    if (this.heldForData) {
-      this.heldForData = false;
+    if (this.phase === 'paused' || this.phase === 'finished') return;
+    if (tag.type === TAG_SCRIPT && !this.scripts.allow(at, this.phase !== 'prerolling')) return;
+    if (this.phase === 'held') {
       this.fillingUntil = at + this.delay.policy.latencyMs + TICK_MS;
-      this.pipeline.play();
+      this.enter('running');
     }
     const out = this.gate.accept(tag);
     if (!out) return;
@@ -246,10 +263,9 @@ export class WorkerSession {
     this.delay.onPushed(out.frames);
     // The gate lets no media frame through before the first key frame, except
     // audio of a stream that turned out to have no video: either starts the clock.
-    if (!this.clockStarted && isMediaFrame(tag)) {
-      this.clockStarted = true;
+    if (this.phase === 'prerolling' && isMediaFrame(tag)) {
       this.fillingUntil = at + this.delay.policy.latencyMs + TICK_MS;
-      this.pipeline.play();
+      this.enter('running');
     }
     if (out.keyFrame) this.stages.onKeyFrame(at);
     if (out.keyFrame && !this.sentKeyFrame) {
@@ -265,10 +281,7 @@ export class WorkerSession {
     // running through the outage, audio after a reconnect was all late and
     // the output silent (measured on nginx-rtmp). Hold the clock instead,
     // as live mode does on 2007; the first tag of the new connection lets it go.
-    if (this.audioOnly && this.firstFrame && !this.paused) {
-      this.heldForData = true;
-      this.pipeline.pause();
-    }
+    if (this.audioOnly && this.firstFrame && this.phase === 'running') this.enter('held');
     this.stages.disarm();
     // What the peer sent, if anything, is for the debug log only (never a status message).
     if (f.debug) this.send({ t: 'log', level: 'debug', msg: 'stream reader failure: what the peer sent', data: { kind: f.kind, peer: f.debug } });
@@ -280,7 +293,7 @@ export class WorkerSession {
   private onBus(m: BusMessage): void {
     const v = mapBusMessage(m, this.rules);
     // After a decoder failure the rest of the pipeline errors too (not-linked, data flow): not news.
-    if (!v || this.decoderGaveUp) return;
+    if (!v || this.phase === 'finished') return;
     if (v.kind === 'decoder-error' && this.plan.hardwareDecoder && !this.firstFrame) {
       this.hardwareDecoderFailed(v.detail);
     } else if (v.kind === 'code') {
@@ -290,6 +303,8 @@ export class WorkerSession {
         this.playPastPreroll();
       }
       this.code(v.code, v.detail);
+    } else if (v.kind === 'late') {
+      this.decode.onLate(v.element, v.dropped);
     } else if (v.kind === 'volume') {
       if (Number.isFinite(v.rmsDb)) this.send({ t: 'volume', volume: Math.round(Math.max(0, Math.min(100, 100 * Math.pow(10, v.rmsDb / 20)))) });
     } else {
@@ -300,11 +315,12 @@ export class WorkerSession {
 
   private playPastPreroll(): void {
     kickPastPreroll({
-      pipeline: this.pipeline,
+      // A PAUSED -> PLAYING round trip within `running`: the phase stays, only the pipeline is set again.
+      pipeline: { pause: () => this.drive('PAUSED'), play: () => this.drive() },
       renders: this.renders,
       latencyMs: this.delay.policy.latencyMs,
-      mayPlay: () => this.clockStarted && !this.paused && !this.heldForData && !this.decoderGaveUp,
-      wanted: () => !this.decoderGaveUp,
+      mayPlay: () => this.phase === 'running',
+      wanted: () => this.phase !== 'finished',
       repeated: (repeat, rendered) =>
         this.send({ t: 'log', level: 'info', msg: 'video sink still waiting in preroll: PAUSED -> PLAYING again', data: { repeat, rendered } }),
     });
@@ -319,9 +335,10 @@ export class WorkerSession {
     this.audioOnly = true;
     const vsink = this.pipeline.findChild('vsink');
     if (vsink) vsink.async = false;
-    this.pipeline.play();
+    // Set again so the state change completes without the video sink; from prerolling the caller starts the clock.
+    if (this.phase === 'running') this.drive();
     const conn = this.connection;
-    this.renders.whenRendered('asink', this.renders.rendered('asink'), () => conn === this.connection && !this.decoderGaveUp, () => {
+    this.renders.whenRendered('asink', this.renders.rendered('asink'), () => conn === this.connection && this.phase !== 'finished', () => {
       this.firstFrame = true;
       this.stages.disarm();
       this.code(2004, 'audio only: the stream has no video; first audio played');
@@ -332,7 +349,7 @@ export class WorkerSession {
   private watchFirstPicture(): void {
     const watch = new FirstPictureWatch(this.pipeline);
     this.firstPicturePoll = setInterval(() => {
-      if (this.paused) return;
+      if (this.phase === 'paused') return;
       const { verdict, framesIn } = watch.check(performance.now());
       if (verdict === 'ok') clearInterval(this.firstPicturePoll!);
       else if (verdict === 'failed') this.hardwareDecoderFailed(`${this.plan.hardwareDecoder}: no picture after ${framesIn} frames in`);
@@ -342,8 +359,8 @@ export class WorkerSession {
   // This pipeline is finished (the binding cannot rebuild it in place): stop
   // reading and let the daemon go on with a software decoder in a fresh worker.
   private hardwareDecoderFailed(detail: string): void {
-    if (this.decoderGaveUp) return;
-    this.decoderGaveUp = true;
+    if (this.phase === 'finished') return;
+    this.enter('finished');
     if (this.firstPicturePoll) clearInterval(this.firstPicturePoll);
     if (this.tick) clearInterval(this.tick);
     this.reader?.close();
@@ -353,7 +370,7 @@ export class WorkerSession {
 
   private onTick(): void {
     const now = performance.now();
-    if (this.paused) return;
+    if (this.phase === 'paused' || this.phase === 'finished') return;
     const scriptsDropped = this.scripts.takeDropped();
     if (scriptsDropped > 0) this.send({ t: 'log', level: 'info', msg: 'script data tags dropped (more than a stream sends)', data: { count: scriptsDropped } });
     const late = this.stages.check(now);
@@ -367,28 +384,48 @@ export class WorkerSession {
       // it: what arrives after the gap plays in full with the minCache buffer
       // in front of it, and a delay that grows too long is cut by the catch-up.
       // RTC lets the clock run: late frames are dropped, latency stays lowest.
-      if (this.delay.policy.latencyMs > 0) {
-        this.heldForData = true;
-        this.pipeline.pause();
-      }
+      if (this.delay.policy.latencyMs > 0 && this.phase === 'running') this.enter('held');
     }
     if (stalledFor !== null) return this.dropConnection(`connection open but no media for ${(stalledFor / 1000).toFixed(1)} s`);
     const { info: net, jitter } = this.watch.sample(now);
     if (jitter) this.code(jitter.code, jitter.detail);
-    const quiet = this.awaitingFrameAfterReconnect || this.heldForData || now < this.fillingUntil;
-    const { renderFPS, froze } = this.health.picture(this.renders.rendered(), net.videoFPS ?? 0, quiet);
+    const quiet = this.awaitingFrameAfterReconnect || this.phase === 'held' || now < this.fillingUntil;
+    const { renderFPS, froze, stillTicks } = this.health.picture(this.renders.rendered(), net.videoFPS ?? 0, quiet);
     if (froze) this.code(2105, `no frame rendered for ${TICK_MS} ms while ${net.videoFPS} fps arrive`);
+    if (stillTicks === RESYNC_AFTER_TICKS) this.resync(stillTicks);
+    if (stillTicks >= FRESH_AFTER_TICKS) {
+      this.enter('finished');
+      if (this.tick) clearInterval(this.tick);
+      this.reader?.close();
+      this.connection++;
+      this.send({ t: 'frozen', detail: `picture frozen for ${stillTicks} s while ${net.videoFPS} fps arrive; re-sync did not help, starting a fresh session` });
+      return;
+    }
     const liveDelay = this.delay.liveDelay(now);
     this.judgeDelay(liveDelay, now);
-    const info: Record<string, number> = { ...net, ...this.delay.buffered(), renderFPS };
+    const info: Record<string, number> = { ...net, ...this.delay.buffered(), renderFPS, droppedFrames: this.decode.droppedFrames };
     if (liveDelay !== null) info.liveDelay = liveDelay;
     this.send({ t: 'netstatus', info });
     this.code(2005, `${info.videoFPS ?? 0} fps, ${info.netSpeed ?? 0} kbps`);
   }
 
+  // The frames in the pipeline are not shown (a timeline the clock will
+  // not reach, a decoder stuck on a broken reference): what comes next is
+  // fed from the next key frame on, on a timeline continuing the output.
+  private resync(stillTicks: number): void {
+    this.send({ t: 'log', level: 'warn', msg: 'picture frozen while frames arrive: re-syncing to the next key frame', data: { stillTicks } });
+    this.code(2105, `picture frozen for ${stillTicks} s while frames arrive; re-syncing to the next key frame`);
+    this.timeline.discontinuity();
+    this.gate.discontinuity();
+    this.delay.discontinuity();
+    this.sentKeyFrame = false;
+    if (this.phase === 'held') this.enter('running');
+    else if (this.phase === 'running') this.drive();
+  }
+
   // Cuts are rare and worth a log line each (the issue asks to say so).
   private judgeDelay(delayMs: number | null, now: number): void {
-    const cut = this.delay.judge(delayMs, now, !this.heldForData && !this.health.buffering);
+    const cut = this.delay.judge(delayMs, now, this.phase !== 'held' && !this.health.buffering);
     if (!cut) return;
     const { latencyMs, ceilingMs, targetMs } = this.delay.policy;
     this.send({
@@ -413,6 +450,20 @@ export class WorkerSession {
       this.stages.disarm();
       this.code(2004, this.audioOnly ? 'audio only: first audio played after reconnecting' : 'first frame rendered after reconnecting');
     });
+  }
+
+  // The one place the phase changes; it returns early when nothing changes.
+  private enter(next: Phase): void {
+    if (this.phase === next || this.phase === 'finished') return;
+    this.phase = next;
+    if (next !== 'finished') this.drive();
+  }
+
+  // The one place that sets the pipeline's state: PLAYING while running,
+  // PAUSED in every other phase (or as asked, for the preroll round trip).
+  private drive(target: 'PLAYING' | 'PAUSED' = this.phase === 'running' ? 'PLAYING' : 'PAUSED'): void {
+    if (target === 'PLAYING') this.pipeline.play();
+    else this.pipeline.pause();
   }
 
   // The connection counts as lost (2103, then the reconnect policy); reconnect() opens the next.

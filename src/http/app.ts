@@ -19,6 +19,8 @@ import { snapshotRoutes } from './routes/snapshots';
 import { systemRoutes } from './routes/system';
 import { API } from './schemas';
 import { SseHub, type SseOptions } from './sse';
+import { FloodLog } from './flood-log';
+import type { Health } from '../os/health';
 // phone remote (issue 5): page, /pair and /api/v1/channels
 import { remoteRoutes, type RemoteDeps } from '../remote/routes';
 
@@ -36,6 +38,8 @@ export interface HttpDeps {
   pairing?: Pairing;
   /** Phone remote (issue 5): the page at `/`, `/pair` and `/api/v1/channels`; absent = not served. */
   remote?: RemoteDeps;
+  /** Reasons the daemon runs degraded, for /healthz; absent = always "ok". */
+  health?: Health;
 }
 
 /** Tuning for tests and benchmarks; the daemon passes nothing. */
@@ -45,6 +49,8 @@ export interface HttpOptions {
   authFailures?: { max: number; windowMs: number };
   /** Largest request body in bytes (default 16 KiB). */
   bodyLimit?: number;
+  /** Interval of the once-per-interval lines about floods (default 60 s). */
+  floodLogMs?: number;
 }
 
 /** Builds the app for `deps`; called by the daemon and by the tests. */
@@ -77,17 +83,21 @@ export function buildApp(deps: HttpDeps, opts: HttpOptions = {}): FastifyInstanc
 
   const hostAllowed = createHostGuard({ allowedHosts: deps.config.allowedHosts ?? [] });
   const failures = new FailureLimiter({ max: opts.authFailures?.max ?? 10, windowMs: opts.authFailures?.windowMs ?? 60_000 });
+  const authFlood = new FloodLog(log, 'warn', 'authentication failed', opts.floodLogMs);
+  app.addHook('onClose', async () => authFlood.close());
   app.addHook('onRequest', async (req) => {
     const method = methodOf(req);
     if (!hostAllowed(req.headers.host)) throw new PlayerError('Forbidden', method, 'host not allowed');
     if ((req.routeOptions.config as RouteMeta | undefined)?.public) return;
     if (checkOrigin(req.headers) !== 'ok') throw new PlayerError('Forbidden', method, 'cross-origin request');
+    // A valid token or phone cookie always passes: the limit is there to stop
+    // guessing, and must not let a neighbour's bad guesses (same NAT address)
+    // lock the teacher out. A 256-bit secret cannot be found by guessing anyway.
+    if (deps.auth.verifyRequest(req)) return;
     if (failures.blocked(req.ip)) throw new PlayerError('RateLimited', method);
-    if (!deps.auth.verifyRequest(req)) {
-      failures.fail(req.ip);
-      log.warn({ ip: req.ip, route: req.routeOptions.url ?? 'unmatched' }, 'authentication failed');
-      throw new PlayerError('Unauthorized', method);
-    }
+    failures.fail(req.ip);
+    authFlood.note({ ip: req.ip, route: req.routeOptions.url ?? 'unmatched' });
+    throw new PlayerError('Unauthorized', method);
   });
   // No answer of this API is meant to be sniffed into HTML or script by a browser.
   app.addHook('onSend', async (_req, reply, payload) => {
@@ -128,14 +138,16 @@ export function buildApp(deps: HttpDeps, opts: HttpOptions = {}): FastifyInstanc
   });
 
   const hub = new SseHub(opts.sse);
+  const refusedFlood = new FloodLog(log, 'warn', 'event stream refused', opts.floodLogMs);
+  app.addHook('onClose', async () => refusedFlood.close());
   deps.metrics.watchSse(() => ({ subscribers: hub.size, dropped: hub.droppedCount }));
   void app.register(systemRoutes, { deps });
   void app.register(
     async (api) => {
       await api.register(playerRoutes, { deps });
       await api.register(snapshotRoutes, { deps });
-      await api.register(eventRoutes, { deps, hub });
-      await api.register(pairingRoutes, { deps });
+      await api.register(eventRoutes, { deps, hub, refused: refusedFlood });
+      await api.register(pairingRoutes, { deps, hub });
     },
     { prefix: API },
   );

@@ -9,11 +9,18 @@ import type { TokenSource } from '../os/token';
 export interface SessionVerifier {
   /** True when `cookieValue` is a live, unrevoked phone session. */
   verify(cookieValue: string): boolean;
+  /** The stored hash of the live session `cookieValue` names, or null (lets streams be counted per phone). */
+  match?(cookieValue: string): string | null;
 }
+
+/** Who a request comes from: the token's holder or one phone session. */
+export type Client = 'token' | `session:${string}`;
 
 export interface Auth {
   /** True when the request carries the bearer token or a valid session cookie. */
   verifyRequest(req: FastifyRequest): boolean;
+  /** Like verifyRequest, saying who: 'token', 'session:<hash>', or null when neither. */
+  identify(req: FastifyRequest): Client | null;
   /** Set (or replaced) by the phone-remote work once it starts. */
   sessions?: SessionVerifier;
   /** The cookie that carries a phone session. */
@@ -47,16 +54,24 @@ export function createAuth(opts: AuthOptions): Auth {
     sessions: opts.sessions,
     cookieName: opts.cookieName ?? 'lp_session',
     verifyRequest(req) {
+      return auth.identify(req) !== null;
+    },
+    identify(req) {
       const header = req.headers.authorization;
       if (typeof header === 'string') {
         const m = /^Bearer[ ]+([^\s]{1,512})\s*$/i.exec(header);
         // A wrong bearer token fails even if a cookie is also present: no fallback to guess with.
-        return m !== null && timingSafeEqual(digest(m[1]!), expected());
+        return m !== null && timingSafeEqual(digest(m[1]!), expected()) ? 'token' : null;
       }
       const verifier = auth.sessions;
-      if (!verifier) return false;
+      if (!verifier) return null;
       const value = readCookie(req.headers.cookie, auth.cookieName);
-      return value !== null && verifier.verify(value);
+      if (value === null) return null;
+      if (verifier.match) {
+        const hash = verifier.match(value);
+        return hash === null ? null : `session:${hash}`;
+      }
+      return verifier.verify(value) ? `session:${createHash('sha256').update(value).digest('hex')}` : null;
     },
   };
   return auth;

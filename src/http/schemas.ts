@@ -68,7 +68,14 @@ export type SnapshotParamsT = Static<typeof SnapshotParams>;
 
 export const PairingReply = Type.Object({ url: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }, closed);
 
-export const HealthReply = Type.Object({ status: Type.Literal('ok') }, closed);
+export const HealthReply = Type.Object(
+  {
+    status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+    /** Only when degraded: one sentence per condition an admin should fix (e.g. the state dir is full). */
+    reasons: Type.Optional(Type.Array(Type.String())),
+  },
+  closed,
+);
 
 /** Error answers every route can give (401/403/404/409/413/415/429/5xx all carry errMsg). */
 export function withErrors<T extends Record<number, TSchema>>(ok: T): T & { '4xx': typeof ErrMsg; '5xx': typeof ErrMsg } {

@@ -12,7 +12,14 @@ export interface SseOptions {
   heartbeatMs?: number;
   /** Subscribers served at once; more are refused (default 256). */
   maxClients?: number;
+  /** Streams one phone session may hold (default 4: a page open in a few tabs). */
+  maxPerSession?: number;
+  /** Slots that phones together can never take, kept for the token's holder (default 16). */
+  reservedForToken?: number;
 }
+
+/** Who opened a stream: the token's holder, or one phone session (its stored hash). */
+export type SseOwner = 'token' | `session:${string}`;
 
 /** Formats one event frame. `data` is JSON, which never contains a raw newline. */
 export function frame(event: string, data: unknown): string {
@@ -21,14 +28,19 @@ export function frame(event: string, data: unknown): string {
 
 export class SseHub {
   private readonly clients = new Set<ServerResponse>();
+  private readonly owners = new Map<ServerResponse, SseOwner>();
   private readonly maxBuffered: number;
   private readonly maxClients: number;
+  private readonly maxPerSession: number;
+  private readonly reserved: number;
   private readonly timer: NodeJS.Timeout;
   private dropped = 0;
 
   constructor(opts: SseOptions = {}) {
     this.maxBuffered = opts.maxBufferedBytes ?? 1024 * 1024;
     this.maxClients = opts.maxClients ?? 256;
+    this.maxPerSession = opts.maxPerSession ?? 4;
+    this.reserved = Math.min(opts.reservedForToken ?? 16, this.maxClients);
     this.timer = setInterval(() => this.write(': heartbeat\n\n'), opts.heartbeatMs ?? 15_000);
     this.timer.unref();
   }
@@ -46,8 +58,39 @@ export class SseHub {
     return this.clients.size >= this.maxClients;
   }
 
+  /**
+   * Why `owner` may not open one more stream now, or null. One phone cannot
+   * take every slot, and phones together cannot take the slots kept for the token.
+   */
+  refusal(owner: SseOwner): string | null {
+    if (this.full) return 'too many event subscribers';
+    if (owner === 'token') return null;
+    let mine = 0;
+    let phones = 0;
+    for (const o of this.owners.values()) {
+      if (o === owner) mine += 1;
+      if (o !== 'token') phones += 1;
+    }
+    if (mine >= this.maxPerSession) return `at most ${this.maxPerSession} event streams per phone`;
+    if (phones >= this.maxClients - this.reserved) return 'too many event subscribers';
+    return null;
+  }
+
+  /** Ends every stream opened with a phone session at once ("forget all phones"); returns how many. */
+  closeSessions(): number {
+    let n = 0;
+    for (const [res, owner] of this.owners) {
+      if (owner === 'token') continue;
+      this.clients.delete(res);
+      this.owners.delete(res);
+      res.destroy();
+      n += 1;
+    }
+    return n;
+  }
+
   /** Starts the stream on `res` and sends `initial` frames to it alone. */
-  add(res: ServerResponse, initial: string): void {
+  add(res: ServerResponse, initial: string, owner: SseOwner = 'token'): void {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
@@ -58,8 +101,10 @@ export class SseHub {
     });
     res.socket?.setNoDelay(true);
     this.clients.add(res);
+    this.owners.set(res, owner);
     const forget = (): void => {
       this.clients.delete(res);
+      this.owners.delete(res);
     };
     res.on('close', forget);
     res.on('error', forget);
@@ -77,6 +122,7 @@ export class SseHub {
     clearInterval(this.timer);
     for (const res of this.clients) res.end();
     this.clients.clear();
+    this.owners.clear();
   }
 
   // One Buffer for all: the string is encoded once, not once per socket.
@@ -93,6 +139,7 @@ export class SseHub {
 
   private drop(res: ServerResponse): void {
     this.clients.delete(res);
+    this.owners.delete(res);
     this.dropped += 1;
     // destroy, not end: ending would queue behind the bytes it cannot send.
     res.destroy();

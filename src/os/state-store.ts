@@ -3,7 +3,7 @@
 // is atomic (temp file, fsync, rename, fsync of the directory): after a
 // crash the file holds either the old or the new state, never a mix.
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { mkdir, open, rename } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { applyPatch, DEFAULT_ATTRIBUTES, type Attributes } from '../player/attributes';
@@ -33,10 +33,14 @@ export class StateStore {
   /** The newest state not yet on disk, and the write in flight (one at a time, so the newest always lands last). */
   private pending: PersistedState | null = null;
   private writing: Promise<void> | null = null;
+  /** True when load() found a file it could not use and returned defaults instead of saved attributes. */
+  fellBack = false;
 
   constructor(
     private readonly dir: string,
     log: Logger,
+    /** Told after each background save: the error, or null once saving works (the daemon's /healthz). */
+    private readonly onSave?: (err: Error | null) => void,
   ) {
     this.file = join(dir, STATE_FILE);
     // One fixed name: a temp file left by a crash is simply overwritten.
@@ -136,10 +140,14 @@ export class StateStore {
         this.pending = null;
         try {
           await this.write(s);
+          this.onSave?.(null);
         } catch (err) {
           // A full or read-only disk must not break playback; the state is
           // only lost if we also crash before the next successful save.
           this.log.error({ err }, 'saving state failed');
+          // Nor leave an empty temporary file where the next write needs the room.
+          await rm(this.tmp, { force: true }).catch(() => undefined);
+          this.onSave?.(err as Error);
         }
       }
     } finally {
@@ -169,6 +177,7 @@ export class StateStore {
   }
 
   private fallback(err: unknown, msg: string): PersistedState {
+    this.fellBack = true;
     this.log.warn({ err, file: this.file }, `${msg}; starting from defaults`);
     return { version: STATE_VERSION, attributes: { ...DEFAULT_ATTRIBUTES }, playing: false };
   }

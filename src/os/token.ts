@@ -30,12 +30,22 @@ function writeToken(stateDir: string, token: string): void {
   const tmp = path.join(stateDir, `.${FILE}.${process.pid}.${randomBytes(4).toString('hex')}`);
   const fd = fs.openSync(tmp, 'wx', 0o600);
   try {
-    fs.writeSync(fd, `${token}\n`);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    try {
+      fs.writeSync(fd, `${token}\n`);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, tokenPath(stateDir));
+  } catch (err) {
+    // A full disk or an immutable token file must not leave an empty temporary file behind.
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      /* nothing more to do */
+    }
+    throw err;
   }
-  fs.renameSync(tmp, tokenPath(stateDir));
 }
 
 function readStored(stateDir: string): string | null {
@@ -48,8 +58,13 @@ function readStored(stateDir: string): string | null {
     throw err;
   }
   if (!STORED.test(text)) return null;
-  // A token that others can read is tightened rather than trusted less.
-  if ((fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
+  // A token that others can read is tightened rather than trusted less
+  // (best effort: an immutable or foreign-owned file refuses chmod).
+  try {
+    if ((fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
+  } catch {
+    /* the token is still the one the admin knows */
+  }
   return text;
 }
 
@@ -72,7 +87,10 @@ export function rotateToken(stateDir: string): string {
 /** Where the daemon gets the current token from; `current()` is called per request. */
 export interface TokenSource {
   current(): string;
-  readonly origin: 'override' | 'file';
+  /** 'memory': the state dir could not give or keep a token; this one lives until the daemon stops. */
+  readonly origin: 'override' | 'file' | 'memory';
+  /** Why the token is in memory only (e.g. "token file /var/lib/liveplayerd/token: ENOSPC"); absent otherwise. */
+  readonly problem?: string;
 }
 
 /**
@@ -82,17 +100,31 @@ export interface TokenSource {
  */
 export function resolveToken(stateDir: string, override?: string): TokenSource {
   if (override) return { current: () => override, origin: 'override' };
-  let token = ensureToken(stateDir);
   const file = tokenPath(stateDir);
+  let token: string;
+  let problem: string | undefined;
+  try {
+    token = ensureToken(stateDir);
+  } catch (err) {
+    // A full, read-only or broken state dir must not keep the TV from
+    // starting: the daemon runs with a token in memory and says so.
+    token = generateToken();
+    problem = `token file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+  }
   let seen = stamp(file);
   return {
-    origin: 'file',
+    origin: problem ? 'memory' : 'file',
+    problem,
     current() {
       const now = stamp(file);
       if (now !== seen) {
         seen = now;
         // A vanished or garbled file keeps the last good token rather than locking everyone out.
-        token = readStored(stateDir) ?? token;
+        try {
+          token = readStored(stateDir) ?? token;
+        } catch {
+          /* unreadable now (a directory, no permission): keep the last good token */
+        }
       }
       return token;
     },

@@ -163,7 +163,7 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
     if (!this.attrs.src) throw new PlayerError('NoSource', 'play');
     this.setIntent(true);
     if (this.current === 'paused') {
-      void this.resume();
+      void this.resume().catch((err) => this.deps.log.warn({ err }, 'resuming on play failed'));
       return;
     }
     if (isActive(this.current)) return;
@@ -187,27 +187,45 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
     this.enterWaiting(since);
   }
 
+  // The state and the session change together, before anything is awaited:
+  // a request that arrives while a worker is being freed sees "stopped" and
+  // no session, never a state that still names a session already let go.
   async stop(): Promise<void> {
     this.setIntent(false);
     this.policy.cancel();
     this.cancelWait();
-    await this.closeSession();
+    const closing = this.closeSession();
     this.waitInfo = null;
     if (this.current !== 'idle') this.changeState('stopped');
+    await closing;
   }
 
   async pause(): Promise<void> {
     if (this.current === 'paused') return;
-    if (!this.session || this.current !== 'playing') throw new PlayerError('NotPlaying', 'pause');
-    await this.session.pause();
-    this.changeState('paused');
+    const s = this.session;
+    if (!s || this.current !== 'playing') throw new PlayerError('NotPlaying', 'pause');
+    await this.settle(s, s.pause(), 'pause', 'NotPlaying');
+    if (this.session === s && this.current === 'playing') this.changeState('paused');
   }
 
   async resume(): Promise<void> {
     if (this.current === 'playing') return;
-    if (!this.session || this.current !== 'paused') throw new PlayerError('NotPaused', 'resume');
-    await this.session.resume();
-    this.changeState('playing');
+    const s = this.session;
+    if (!s || this.current !== 'paused') throw new PlayerError('NotPaused', 'resume');
+    await this.settle(s, s.resume(), 'resume', 'NotPaused');
+    if (this.session === s && this.current === 'paused') this.changeState('playing');
+  }
+
+  // A pause or resume overtaken by a stop or a new session is refused as
+  // such, not reported as an engine failure.
+  private async settle(s: MediaSession, done: Promise<void>, method: string, reason: 'NotPlaying' | 'NotPaused'): Promise<void> {
+    try {
+      await done;
+    } catch (err) {
+      if (this.session !== s) throw new PlayerError(reason, method);
+      throw err;
+    }
+    if (this.session !== s) throw new PlayerError(reason, method);
   }
 
   mute(): void {
@@ -298,6 +316,8 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
   }
 
   private openSession(): void {
+    // Never two sessions: one still held is ended before the next starts.
+    if (this.session) void this.closeSession().catch((err) => this.deps.log.warn({ err }, 'stopping the old session failed'));
     const events = this.eventsFor(() => this.session === session);
     // The engine first: its worker starts connecting while `connecting` is
     // fanned out to every subscriber. Engine events arrive asynchronously,

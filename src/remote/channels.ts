@@ -1,12 +1,13 @@
 // Named stream addresses ("channels") kept on the device, so a teacher picks
 // "Grade 3 maths" instead of typing an RTMP address on a phone. Stored in
 // <stateDir>/channels.json (0600); every src passes the player's checkSrc.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { PlayerError } from '../player/errors';
 import { checkSrc } from '../player/src-url';
 import { readJson, writeJsonAtomic } from './state-file';
+import type { FleetChannel } from '../config/fleet-channels';
 
 export const CHANNELS_FILE = 'channels.json';
 export const MAX_CHANNELS = 100;
@@ -15,7 +16,16 @@ const closed = { additionalProperties: false } as const;
 const Name = Type.String({ minLength: 1, maxLength: 60 });
 const Src = Type.String({ minLength: 1, maxLength: 2048 });
 
-export const ChannelSchema = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{16}$' }), name: Name, src: Src }, closed);
+export const ChannelSchema = Type.Object(
+  {
+    id: Type.String({ pattern: '^[0-9a-f]{16}$' }),
+    name: Name,
+    src: Src,
+    /** Set fleet-wide (LIVEPLAYER_CHANNELS): read-only here; a teacher's channel of the same name replaces it on this TV. */
+    fleet: Type.Optional(Type.Boolean()),
+  },
+  closed,
+);
 export type Channel = Static<typeof ChannelSchema>;
 export const ChannelCreate = Type.Object({ name: Name, src: Src }, closed);
 export const ChannelPatch = Type.Object({ name: Type.Optional(Name), src: Type.Optional(Src) }, { ...closed, minProperties: 1 });
@@ -34,11 +44,23 @@ function validSrc(src: string, method: string): string {
   return src;
 }
 
+const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/** Where saving failed or worked again; the daemon turns it into /healthz and a log line. */
+export type SaveReport = (file: string, err: Error | null) => void;
+
 export class ChannelStore {
   private readonly file: string;
   private list: Channel[] = [];
+  private readonly fleet: Channel[];
 
-  constructor(stateDir: string) {
+  /**
+   * `fleet`: channels set for every TV (LIVEPLAYER_CHANNELS). They are listed
+   * after the teacher's, each with an id that stays the same across restarts,
+   * unless the teacher saved one of the same name (case-insensitive), which wins.
+   */
+  constructor(stateDir: string, fleet: readonly FleetChannel[] = [], private readonly onSave?: SaveReport) {
+    this.fleet = fleet.map((f) => ({ id: createHash('sha256').update(`fleet\0${f.name}`).digest('hex').slice(0, 16), name: f.name, src: f.src, fleet: true }));
     this.file = path.join(stateDir, CHANNELS_FILE);
     const raw = readJson(this.file) as { channels?: unknown } | null;
     const items = Array.isArray(raw?.channels) ? raw.channels : [];
@@ -49,7 +71,13 @@ export class ChannelStore {
   }
 
   all(): Channel[] {
-    return this.list.map((c) => ({ ...c }));
+    const own = this.list.map((c) => ({ ...c }));
+    return own.concat(this.fleet.filter((f) => !this.list.some((c) => sameName(c.name, f.name))).map((f) => ({ ...f })));
+  }
+
+  private refuseFleet(id: string): void {
+    if (this.fleet.some((f) => f.id === id) && !this.list.some((c) => c.id === id))
+      throw new PlayerError('Forbidden', 'channels', 'this channel is set for the whole fleet (LIVEPLAYER_CHANNELS); save a channel of the same name to replace it on this TV');
   }
 
   add(name: string, src: string): Channel {
@@ -61,6 +89,7 @@ export class ChannelStore {
   }
 
   update(id: string, patch: { name?: string; src?: string }): Channel {
+    this.refuseFleet(id);
     const c = this.list.find((x) => x.id === id);
     if (!c) throw new PlayerError('NotFound', 'channels');
     const name = patch.name === undefined ? c.name : cleanName(patch.name, 'channels');
@@ -72,13 +101,21 @@ export class ChannelStore {
   }
 
   remove(id: string): void {
+    this.refuseFleet(id);
     const i = this.list.findIndex((x) => x.id === id);
     if (i < 0) throw new PlayerError('NotFound', 'channels');
     this.list.splice(i, 1);
     this.save();
   }
 
+  // A full or read-only state dir keeps the change in memory until the next restart; the daemon reports it.
   private save(): void {
-    writeJsonAtomic(this.file, { version: 1, channels: this.list });
+    try {
+      writeJsonAtomic(this.file, { version: 1, channels: this.list });
+      this.onSave?.(this.file, null);
+    } catch (err) {
+      if (!this.onSave) throw err;
+      this.onSave(this.file, err as Error);
+    }
   }
 }

@@ -12,6 +12,8 @@ import type { TvScreen } from '../tv/screen';
 import { Type } from '@sinclair/typebox';
 import { PlayerError } from '../player/errors';
 import { readCookie } from '../http/auth';
+import { FloodLog } from '../http/flood-log';
+import type { Logger } from 'pino';
 
 export interface RemoteDeps {
   pairing: PairingService;
@@ -51,6 +53,9 @@ const PAIR_FAILED = `<!doctype html><html><head><meta charset="utf-8"><meta name
 
 export const remoteRoutes: FastifyPluginAsync<{ deps: RemoteDeps }> = async (app, { deps }) => {
   const files = loadPage(deps.deviceName);
+  // Wrong codes come in floods when someone guesses; one line per minute with a count.
+  const refused = new FloodLog(app.log as unknown as Logger, 'warn', 'pairing refused: code wrong, used or expired');
+  app.addHook('onClose', async () => refused.close());
   for (const [url, file] of files) {
     app.get(url, {
       config: { op: 'remote', public: true },
@@ -70,7 +75,7 @@ export const remoteRoutes: FastifyPluginAsync<{ deps: RemoteDeps }> = async (app
         // A phone that is already paired (reopening the link from its history) just goes on.
         const cookie = readCookie(req.headers.cookie, deps.cookieName);
         if (cookie !== null && deps.sessions.verify(cookie)) return reply.redirect('/', 303);
-        req.log.warn({ route: '/pair' }, 'pairing refused: code wrong, used or expired');
+        refused.note({ route: '/pair' });
         return reply.code(403).type('text/html; charset=utf-8').send(PAIR_FAILED);
       }
       req.log.info({ route: '/pair', phones: deps.sessions.size }, 'phone paired');

@@ -22,6 +22,8 @@ export interface SessionStoreOptions {
   /** How long a session lives (default 400 days: a school year and then some). */
   maxAgeMs?: number;
   now?: () => number;
+  /** Told where saving failed (or worked again); without it a failed save throws. */
+  onSave?: (file: string, err: Error | null) => void;
 }
 
 const ID = /^[A-Za-z0-9_-]{43}$/;
@@ -59,11 +61,16 @@ export class SessionStore implements SessionVerifier {
   }
 
   verify(cookieValue: string): boolean {
-    if (!ID.test(cookieValue)) return false;
+    return this.match(cookieValue) !== null;
+  }
+
+  /** The stored hash of the live session `cookieValue` names, or null. */
+  match(cookieValue: string): string | null {
+    if (!ID.test(cookieValue)) return null;
     const h = sha256(cookieValue);
-    let found = false;
+    let found: string | null = null;
     // Every entry is compared, in constant time each, whatever matches.
-    for (const s of this.live()) if (timingSafeEqual(h, Buffer.from(s.hash, 'hex'))) found = true;
+    for (const s of this.live()) if (timingSafeEqual(h, Buffer.from(s.hash, 'hex'))) found = s.hash;
     return found;
   }
 
@@ -91,7 +98,14 @@ export class SessionStore implements SessionVerifier {
     );
   }
 
+  // A full or read-only state dir keeps phones paired in memory until the next restart; the daemon reports it.
   private save(): void {
-    writeJsonAtomic(this.file, { version: 1, sessions: this.sessions });
+    try {
+      writeJsonAtomic(this.file, { version: 1, sessions: this.sessions });
+      this.opts.onSave?.(this.file, null);
+    } catch (err) {
+      if (!this.opts.onSave) throw err;
+      this.opts.onSave(this.file, err as Error);
+    }
   }
 }

@@ -17,10 +17,12 @@ export interface RemoteStartOptions {
   player: LivePlayer;
   auth: Auth;
   log: Logger;
-  /** Fixed address for the QR code (e.g. behind a name the school's DNS knows); default: derived from the listening address. */
+  /** Fixed address for the QR code (e.g. behind a name the school's DNS knows); default: config.publicUrl, else derived from the listening address. */
   baseUrl?: string;
   /** The TV's size in pixels and whether cards may cover a playing stream (not on an exclusive KMS display). */
   display?: { size: DisplaySize; overlays: boolean };
+  /** Told when saving paired phones or channels fails (file, error) or works again (file, null); without it a failed save throws. */
+  onSave?: (file: string, err: Error | null) => void;
 }
 
 export interface Remote {
@@ -36,10 +38,10 @@ export interface Remote {
 
 /** Called once by the daemon before buildApp(). */
 export function startRemote(opts: RemoteStartOptions): Remote {
-  const sessions = new SessionStore({ stateDir: opts.config.stateDir });
-  const pairing = new PairingService({ sessions, baseUrl: opts.baseUrl });
+  const sessions = new SessionStore({ stateDir: opts.config.stateDir, onSave: opts.onSave });
+  const pairing = new PairingService({ sessions, baseUrl: opts.baseUrl ?? opts.config.publicUrl });
   opts.auth.sessions = sessions;
-  const channels = new ChannelStore(opts.config.stateDir);
+  const channels = new ChannelStore(opts.config.stateDir, opts.config.fleetChannels ?? [], opts.onSave);
   const screen = new TvScreen({
     player: opts.player,
     pairing,
@@ -49,6 +51,8 @@ export function startRemote(opts: RemoteStartOptions): Remote {
     language: opts.config.language,
     stallTimeoutMs: opts.config.stallTimeout * 1000,
     ...(opts.display ? { screen: opts.display.size, overlays: opts.display.overlays } : {}),
+    // Bad fleet or device variables are shown where the admin walking past will see them.
+    warnings: opts.config.configWarnings,
   });
   opts.log.child({ module: 'remote' }).info({ phones: sessions.size }, 'phone remote ready');
   return {

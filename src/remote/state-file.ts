@@ -1,7 +1,7 @@
 // Small JSON files in the state dir (phone sessions, channels): read once,
 // written atomically with mode 0600 (temp file, fsync, rename), so a power
 // cut leaves either the old or the new content and nobody else can read them.
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 /** The parsed file, or null when it does not exist or is not JSON (callers then start empty). */
@@ -24,16 +24,26 @@ export function writeJsonAtomic(file: string, value: unknown): void {
   const dir = path.dirname(file);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tmp = `${file}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
   try {
-    writeSync(fd, JSON.stringify(value));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeSync(fd, JSON.stringify(value));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    // A file left by an older version with wider permissions is narrowed too.
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, file);
+  } catch (err) {
+    // A full disk must not leave an empty or half-written temporary file behind.
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      /* not ours to remove (a directory of that name) */
+    }
+    throw err;
   }
-  // A file left by an older version with wider permissions is narrowed too.
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, file);
   try {
     const dfd = openSync(dir, 'r');
     try {

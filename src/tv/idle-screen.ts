@@ -48,43 +48,23 @@ export function renderIdleImage(qrText: string, width = IDLE_WIDTH, height = IDL
   return img;
 }
 
-/**
- * The pairing card for a corner of the TV during a lesson: a white panel
- * with the QR code in its lower part (the words go above it).
- */
+/** The pairing card for a corner of the TV during a lesson: the QR code on the right, room for the words on its left. */
 export function renderCornerImage(qrText: string, width: number, height: number): Buffer {
   const img = Buffer.alloc(width * height * 4);
   fill(img, width, 0, 0, width, height, BG);
   fill(img, width, 0, 0, width, Math.max(4, Math.round(height / 60)), ACCENT);
-  const size = Math.min(width - 2 * Math.round(width / 12), Math.round(height * 0.62));
-  drawQr(img, width, qrText, { x: Math.round((width - size) / 2), y: height - size - Math.round(height / 20), size });
+  // The QR code on the right, the words on the left (the title overlay).
+  const size = Math.round(height * 0.82);
+  drawQr(img, width, qrText, { x: width - size - Math.round(height * 0.06), y: Math.round((height - size) / 2), size });
   return img;
 }
 
-/**
- * A picture under the words: the last frame of the stream (RGBA, any size)
- * scaled to the screen, nearest neighbour, its brightness times `dim`.
- */
-export function renderFrameImage(frame: { data: Buffer; width: number; height: number } | null, width: number, height: number, dim: number): Buffer {
+/** A band for words over the stream's frozen picture: the card's colour with the accent line at its foot. */
+export function renderBandImage(width: number, height: number): Buffer {
   const img = Buffer.alloc(width * height * 4);
-  if (!frame) {
-    fill(img, width, 0, 0, width, height, [0, 0, 0]);
-    return img;
-  }
-  const k = Math.round(Math.max(0, Math.min(1, dim)) * 256);
-  const xs = new Int32Array(width);
-  for (let x = 0; x < width; x++) xs[x] = Math.min(frame.width - 1, Math.floor((x * frame.width) / width)) * 4;
-  for (let y = 0; y < height; y++) {
-    const row = Math.min(frame.height - 1, Math.floor((y * frame.height) / height)) * frame.width * 4;
-    let o = y * width * 4;
-    for (let x = 0; x < width; x++, o += 4) {
-      const i = row + xs[x]!;
-      img[o] = (frame.data[i]! * k) >> 8;
-      img[o + 1] = (frame.data[i + 1]! * k) >> 8;
-      img[o + 2] = (frame.data[i + 2]! * k) >> 8;
-      img[o + 3] = 255;
-    }
-  }
+  fill(img, width, 0, 0, width, height, BG);
+  const line = Math.max(3, Math.round(height / 24));
+  fill(img, width, 0, height - line, width, height, ACCENT);
   return img;
 }
 

@@ -4,13 +4,14 @@
 //
 //   idle, stopped, error, waiting, connecting: the idle card (name, address,
 //     QR code) with what is happening in words;
-//   reconnecting: the last frame, dimmed, with "connection lost, reconnecting";
-//   paused: the last frame with a pause mark;
+//   reconnecting: a band with "connection lost, reconnecting" over the
+//     frozen last frame;
+//   paused: a pause mark over the picture;
 //   playing: nothing, unless someone asked for the pairing card (a corner).
 //
-// Each card that appears after the stream's picture is a new process, so on
-// X its window is created above the stream's; taking a card away kills its
-// process. A KMS display is exclusive: there the cards show only while no
+// Each card that appears after the stream's picture is a new process (a warm
+// spare), so on X its window is created above the stream's, at the top left;
+// taking a card away kills its process. A KMS display is exclusive: there the cards show only while no
 // media session holds it (`overlays` false).
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -19,7 +20,6 @@ import type { Logger } from 'pino';
 import type { VideoSinkPref } from '../gst/element-choice';
 import type { Card, FromIdleWorker, ToIdleWorker } from '../gst/idle-worker';
 import type { LivePlayer, PlayerEventMap } from '../player/player';
-import type { PlayerState } from '../player/state';
 import type { DisplaySize } from './display-size';
 import { pangoEscape, wrap } from './idle-screen';
 import { causeOf, streamName, tvWords, type Cause, type Language, type TvSituation } from './words';
@@ -55,8 +55,6 @@ export interface TvScreenEvents {
 }
 
 const RESTART_MS = 2000;
-/** How long a card waits for the last frame before it shows without it. */
-const FRAME_WAIT_MS = 300;
 export const PAIRING_CORNER_MS = 60_000;
 const FONT = 'Noto Sans CJK SC, WenQuanYi Micro Hei, Droid Sans Fallback, sans';
 
@@ -68,6 +66,9 @@ interface Shown {
 
 export class TvScreen extends EventEmitter<TvScreenEvents> {
   private proc: Shown | null = null;
+  /** A started process with the binding loaded and fonts warm, so that a card is on the TV within a few frames. */
+  private spare: Shown | null = null;
+  private spareTimer: NodeJS.Timeout | null = null;
   private started = false;
   private idleVisible = false;
   private captures = new Map<number, { resolve: (b: Buffer) => void; reject: (e: Error) => void }>();
@@ -85,7 +86,6 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
   private connectingSince = 0;
   private lastFailure: { code: number; message: string } | null = null;
   private cause: Cause | null = null;
-  private frame: { path: string | null; pending: boolean; forState: PlayerState | null } = { path: null, pending: false, forState: null };
   private cornerUntil = 0;
 
   private readonly onState = (e: PlayerEventMap['state'][0]): void => {
@@ -96,7 +96,6 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
       this.armStallTimer();
     }
     if (e.state === 'reconnecting') this.progress = 0;
-    if (e.state !== 'reconnecting' && e.state !== 'paused') this.frame = { path: null, pending: false, forState: null };
     this.render();
   };
   private readonly onCode = (e: PlayerEventMap['statechange'][0]): void => {
@@ -171,7 +170,10 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     this.opts.player.off('state', this.onState);
     this.opts.player.off('statechange', this.onCode);
     this.opts.pairing.off('change', this.onPairing);
-    for (const t of [this.stallTimer, this.cornerTimer, this.restartTimer]) if (t) clearTimeout(t);
+    for (const t of [this.stallTimer, this.cornerTimer, this.restartTimer, this.spareTimer]) if (t) clearTimeout(t);
+    const spare = this.spare;
+    this.spare = null;
+    if (spare && spare.child.exitCode === null && spare.child.signalCode === null) spare.child.kill('SIGKILL');
     await this.kill();
   }
 
@@ -213,12 +215,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     if (state === 'playing') return overlays && Date.now() < this.cornerUntil ? this.cornerCard() : null;
     // Reconnecting before any picture was shown: nothing to dim, the idle card says it.
     if (state === 'reconnecting' && !this.startedOnce) return overlays || !this.opts.player.attributes.src ? this.idleCard() : null;
-    if (state === 'reconnecting' || state === 'paused') {
-      if (!overlays) return null;
-      if (this.frame.forState !== state) this.fetchFrame(state);
-      if (this.frame.pending) return this.proc?.card ?? null;
-      return this.frameCard(state);
-    }
+    if (state === 'reconnecting' || state === 'paused') return overlays ? this.bandCard(state) : null;
     if (state === 'connecting' && !overlays) return null;
     return this.idleCard();
   }
@@ -270,71 +267,44 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     };
   }
 
-  private frameCard(state: 'reconnecting' | 'paused'): Card {
+  // Over the stream's frozen last frame (the sink keeps showing it): a band
+  // across the top with the words, or a small mark while paused. A band
+  // costs nothing per pixel and needs no copy of the frame.
+  private bandCard(state: 'reconnecting' | 'paused'): Card {
     const { width, height } = this.size;
     const words = tvWords(this.situation(), this.lang, this.opts.player.attributes.src);
-    const cols = this.lang === 'zh' ? 30 : 56;
     const paused = state === 'paused';
+    const even = (n: number) => Math.max(16, Math.round(n / 2) * 2);
     return {
-      layout: 'frame',
-      width,
-      height,
-      ...(this.frame.path ? { framePath: this.frame.path } : {}),
-      dim: paused ? 1 : 0.4,
-      title: paused ? `<b>${pangoEscape(words.headline)}</b>` : '',
-      status: paused ? '' : `<b>${pangoEscape(wrap(words.headline, cols))}</b>`,
-      titleFont: `${FONT} 14`,
-      statusFont: `${FONT} 18`,
-      shaded: true,
+      layout: 'band',
+      width: even(paused ? width * 0.26 : width),
+      height: even(paused ? height * 0.13 : height * 0.16),
+      title: `<b>${pangoEscape(words.headline)}</b>`,
+      status: '',
+      // textoverlay sizes fonts by the frame's width: the same text height on a narrower band needs a larger size.
+      titleFont: `${FONT} ${paused ? 30 : 16}`,
+      statusFont: `${FONT} 12`,
+      shaded: false,
     };
   }
 
   private cornerCard(): Card {
-    // A third of the width, half the height: the QR stays large enough to scan from a desk.
-    const width = Math.round(this.size.width / 3 / 2) * 2;
-    const height = Math.round(this.size.height / 2 / 2) * 2;
+    // Wide enough for the words beside a QR code that a phone reads from a desk.
+    const even = (n: number) => Math.round(n / 2) * 2;
+    const width = even(this.size.width * 0.45);
+    const height = even(this.size.height * 0.42);
     const zh = this.lang === 'zh';
     return {
       layout: 'corner',
       width,
       height,
       qr: this.opts.pairing.current().url,
-      title: `<b>${pangoEscape(this.opts.name)}</b>\n${zh ? '扫码添加手机遥控' : 'Scan to add a phone'}\n<span size="small">${pangoEscape(this.opts.pairing.controlUrl)}</span>`,
+      title: `<b>${pangoEscape(this.opts.name)}</b>\n${zh ? '扫码添加\n手机遥控' : 'Scan to add\na phone'}\n<span size="x-small">${pangoEscape(this.opts.pairing.controlUrl)}</span>`,
       status: '',
-      titleFont: `${FONT} 22`,
-      statusFont: `${FONT} 16`,
+      titleFont: `${FONT} 17`,
+      statusFont: `${FONT} 12`,
       shaded: false,
     };
-  }
-
-  // The last frame under the words: a view snapshot of the session (it keeps
-  // its last frame while reconnecting). The card waits for it a moment, then
-  // shows without it and takes it when it comes.
-  private fetchFrame(state: PlayerState): void {
-    this.frame = { path: null, pending: true, forState: state };
-    const mine = this.frame;
-    const settle = (p: string | null) => {
-      if (this.frame !== mine || !mine.pending) return;
-      mine.pending = false;
-      mine.path = p;
-      this.render();
-    };
-    const timer = setTimeout(() => settle(null), FRAME_WAIT_MS);
-    this.opts.player
-      .snapshot({ quality: 'raw', sourceType: 'view' })
-      .then((r) => {
-        clearTimeout(timer);
-        if (this.frame !== mine) return;
-        if (mine.pending) settle(r.path);
-        else {
-          mine.path = r.path;
-          this.render();
-        }
-      })
-      .catch(() => {
-        clearTimeout(timer);
-        settle(null);
-      });
   }
 
   private armStallTimer(): void {
@@ -345,38 +315,68 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     }, (this.opts.stallTimeoutMs ?? 5000) + 20);
   }
 
-  private spawn(card: Card): void {
+  private fork(): Shown {
     const child = fork(path.join(__dirname, '..', 'gst', 'idle-worker.js'), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const p: Shown = { child, ready: false, card };
-    this.proc = p;
+    const p: Shown = { child, ready: false, card: null };
     child.on('message', (m: FromIdleWorker) => {
-      if (this.proc !== p) return;
-      if (m.t === 'ready') {
-        p.ready = true;
-        if (p.card) this.send({ t: 'show', videoSink: this.opts.videoSink, card: p.card });
-      } else if (m.t === 'showing') {
-        this.setIdleVisible(p.card?.layout === 'idle');
-      } else if (m.t === 'captured') {
-        const c = this.captures.get(m.id);
-        this.captures.delete(m.id);
-        if (m.png) c?.resolve(Buffer.from(m.png, 'base64'));
-        else c?.reject(new Error(m.error ?? 'capture failed'));
-      } else if (m.t === 'error') {
-        this.log.warn({ detail: m.detail }, 'TV screen error');
-      }
+      if (m.t === 'ready') p.ready = true;
+      this.onMessage(p, m);
     });
-    child.once('exit', (code, signal) => {
-      if (this.proc !== p) return;
-      // It died by itself while it should be showing: try again shortly.
-      this.proc = null;
-      this.setIdleVisible(false);
-      this.failCaptures();
-      this.log.warn({ code, signal }, 'TV screen process ended; restarting');
-      this.restartTimer = setTimeout(() => {
-        this.restartTimer = null;
-        this.render();
-      }, RESTART_MS);
-    });
+    child.once('exit', (code, signal) => this.onExit(p, code, signal));
+    return p;
+  }
+
+  // The spare is made a while after a card took the last one, so that it
+  // never competes with a stream that is starting.
+  private keepSpare(delayMs: number): void {
+    if (this.spare || this.spareTimer || !this.started) return;
+    this.spareTimer = setTimeout(() => {
+      this.spareTimer = null;
+      if (!this.spare && this.started) this.spare = this.fork();
+    }, delayMs);
+  }
+
+  private spawn(card: Card): void {
+    const p = this.spare ?? this.fork();
+    this.spare = null;
+    p.card = card;
+    this.proc = p;
+    if (p.ready) this.send({ t: 'show', videoSink: this.opts.videoSink, card });
+    this.keepSpare(1500);
+  }
+
+  private onMessage(p: Shown, m: FromIdleWorker): void {
+    if (this.proc !== p) return;
+    if (m.t === 'ready') {
+      if (p.card) this.send({ t: 'show', videoSink: this.opts.videoSink, card: p.card });
+    } else if (m.t === 'showing') {
+      this.setIdleVisible(p.card?.layout === 'idle');
+    } else if (m.t === 'captured') {
+      const c = this.captures.get(m.id);
+      this.captures.delete(m.id);
+      if (m.png) c?.resolve(Buffer.from(m.png, 'base64'));
+      else c?.reject(new Error(m.error ?? 'capture failed'));
+    } else if (m.t === 'error') {
+      this.log.warn({ detail: m.detail }, 'TV screen error');
+    }
+  }
+
+  private onExit(p: Shown, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.spare === p) {
+      this.spare = null;
+      this.keepSpare(RESTART_MS);
+      return;
+    }
+    if (this.proc !== p) return;
+    // It died by itself while it should be showing: try again shortly.
+    this.proc = null;
+    this.setIdleVisible(false);
+    this.failCaptures();
+    this.log.warn({ code, signal }, 'TV screen process ended; restarting');
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      this.render();
+    }, RESTART_MS);
   }
 
   private kill(): Promise<void> {

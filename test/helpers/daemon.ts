@@ -23,6 +23,8 @@ export interface RunningDaemon {
   token(): string;
   /** Every stdout line so far (pino JSON). */
   logs(): string[];
+  /** stderr so far (the last 10,000 characters). */
+  stderr(): string;
   api(method: string, route: string, body?: unknown): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Opens an SSE subscription; events accumulate in `events`. */
   subscribe(): Promise<Subscription>;
@@ -44,13 +46,19 @@ export interface DaemonOptions {
   args?: string[];
   env?: Record<string, string>;
   stateDir?: string;
+  /** Run the daemon as this user and group (tests of permissions run as root). */
+  uid?: number;
+  gid?: number;
 }
 
 /** Starts the daemon on 127.0.0.1 with fake sinks and no D-Bus unless `args` say otherwise. */
 export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon> {
   const stateDir = opts.stateDir ?? mkdtempSync(path.join(os.tmpdir(), 'lp-e2e-'));
   const args = [CLI, '--http', '127.0.0.1:0', '--dbus', 'off', '--video-sink', 'fake', '--audio-sink', 'fake', '--state-dir', stateDir, ...(opts.args ?? [])];
-  const proc = spawn(process.execPath, args, { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // tap's process-info hook (put back into NODE_OPTIONS by its own spawn wrapper) writes into
+  // the worktree, which another user may not: `env -u` drops it just before node starts.
+  const [cmd, argv] = opts.uid !== undefined ? ['env', ['-u', 'NODE_OPTIONS', process.execPath, ...args]] : [process.execPath, args];
+  const proc = spawn(cmd, argv, { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], uid: opts.uid, gid: opts.gid });
   // A test that times out must not leave its daemon behind.
   const reap = () => proc.kill('SIGKILL');
   process.once('exit', reap);
@@ -80,7 +88,15 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
       reject(new Error(`daemon exited (${code}) before listening\n${stderr}`));
     });
   });
-  const token = () => readFileSync(path.join(stateDir, 'token'), 'utf8').trim();
+  // A daemon whose state dir cannot keep a token logs the one it holds in memory (see docs/deploy.md).
+  const memoryToken = (): string | null => {
+    for (const l of lines) if (l.includes('"apiToken"')) return JSON.parse(l).apiToken as string;
+    return null;
+  };
+  const token = () => {
+    const inMemory = memoryToken();
+    return inMemory ?? readFileSync(path.join(stateDir, 'token'), 'utf8').trim();
+  };
   const subs: Subscription[] = [];
 
   const api: RunningDaemon['api'] = (method, route, body) =>
@@ -173,6 +189,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
     stateDir,
     token,
     logs: () => lines,
+    stderr: () => stderr,
     api,
     subscribe,
     kill,

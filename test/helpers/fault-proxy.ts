@@ -217,7 +217,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     },
     flipBytes: (o) => (tagFaults.flip = o),
     dropTags: (o) => (tagFaults.drop = o),
-    shiftTimestamps: (o) => (tagFaults.shift = o ? { from: performance.now() + o.afterMs, jumpMs: o.jumpMs } : null),
+    shiftTimestamps: (o) => (tagFaults.shift = o ? { from: performance.now() + o.afterMs, jumpMs: o.jumpMs, wrapMs: o.wrapMs } : null),
     resume: () => {
       for (const f of dirs('both')) Object.assign(f, noFaults());
       Object.assign(tagFaults, { flip: null, drop: null, shift: null, dropAll: false });

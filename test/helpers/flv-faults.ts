@@ -34,6 +34,8 @@ export interface ShiftOptions {
   afterMs: number;
   /** Added to the timestamps from then on (negative: a jump back), once: a single discontinuity. */
   jumpMs: number;
+  /** The shifted timestamps are taken modulo this (2^31 or 2^32: a clock that wraps); default 2^32, the field's own width. */
+  wrapMs?: number;
 }
 
 /** The tag faults in force; the proxy owns one and mutates it. */
@@ -41,7 +43,7 @@ export interface TagFaults {
   flip: FlipOptions | null;
   drop: DropOptions | null;
   /** `from` is performance.now() ms. */
-  shift: { from: number; jumpMs: number } | null;
+  shift: { from: number; jumpMs: number; wrapMs?: number } | null;
   /** A stall in 'drop' mode: every tag arriving is discarded. */
   dropAll: boolean;
 }
@@ -151,7 +153,7 @@ export class FlvTagRewriter {
     }
     if (f.shift && performance.now() >= f.shift.from && (type === 8 || type === 9)) {
       if (tag === raw) tag = Buffer.from(raw);
-      const ts = Math.max(0, ((tag[7]! << 24) >>> 0) + tag.readUIntBE(4, 3) + f.shift.jumpMs);
+      const ts = Math.max(0, ((tag[7]! << 24) >>> 0) + tag.readUIntBE(4, 3) + f.shift.jumpMs) % (f.shift.wrapMs ?? 2 ** 32);
       tag.writeUIntBE(ts & 0xffffff, 4, 3);
       tag[7] = (ts >>> 24) & 0xff;
       this.counters.tagsShifted += 1;

@@ -116,3 +116,35 @@ export function readShot(file: string): Shot {
   const img = PNG.sync.read(png);
   return { png, width: img.width, height: img.height, data: img.data };
 }
+
+export interface OcrWord {
+  text: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** The words tesseract finds, with their boxes in the screenshot's pixels (for text sizes). */
+export function ocrWords(png: Buffer, lang: 'eng' | 'chi_sim'): Promise<OcrWord[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ocr-'));
+  const file = path.join(dir, 'in.png');
+  const prepared = path.join(dir, 'prep.png');
+  writeFileSync(file, png);
+  return new Promise<OcrWord[]>((resolve, reject) => {
+    execFile('convert', [file, '-colorspace', 'Gray', '-negate', prepared], (err) => {
+      if (err) return reject(err);
+      execFile('tesseract', [prepared, 'stdout', '-l', lang, '--psm', '11', 'tsv'], { maxBuffer: 8 << 20 }, (err2, out) => {
+        rmSync(dir, { recursive: true, force: true });
+        if (err2) return reject(err2);
+        const words: OcrWord[] = [];
+        for (const line of out.split('\n').slice(1)) {
+          const f = line.split('\t');
+          if (f.length < 12 || !f[11]!.trim() || Number(f[10]) < 50) continue;
+          words.push({ text: f[11]!.trim(), x: Number(f[6]), y: Number(f[7]), width: Number(f[8]), height: Number(f[9]) });
+        }
+        resolve(words);
+      });
+    });
+  });
+}

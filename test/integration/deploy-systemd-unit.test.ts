@@ -85,3 +85,15 @@ t.test('exposure score', async (t) => {
   t.comment(`systemd-analyze security: ${score}`);
   t.ok(score <= 3, `exposure ${score} is at most 3.0 (0 = fully locked down, 10 = unprotected)`);
 });
+
+t.test('exits a restart cannot fix are not restarted (no loop every second)', async (t) => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { EXIT_BAD_CONFIG, EXIT_CANNOT_RUN } = require('../../src/os/exit-codes') as typeof import('../../src/os/exit-codes');
+  const prevent = (directives().get('RestartPreventExitStatus') ?? []).join(' ').split(/\s+/).filter(Boolean).map(Number);
+  t.ok(prevent.includes(EXIT_BAD_CONFIG), `RestartPreventExitStatus has ${EXIT_BAD_CONFIG} (bad option)`);
+  t.ok(prevent.includes(EXIT_CANNOT_RUN), `RestartPreventExitStatus has ${EXIT_CANNOT_RUN} (cannot bind --http)`);
+  t.notOk(prevent.includes(1), 'other failures (exit 1) are still retried');
+  // systemd itself reads the directive as meant: the property shows both codes.
+  const r = await analyze(['verify', copy(t)]);
+  t.equal(r.out, '', 'still verifies clean');
+});

@@ -64,3 +64,15 @@ t.test('once-only rules fire once per pipeline', async (tt) => {
   tt.match(mapBusMessage(m, sent), { code: 2008 });
   tt.equal(mapBusMessage(m, sent), null);
 });
+
+// Recorded from ximagesink on Xvfb with both cores busy (values as the
+// worker logged them): the decoder and the sink report late drops as QoS.
+t.test('QoS under load: late drops are counted apart, never a decode code', async (tt) => {
+  const v = replay('qos-under-load');
+  tt.same(codes(v), [], 'no code at all: no 2101 for late frames, none for the latency warning');
+  const late = v.filter((x): x is Extract<BusVerdict, { kind: 'late' }> => x.kind === 'late');
+  tt.ok(late.some((x) => x.element === 'vdec') && late.some((x) => x.element === 'vsink'), 'both the decoder and the sink report');
+  const vdec = late.filter((x) => x.element === 'vdec').map((x) => x.dropped);
+  tt.same(vdec, [...vdec].sort((a, b) => a - b), 'the decoder figure is cumulative');
+  tt.ok(vdec[vdec.length - 1] > 0, 'and counts real drops');
+});

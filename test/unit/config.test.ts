@@ -45,6 +45,7 @@ t.test('each flag and its environment variable set the same option', async (tt) 
     windowPosition: ['0,0', '0,0'], pipPosition: ['1440,720', '1440,720'],
     startView: ['window', 'window'], language: ['en', 'en'], rejoin: ['off', 'off'],
     displaySize: ['1280x720', '1280x720'],
+    publicUrl: ['http://tv-3.school.lan:8080', 'http://tv-3.school.lan:8080'],
   };
   for (const spec of OPTION_SPECS) {
     // --ca-file names a file that must exist; test/integration/tls.test.ts has it.

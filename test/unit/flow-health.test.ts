@@ -25,13 +25,25 @@ t.test('2007 once per dry spell; the stall timeout drops the connection and star
 
 t.test('2105 when frames arrive and none is rendered, once per freeze, never while a still picture is expected', async (tt) => {
   const h = health();
-  tt.same(h.picture(1, 25, false), { renderFPS: 1, froze: false }, 'the first frame');
-  tt.same(h.picture(1, 25, false), { renderFPS: 0, froze: false }, 'still after the first frame only: the buffer is filling, not a freeze');
-  tt.same(h.picture(26, 25, false), { renderFPS: 25, froze: false }, 'moving');
-  tt.same(h.picture(26, 25, true), { renderFPS: 0, froze: false }, 'still while quiet (reconnecting, held, filling): no code');
-  tt.same(h.picture(26, 25, false), { renderFPS: 0, froze: true }, 'still while frames arrive: froze');
-  tt.same(h.picture(26, 25, false), { renderFPS: 0, froze: false }, 'said once per freeze');
-  tt.same(h.picture(50, 25, false), { renderFPS: 24, froze: false }, 'moving again');
-  tt.same(h.picture(50, 0, false), { renderFPS: 0, froze: false }, 'nothing arrives: that is 2007, not 2105');
-  tt.same(h.picture(50, 25, false), { renderFPS: 0, froze: true }, 'a new freeze is said again');
+  tt.match(h.picture(1, 25, false), { renderFPS: 1, froze: false }, 'the first frame');
+  tt.match(h.picture(1, 25, false), { renderFPS: 0, froze: false }, 'still after the first frame only: the buffer is filling, not a freeze');
+  tt.match(h.picture(26, 25, false), { renderFPS: 25, froze: false }, 'moving');
+  tt.match(h.picture(26, 25, true), { renderFPS: 0, froze: false }, 'still while quiet (reconnecting, held, filling): no code');
+  tt.match(h.picture(26, 25, false), { renderFPS: 0, froze: true }, 'still while frames arrive: froze');
+  tt.match(h.picture(26, 25, false), { renderFPS: 0, froze: false }, 'said once per freeze');
+  tt.match(h.picture(50, 25, false), { renderFPS: 24, froze: false }, 'moving again');
+  tt.match(h.picture(50, 0, false), { renderFPS: 0, froze: false }, 'nothing arrives: that is 2007, not 2105');
+  tt.match(h.picture(50, 25, false), { renderFPS: 0, froze: true }, 'a new freeze is said again');
+});
+
+t.test('still ticks count up while frames arrive and nothing renders, and restart when the picture moves', async (tt) => {
+  const h = new FlowHealth({ tickMs: 1000, dryMs: 1000, stallTimeoutMs: 5000 });
+  let rendered = 0;
+  const tick = (fps: number, quiet = false) => {
+    rendered += fps;
+    return h.picture(rendered, 25, quiet).stillTicks;
+  };
+  tt.same([tick(25), tick(25), tick(0), tick(0), tick(0), tick(0)], [0, 0, 1, 2, 3, 4], 'the worker re-syncs at 2 and asks for a fresh session at 4');
+  tt.equal(tick(25), 0, 'moving again');
+  tt.same([tick(0, true), tick(0, true)], [0, 0], 'a still picture that is expected (quiet) is not counted');
 });

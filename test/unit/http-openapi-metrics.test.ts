@@ -14,6 +14,7 @@ const CONTRACT: [string, string][] = [
   ['get', '/api/v1/events'],
   ['get', '/api/v1/openapi.json'],
   ['get', '/api/v1/pairing'],
+  ['post', '/api/v1/pairing/show'],
   ['delete', '/api/v1/sessions'],
   ['get', '/healthz'],
   ['get', '/metrics'],

@@ -49,7 +49,8 @@ t.test('the files hold only known placeholders', async (tt) => {
   for (const f of readdirSync(pipelineDir()).filter((n) => n.endsWith('.pipeline'))) {
     const code = readFileSync(path.join(pipelineDir(), f), 'utf8').split('\n').filter((l) => !l.trimStart().startsWith('#')).join('\n');
     const holes = code.match(/\{\{[^}]*\}\}/g) ?? [];
-    for (const h of holes) tt.match(h, /^\{\{(video_decoder|video_sink|audio_sink|rotate_left|rotate_right)\}\}$/, `${f}: ${h}`);
+    // width and height: the screen's size, integers checked by describeIdlePipeline.
+    for (const h of holes) tt.match(h, /^\{\{(video_decoder|video_sink|audio_sink|rotate_left|rotate_right|width|height)\}\}$/, `${f}: ${h}`);
   }
 });
 
@@ -58,4 +59,11 @@ t.test('the Pi\'s rotation element passes, with its control structure; anything 
   tt.match(text, /! v4l2convert extra-controls=c,rotate=270\n/);
   tt.throws(() => describePipeline({ variant: 'live', ...good, rotate_left: 'v4l2convert extra-controls=c,rotate=270 ! filesink location=/x' }), /refusing/);
   tt.throws(() => describePipeline({ variant: 'live', ...good, rotate_right: 'videoflip video-direction=90r,x="y"' }), /refusing/);
+});
+
+t.test('the idle pipeline takes the screen size as integers only', async (tt) => {
+  const { describeIdlePipeline } = await import('../../src/gst/idle-worker');
+  tt.match(describeIdlePipeline('ximagesink sync=true', { width: 3840, height: 2160 }), /width=3840,height=2160/);
+  tt.throws(() => describeIdlePipeline('ximagesink sync=true', { width: 1920.5, height: 1080 }), /refusing screen size/);
+  tt.throws(() => describeIdlePipeline('ximagesink sync=true', { width: 99999, height: 1080 }), /refusing screen size/);
 });

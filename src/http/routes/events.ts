@@ -7,6 +7,7 @@ import type { PlayerEventMap } from '../../player/player';
 import type { HttpDeps } from '../app';
 import { bearer, withErrors } from '../schemas';
 import { frame, type SseHub } from '../sse';
+import type { FloodLog } from '../flood-log';
 
 // Player event -> SSE event name and payload. `state` and `pictureinpicture`
 // are additions to the contract's list. The spec's `error` event goes out as
@@ -23,7 +24,7 @@ const FORWARDED: { [K in keyof PlayerEventMap]?: { name: string; data: (...a: Pl
   playererror: { name: 'playererror', data: (e) => ({ errMsg: e.errMsg }) },
 };
 
-export const eventRoutes: FastifyPluginAsync<{ deps: HttpDeps; hub: SseHub }> = async (app, { deps, hub }) => {
+export const eventRoutes: FastifyPluginAsync<{ deps: HttpDeps; hub: SseHub; refused?: FloodLog }> = async (app, { deps, hub, refused }) => {
   const { player } = deps;
   const listeners: [keyof PlayerEventMap, (...a: never[]) => void][] = [];
   for (const [event, spec] of Object.entries(FORWARDED) as [keyof PlayerEventMap, { name: string; data: (...a: unknown[]) => unknown }][]) {
@@ -47,9 +48,15 @@ export const eventRoutes: FastifyPluginAsync<{ deps: HttpDeps; hub: SseHub }> = 
       response: withErrors({ 200: Type.String({ description: 'text/event-stream' }) }),
     },
     handler: async (req, reply) => {
-      if (hub.full) throw new PlayerError('Busy', 'events', 'too many event subscribers');
+      const owner = deps.auth.identify(req) ?? 'token';
+      const why = hub.refusal(owner);
+      if (why) {
+        // Answered here, not thrown: the error handler logs every 5xx, and a flood of these would flood the log.
+        refused?.note({ reason: why, phone: owner !== 'token' });
+        return reply.code(503).send({ errMsg: new PlayerError('Busy', 'events', why).errMsg });
+      }
       reply.hijack();
-      hub.add(reply.raw, frame('attributes', player.attributes) + frame('state', { state: player.state }));
+      hub.add(reply.raw, frame('attributes', player.attributes) + frame('state', { state: player.state }), owner);
       return reply;
     },
   });

@@ -6,6 +6,7 @@ import { PlayerError } from '../../player/errors';
 import type { HttpDeps } from '../app';
 import { Type } from '@sinclair/typebox';
 import { bearer, ErrMsg, PairingReply, withErrors } from '../schemas';
+import type { SseHub } from '../sse';
 
 /** What the phone-remote work provides to the HTTP surface. */
 export interface Pairing {
@@ -20,7 +21,7 @@ export interface Pairing {
 const ShowBody = Type.Union([Type.Null(), Type.Object({ seconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 600 })) }, { additionalProperties: false })]);
 const ShowReply = Type.Object({ errMsg: Type.String(), until: Type.String({ format: 'date-time' }) }, { additionalProperties: false });
 
-export const pairingRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
+export const pairingRoutes: FastifyPluginAsync<{ deps: HttpDeps; hub?: SseHub }> = async (app, { deps, hub }) => {
   app.get('/pairing', {
     config: { op: 'pairing' },
     schema: { summary: 'The one-time pairing address shown on the TV', tags: ['pairing'], security: bearer, response: withErrors({ 200: PairingReply }) },
@@ -49,9 +50,12 @@ export const pairingRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app,
   app.delete('/sessions', {
     config: { op: 'sessions' },
     schema: { summary: 'Revokes every paired phone', tags: ['pairing'], security: bearer, response: withErrors({ 200: ErrMsg }) },
-    handler: async () => {
+    handler: async (req) => {
       if (!deps.pairing) throw new PlayerError('NotAvailable', 'sessions');
       await deps.pairing.forgetAll();
+      // A revoked phone must stop hearing the player at once (its stream carries the stream addresses).
+      const closed = hub?.closeSessions() ?? 0;
+      req.log.info({ closedStreams: closed }, 'all phones forgotten');
       return { errMsg: 'sessions:ok' };
     },
   });

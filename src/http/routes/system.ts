@@ -10,7 +10,8 @@ export const systemRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, 
   app.get('/healthz', {
     config: { op: 'healthz', public: true },
     schema: { summary: 'Liveness: ok while the daemon can serve', tags: ['system'], security: [], response: withErrors({ 200: HealthReply }) },
-    handler: async () => ({ status: 'ok' as const }),
+    // "degraded": the daemon serves and plays, but something an admin should fix keeps it from saving or the like.
+    handler: async () => (deps.health && deps.health.status !== 'ok' ? { status: deps.health.status, reasons: deps.health.list() } : { status: 'ok' as const }),
   });
 
   app.get('/metrics', {
