@@ -6,6 +6,8 @@ import { rootLogger } from './log';
 import { startDaemon } from './daemon';
 import { rotateToken } from './os/token';
 import { EXIT_BAD_CONFIG, EXIT_CANNOT_RUN } from './os/exit-codes';
+import { packageVersion } from './version';
+import { gstreamerVersion } from './gst/probe';
 
 /** However the parts behave, the process is gone this long after a stop signal. */
 const HARD_EXIT_MS = 1800;
@@ -25,12 +27,11 @@ async function main(): Promise<void> {
   }
   const { config, action } = loaded;
   if (action === 'help') {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${USAGE()}\n`);
     return;
   }
   if (action === 'version') {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    process.stdout.write(`${(require('../../package.json') as { version: string }).version}\n`);
+    process.stdout.write(`liveplayerd ${packageVersion()}\nNode.js ${process.versions.node}, GStreamer ${await gstreamerVersion()}\n`);
     return;
   }
   if (action === 'rotate-token') {
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  const log = rootLogger(config.logLevel);
+  const log = rootLogger(config.logLevel, config.logFormat);
   let daemon;
   try {
     daemon = await startDaemon(config, log);

@@ -12,11 +12,14 @@ import { GstEngine } from './gst/engine';
 import { chooseVideoSink, FAILING_TEST_DECODER_ENV } from './gst/element-choice';
 import { existsSync } from 'node:fs';
 import { displaySize } from './tv/display-size';
+import { gstreamerVersion } from './gst/probe';
 import { LivePlayer } from './player/player';
+import { PlaySummary } from './log-summary';
 import { buildApp } from './http/app';
 import { createAuth } from './http/auth';
 import { createMetrics } from './http/metrics';
-import { resolveToken } from './os/token';
+import { resolveToken, tokenPath } from './os/token';
+import { demoBanner } from './demo/banner';
 import { startDbus, type DbusService } from './dbus/index';
 import { createNotifier } from './os/sd-notify';
 import { startDemoStream, type DemoStream } from './demo/demo-stream';
@@ -148,6 +151,9 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
     rejoin: config.rejoin === 'on',
   });
   store.attach(player, config.startView);
+  const summary = new PlaySummary(player, log.child({ module: 'player' }));
+  summary.start();
+  stops.push({ name: 'summary', stop: () => summary.stop() });
   const lock = new UpdateLock({ enabled: config.updateLock === 'on' }, log.child({ module: 'update-lock' }));
   lock.cleanStale();
   lock.attach(player);
@@ -156,8 +162,11 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
 
   let httpAddress: string | null = null;
   let showPairingCode: ((ms: number) => { until: string }) | undefined;
+  let pairUrl: string | null = null;
   if (config.http !== 'off') {
-    const metrics = createMetrics(player, { processMetrics: true });
+    let gstreamer = 'unknown';
+    void gstreamerVersion().then((v) => (gstreamer = v));
+    const metrics = createMetrics(player, { processMetrics: true, gstreamerVersion: () => gstreamer });
     const token = resolveToken(config.stateDir, config.token);
     if (token.problem) {
       // The admin needs this token for scripts and for the phone page's fallback; the log (journal,
@@ -192,6 +201,7 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
     const addr = app.server.address();
     httpAddress = addr && typeof addr === 'object' ? `${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}` : config.http;
     log.info({ module: 'http', address: httpAddress }, 'http listening');
+    pairUrl = remote.pairing.current().url;
     stops.unshift({ name: 'http', stop: () => app.close() }, { name: 'metrics', stop: () => metrics.close() });
   }
 
@@ -200,6 +210,11 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
     if (dbus) stops.unshift({ name: 'dbus', stop: () => dbus.stop() });
   }
 
+  if (demo) {
+    const port = httpAddress?.split(':').pop();
+    const local = config.http.startsWith('0.0.0.0:') || config.http.startsWith('[::]:') ? `http://127.0.0.1:${port}` : httpAddress && `http://${httpAddress}`;
+    process.stderr.write(demoBanner({ src: demo.url, pairUrl, tokenFile: config.token ? null : tokenPath(config.stateDir), apiBase: local }));
+  }
   notifier.ready(`serving on ${httpAddress ?? 'D-Bus only'}`);
   void probing;
   if (player.attributes.src && saved?.playing && saved.waitingSince && config.rejoin === 'on' && !config.demo) player.resumeWaiting(saved.waitingSince);

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { readCaFile } from './ca-file';
 import { applyPatch, DEFAULT_ATTRIBUTES, type Attributes, ATTRIBUTE_NAMES } from '../player/attributes';
 import { isPlayerError } from '../player/errors';
-import { ATTRIBUTE_ENV, ConfigSchema, OPTION_SPECS, type OptionSpec, type OptionsConfig } from './schema';
+import { ATTRIBUTE_ENV, ATTRIBUTE_FLAGS, ConfigSchema, OPTION_SPECS, type OptionSpec, type OptionsConfig } from './schema';
+import { OPTION_HELP, usage } from './help';
 import { defaultLayout, parsePoint, placementProblem, PIP_SIZE, WINDOW_SIZE } from '../gst/geometry';
 import { FLEET_CHANNELS_ENV, parseFleetChannels, type FleetChannel } from './fleet-channels';
 
@@ -44,7 +45,8 @@ const ACTIONS: Record<string, Action> = { '--help': 'help', '-h': 'help', '--ver
 
 const LAYOUT = defaultLayout();
 
-function defaults(env: NodeJS.ProcessEnv): OptionsConfig {
+/** The value of every option when nothing sets it, on this machine; --help shows them. */
+export function defaults(env: NodeJS.ProcessEnv = process.env): OptionsConfig {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const xdg = env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
   const underBalena = Boolean(env.BALENA || env.BALENA_SUPERVISOR_ADDRESS || env.RESIN);
@@ -63,6 +65,7 @@ function defaults(env: NodeJS.ProcessEnv): OptionsConfig {
     demo: false,
     allowedHosts: [],
     logLevel: 'info',
+    logFormat: 'auto',
     audioDeviceSpeaker: '',
     audioDeviceEar: '',
     windowPosition: `${LAYOUT.window.x},${LAYOUT.window.y}`,
@@ -85,13 +88,13 @@ function convert(spec: OptionSpec, value: string, where: string, problems: strin
   switch (spec.kind) {
     case 'number': {
       const n = Number(value);
-      if (value.trim() === '' || !Number.isFinite(n)) problems.push(`${where} must be a number (got "${value}")`);
+      if (value.trim() === '' || !Number.isFinite(n)) problems.push(`${where} expects a number, got "${value}"`);
       return n;
     }
     case 'boolean':
       if (/^(1|true|yes|on)$/i.test(value)) return true;
       if (/^(0|false|no|off|)$/i.test(value)) return false;
-      problems.push(`${where} must be 1/0, true/false (got "${value}")`);
+      problems.push(`${where} expects 1/0, true/false, yes/no or on/off, got "${value}"`);
       return value;
     case 'list':
       return value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -100,8 +103,9 @@ function convert(spec: OptionSpec, value: string, where: string, problems: strin
   }
 }
 
-function parseArgv(argv: string[], problems: string[]): { raw: Raw; action: Action; origin: Map<string, string> } {
+function parseArgv(argv: string[], problems: string[]): { raw: Raw; action: Action; origin: Map<string, string>; attrs: Record<string, unknown> } {
   const raw: Raw = {};
+  const attrs: Record<string, unknown> = {};
   const origin = new Map<string, string>();
   let action: Action = 'run';
   for (let i = 0; i < argv.length; i++) {
@@ -112,6 +116,13 @@ function parseArgv(argv: string[], problems: string[]): { raw: Raw; action: Acti
     }
     const eq = arg.indexOf('=');
     const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const attr = ATTRIBUTE_FLAGS[flag];
+    if (attr) {
+      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined) problems.push(`${flag} needs a value`);
+      else attrs[attr.key] = convert({ key: 'http', flag, env: flag, kind: attr.kind }, value, flag, problems);
+      continue;
+    }
     const spec = OPTION_SPECS.find((s) => s.flag === flag);
     if (!spec) {
       problems.push(`unknown option ${flag} (see --help)`);
@@ -130,7 +141,7 @@ function parseArgv(argv: string[], problems: string[]): { raw: Raw; action: Acti
     raw[spec.key] = convert(spec, value, flag, problems);
     origin.set(spec.key, flag);
   }
-  return { raw, action, origin };
+  return { raw, action, origin, attrs };
 }
 
 function fromEnv(env: NodeJS.ProcessEnv, problems: string[], origin: Map<string, string>): Raw {
@@ -165,20 +176,23 @@ function readFile(file: string, problems: string[]): Record<string, unknown> {
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validate = ajv.compile(ConfigSchema);
 
-function explain(e: ErrorObject, origin: Map<string, string>): string {
+function explain(e: ErrorObject, origin: Map<string, string>, value: unknown): string {
   const key = e.instancePath.split('/')[1] ?? (e.params as { additionalProperty?: string }).additionalProperty ?? '';
   const spec = OPTION_SPECS.find((s) => s.key === key);
   const name = origin.get(key) ?? spec?.flag ?? key;
   if (e.keyword === 'additionalProperties') return `config file: unknown option "${key}"`;
+  const got = `got ${JSON.stringify(value)}`;
   const allowed = (ConfigSchema.properties as Record<string, { anyOf?: { const: string }[] }>)[key]?.anyOf;
-  if (allowed) return `${name} must be one of ${allowed.map((a) => a.const).join(', ')}`;
-  return `${name} ${e.message}`;
+  if (allowed) return `${name} must be one of ${allowed.map((a) => a.const).join(', ')}, ${got}`;
+  const expects = OPTION_HELP[key as keyof OptionsConfig]?.expects;
+  if (expects) return `${name} expects ${expects}, ${got}`;
+  return `${name} ${e.message}, ${got}`;
 }
 
 /** Reads the whole configuration; throws ConfigError listing every problem. */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): { config: Readonly<Config>; action: Action } {
   const problems: string[] = [];
-  const { raw: flags, action, origin } = parseArgv(argv, problems);
+  const { raw: flags, action, origin, attrs: attrFlags } = parseArgv(argv, problems);
   const envRaw = fromEnv(env, problems, origin);
   const file = (flags.config ?? envRaw.config) as string | undefined;
   const fileAll = file ? readFile(file, problems) : {};
@@ -200,7 +214,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const named = new Set(problems.map((p) => p.split(' ')[0]));
   if (!validate(merged)) {
     for (const e of validate.errors ?? []) {
-      const line = explain(e, origin);
+      const line = explain(e, origin, (merged as Record<string, unknown>)[e.instancePath.split('/')[1] ?? '']);
       const who = line.startsWith('config file: ') ? line : line.split(' ')[0]!;
       if (named.has(who)) continue;
       named.add(who);
@@ -229,6 +243,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (v === undefined) continue;
     attrPatch[key] = convert({ key: 'http', flag: name, env: name, kind }, v, name, problems);
   }
+  Object.assign(attrPatch, attrFlags);
   let attributes: Attributes = { ...DEFAULT_ATTRIBUTES };
   try {
     attributes = applyPatch(DEFAULT_ATTRIBUTES, attrPatch, 'config');
@@ -258,7 +273,5 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   return { config: Object.freeze(config), action };
 }
 
-export const USAGE = `usage: liveplayerd [options]
-${OPTION_SPECS.map((s) => `  ${s.flag.padEnd(26)} ${s.env}`).join('\n')}
-  --rotate-token             write a new API token to the state dir and exit
-  --help, --version`;
+/** The --help text, with this machine's defaults. */
+export const USAGE = (): string => usage(defaults());

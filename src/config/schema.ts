@@ -21,6 +21,8 @@ export const ConfigSchema = Type.Object(
     /** Extra host names the HTTP surface answers to (DNS-rebinding guard). */
     allowedHosts: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { maxItems: 64 }),
     logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]),
+    /** auto: readable lines when stdout is a terminal, JSON otherwise. */
+    logFormat: Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('pretty')]),
     /** Output device names for soundMode speaker (main, HDMI) and ear (secondary, jack). */
     audioDeviceSpeaker: Type.String(),
     audioDeviceEar: Type.String(),
@@ -70,6 +72,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'demo', flag: '--demo', env: 'LIVEPLAYER_DEMO', kind: 'boolean' },
   { key: 'allowedHosts', flag: '--allowed-hosts', env: 'LIVEPLAYER_ALLOWED_HOSTS', kind: 'list' },
   { key: 'logLevel', flag: '--log-level', env: 'LIVEPLAYER_LOG_LEVEL', kind: 'string' },
+  { key: 'logFormat', flag: '--log-format', env: 'LIVEPLAYER_LOG_FORMAT', kind: 'string' },
   { key: 'audioDeviceSpeaker', flag: '--audio-device-speaker', env: 'LIVEPLAYER_AUDIO_DEVICE_SPEAKER', kind: 'string' },
   { key: 'audioDeviceEar', flag: '--audio-device-ear', env: 'LIVEPLAYER_AUDIO_DEVICE_EAR', kind: 'string' },
   { key: 'windowPosition', flag: '--window-position', env: 'LIVEPLAYER_WINDOW_POSITION', kind: 'string' },
@@ -82,12 +85,18 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'publicUrl', flag: '--public-url', env: 'LIVEPLAYER_PUBLIC_URL', kind: 'string' },
 ];
 
+/** Flags that set an initial attribute (a flag wins over its environment twin). */
+export const ATTRIBUTE_FLAGS: Readonly<Record<string, { key: string; kind: 'string' | 'number' | 'boolean' }>> = {
+  '--src': { key: 'src', kind: 'string' },
+};
+
 /** Initial attributes from the environment, as the contract lists them. */
 export const ATTRIBUTE_ENV: Readonly<Record<string, { key: string; kind: 'string' | 'number' | 'boolean' }>> = {
   LIVEPLAYER_SRC: { key: 'src', kind: 'string' },
   LIVEPLAYER_AUTOPLAY: { key: 'autoplay', kind: 'boolean' },
   LIVEPLAYER_MODE: { key: 'mode', kind: 'string' },
   LIVEPLAYER_MUTED: { key: 'muted', kind: 'boolean' },
+  LIVEPLAYER_VOLUME: { key: 'volume', kind: 'number' },
   LIVEPLAYER_ORIENTATION: { key: 'orientation', kind: 'string' },
   LIVEPLAYER_OBJECT_FIT: { key: 'objectFit', kind: 'string' },
   LIVEPLAYER_MIN_CACHE: { key: 'minCache', kind: 'number' },

@@ -43,6 +43,11 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 // sessionBus() with an address is dbus-next's plain "connect to this bus";
 // we look the address up ourselves so that it is always a net.Socket one
 // (bus-address.ts says why).
+// No bus is an expected condition on many boards: one line saying why, no stack trace.
+function reason(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 function connect(opts: DbusOptions): MessageBus {
   return sessionBus({ busAddress: busAddressFor(opts.bus, opts.address) });
 }
@@ -58,7 +63,7 @@ export async function startDbus(player: LivePlayer, opts: DbusOptions, log: Logg
   try {
     bus = connect(opts);
   } catch (err) {
-    log.warn({ err, bus: opts.bus }, 'D-Bus unavailable; running without it');
+    log.warn({ reason: reason(err), bus: opts.bus }, 'D-Bus unavailable; running without it');
     return null;
   }
   let connected = false;
@@ -82,7 +87,7 @@ export async function startDbus(player: LivePlayer, opts: DbusOptions, log: Logg
     if (!connected || lost || stopped) return;
     lost = true;
     detach();
-    log.warn({ err, bus: opts.bus }, 'D-Bus connection lost; running without it');
+    log.warn({ reason: reason(err), bus: opts.bus }, 'D-Bus connection lost; running without it');
   };
   // Without a listener an 'error' event would throw.
   bus.on('error', onLost);
@@ -133,7 +138,7 @@ export async function startDbus(player: LivePlayer, opts: DbusOptions, log: Logg
       }
     }
   } catch (err) {
-    log.warn({ err, bus: opts.bus }, 'D-Bus unavailable; running without it');
+    log.warn({ reason: reason(err), bus: opts.bus }, 'D-Bus unavailable; running without it');
     await stop();
     return null;
   }

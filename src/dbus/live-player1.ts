@@ -20,6 +20,7 @@ const ATTRIBUTE_PROPERTIES = {
   Mode: ['mode', 's'],
   Autoplay: ['autoplay', 'b'],
   Muted: ['muted', 'b'],
+  Volume: ['volume', 'i'],
   Orientation: ['orientation', 's'],
   ObjectFit: ['objectFit', 's'],
   MinCache: ['minCache', 'd'],

@@ -1,6 +1,7 @@
 // MPRIS 2 at /org/mpris/MediaPlayer2, so playerctl, desktop widgets and phone
 // apps control the player. A live stream has one "track" (the src), cannot
-// seek or change rate, and its volume is all or nothing (muted or not).
+// seek or change rate. Its Volume is the `volume` attribute (0-100) as
+// 0.0-1.0, apart from `muted` as in mpv and VLC: muting keeps the level.
 import type { EventEmitter } from 'node:events';
 import { interface as dbusInterface, Variant } from 'dbus-next';
 import type { Logger } from 'pino';
@@ -65,11 +66,11 @@ export class MprisPlayer extends dbusInterface.Interface {
 
   /** The properties that change with the player; the mirror diffs these. */
   values(): Record<string, unknown> {
-    const { src, muted } = this.player.attributes;
+    const { src } = this.player.attributes;
     return {
       PlaybackStatus: playbackStatus(this.player.state),
       Metadata: this.metadata(src),
-      Volume: muted ? 0 : 1,
+      Volume: this.Volume,
       CanPlay: src !== '',
       CanPause: src !== '',
     };
@@ -93,12 +94,14 @@ export class MprisPlayer extends dbusInterface.Interface {
     return this.metadata(this.player.attributes.src);
   }
   get Volume(): number {
-    return this.player.attributes.muted ? 0 : 1;
+    return this.player.attributes.volume / 100;
   }
-  // MPRIS treats a negative volume as 0; 0 mutes, anything above unmutes.
+  // MPRIS clamps: below 0.0 is 0.0, and a player may cap at 1.0 (this one
+  // does not amplify). The level is stored in whole percent.
   set Volume(v: number) {
-    if (Number.isNaN(v)) throw invalidArgument('setVolume', 'volume must be a number');
-    guard('setVolume', () => this.player.setAttributes({ muted: v <= 0 }));
+    if (!Number.isFinite(v)) throw invalidArgument('setVolume', 'volume must be a number from 0.0 to 1.0');
+    const volume = Math.round(Math.min(1, Math.max(0, v)) * 100);
+    guard('setVolume', () => this.player.setAttributes({ volume }));
   }
   get Rate(): number {
     return 1;

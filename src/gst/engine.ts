@@ -146,6 +146,7 @@ export class GstEngine implements MediaEngine {
       decoderFallback: dec.ok ? dec.fallback : undefined,
       hardwareDecoder: dec.ok && dec.hardware ? (dec.kind === 'failing-test' ? 'the failing test decoder' : dec.element) : undefined,
       muted: attrs.muted,
+      volume: attrs.volume / 100,
       minCacheMs: attrs.minCache * 1000,
       maxCacheMs: attrs.maxCache * 1000,
       stallTimeoutMs: this.opts.stallTimeoutMs,

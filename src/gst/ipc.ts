@@ -13,6 +13,8 @@ export interface WorkerPlan {
   /** The hardware decoder in use, if any: its failure before the first frame is reported as decoder-failed. */
   hardwareDecoder?: string;
   muted: boolean;
+  /** The volume element's level, 0.0-1.0 (the attribute's percent / 100). */
+  volume: number;
   minCacheMs: number;
   maxCacheMs: number;
   stallTimeoutMs: number;
@@ -36,7 +38,7 @@ export type ToWorker =
   | { t: 'reconnect' }
   | { t: 'pause' }
   | { t: 'resume' }
-  | { t: 'update'; muted: boolean; audioDevice: string }
+  | { t: 'update'; muted: boolean; volume: number; audioDevice: string }
   | { t: 'geometry'; view: ViewGeometry }
   | { t: 'snapshot'; id: number; req: SnapshotRequest };
 

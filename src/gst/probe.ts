@@ -16,3 +16,12 @@ export async function probeFactories(factories: readonly string[] = PROBED_FACTO
   const found = await Promise.all(factories.map(async (f) => ((await exists(f)) ? f : null)));
   return new Set(found.filter((f): f is string => f !== null));
 }
+
+/** The GStreamer version string ("1.22.0") as gst-inspect-1.0 reports it, or "unknown"; for liveplayer_build_info. */
+export function gstreamerVersion(): Promise<string> {
+  return new Promise((resolve) => {
+    execFile('gst-inspect-1.0', ['--version'], { timeout: 10_000 }, (err, stdout) => {
+      resolve((!err && /GStreamer (\d+\.\d+\.\d+)/.exec(String(stdout))?.[1]) || 'unknown');
+    });
+  });
+}

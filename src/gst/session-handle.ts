@@ -94,7 +94,7 @@ export class WorkerSessionHandle implements MediaSession {
     if (this.stopping) return;
     // The view may have changed while the worker was getting ready, and mute
     // as of now: an update() before the worker was ready had no plan to go to.
-    this.plan = { ...plan, view: this.view, muted: this.opts.audioMuted };
+    this.plan = { ...plan, view: this.view, muted: this.opts.audioMuted, volume: this.opts.attributes.volume / 100 };
     this.worker.send({ t: 'open', plan: this.plan });
   }
 
@@ -117,7 +117,7 @@ export class WorkerSessionHandle implements MediaSession {
 
   update(opts: SessionOptions): void {
     this.opts = opts;
-    if (this.plan) this.worker.send({ t: 'update', muted: opts.audioMuted, audioDevice: this.plan.audioDevice });
+    if (this.plan) this.worker.send({ t: 'update', muted: opts.audioMuted, volume: opts.attributes.volume / 100, audioDevice: this.plan.audioDevice });
     // Full screen, PiP, orientation and objectFit change the running pipeline: no restart, no reconnect.
     const view = viewFor(opts, this.layout);
     if (sameView(view, this.view)) return;

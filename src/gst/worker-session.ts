@@ -147,6 +147,7 @@ export class WorkerSession {
         break;
       case 'update':
         this.plan.muted = c.muted;
+        this.plan.volume = c.volume;
         this.plan.audioDevice = c.audioDevice;
         this.applyProperties();
         break;
@@ -167,7 +168,10 @@ export class WorkerSession {
 
   private applyProperties(): void {
     const vol = this.pipeline.findChild('vol');
-    if (vol) vol.mute = this.plan.muted;
+    if (vol) {
+      vol.mute = this.plan.muted;
+      vol.volume = this.plan.volume;
+    }
     if (this.plan.choice.variant === 'live') {
       // minCache is the latency the live source declares: sinks render each
       // frame that much after its running time, so audio arriving a little

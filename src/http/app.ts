@@ -3,6 +3,7 @@
 // daemon calls listen(), tests use inject() or listen on 127.0.0.1).
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
+import { operationId } from './operation-ids';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load';
 import type { LivePlayer } from '../player/player';
@@ -125,6 +126,7 @@ export function buildApp(deps: HttpDeps, opts: HttpOptions = {}): FastifyInstanc
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearerAuth: [] }],
     },
+    transform: ({ schema, url, route }) => ({ schema: { ...(schema ?? {}), operationId: operationId(String(route.method), url) } as typeof schema, url }),
     // Every body here may be left out ("no arguments"); the plugin would mark them all required.
     transformObject: (doc) => {
       const openapi = 'openapiObject' in doc ? doc.openapiObject : doc.swaggerObject;

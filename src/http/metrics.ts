@@ -4,6 +4,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LivePlayer } from '../player/player';
 import { PLAYER_STATES, type PlayerState } from '../player/state';
+import { packageVersion } from '../version';
+import { netstatusGauges } from './netstatus-metrics';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -21,6 +23,8 @@ export interface Metrics {
 export interface MetricsOptions {
   /** Also export process metrics (CPU, RSS, fds, event-loop lag); the daemon turns this on. */
   processMetrics?: boolean;
+  /** The GStreamer version for liveplayer_build_info, once known ("unknown" until then). */
+  gstreamerVersion?: () => string;
 }
 
 /** Builds the metrics for `player`; the daemon builds one and passes it to buildApp. */
@@ -40,7 +44,29 @@ export function createMetrics(player: LivePlayer, opts: MetricsOptions = {}): Me
   });
   let sse: () => { subscribers: number; dropped: number } = () => ({ subscribers: 0, dropped: 0 });
   new Gauge({ name: 'liveplayer_sse_subscribers', help: 'Connected /api/v1/events subscribers', registers: [registry], collect() { this.set(sse().subscribers); } });
-  new Gauge({ name: 'liveplayer_sse_dropped', help: 'Event subscribers dropped for not reading (since start)', registers: [registry], collect() { this.set(sse().dropped); } });
+  new Gauge({ name: 'liveplayer_sse_dropped', help: 'Event subscribers dropped for not reading (since start); same as liveplayer_sse_dropped_subscribers_total', registers: [registry], collect() { this.set(sse().dropped); } });
+  let droppedSeen = 0;
+  new Counter({
+    name: 'liveplayer_sse_dropped_subscribers_total',
+    help: 'Event subscribers dropped for not reading',
+    registers: [registry],
+    collect() {
+      const now = sse().dropped;
+      if (now > droppedSeen) this.inc(now - droppedSeen);
+      droppedSeen = Math.max(droppedSeen, now);
+    },
+  });
+  new Gauge({
+    name: 'liveplayer_build_info',
+    help: 'Always 1; the labels say which liveplayerd, Node.js and GStreamer run',
+    labelNames: ['version', 'node', 'gstreamer'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.set({ version: packageVersion(), node: process.versions.node, gstreamer: opts.gstreamerVersion?.() ?? 'unknown' }, 1);
+    },
+  });
+  const setNet = netstatusGauges(registry);
   if (opts.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'liveplayer_' });
 
   const setState = (current: PlayerState): void => {
@@ -52,7 +78,10 @@ export function createMetrics(player: LivePlayer, opts: MetricsOptions = {}): Me
   const onState = ({ state: s }: { state: PlayerState }): void => {
     setState(s);
     // Figures of a finished session would otherwise look current forever.
-    if (s === 'idle' || s === 'stopped' || s === 'error' || s === 'waiting') net.reset();
+    if (s === 'idle' || s === 'stopped' || s === 'error' || s === 'waiting') {
+      net.reset();
+      setNet({});
+    }
   };
   const onCode = ({ code }: { code: number }): void => {
     lastCode.set(code);
@@ -67,6 +96,7 @@ export function createMetrics(player: LivePlayer, opts: MetricsOptions = {}): Me
       if (++n > 64) break;
       if (typeof value === 'number' && Number.isFinite(value)) net.set({ key }, value);
     }
+    setNet(info);
   };
   player.on('state', onState);
   player.on('statechange', onCode);

@@ -12,6 +12,8 @@ export const AttributesSchema = Type.Object(
     mode: Type.Union([Type.Literal('live'), Type.Literal('RTC')]),
     autoplay: Type.Boolean(),
     muted: Type.Boolean(),
+    /** Output level in percent, kept apart from `muted` (unmuting restores it). */
+    volume: Type.Integer({ minimum: 0, maximum: 100 }),
     orientation: Type.Union([Type.Literal('vertical'), Type.Literal('horizontal')]),
     objectFit: Type.Union([Type.Literal('contain'), Type.Literal('fillCrop')]),
     backgroundMute: Type.Boolean(),
@@ -32,6 +34,7 @@ export const DEFAULT_ATTRIBUTES: Readonly<Attributes> = Object.freeze({
   mode: 'live',
   autoplay: false,
   muted: false,
+  volume: 100,
   orientation: 'vertical',
   objectFit: 'contain',
   backgroundMute: false,

@@ -481,7 +481,9 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
   private sendCode(code: StatusCode, detail?: string): void {
     const message = describe(code, detail);
     this.last = { code, message, at: new Date().toISOString() };
-    this.deps.log.info({ code, detail }, 'status');
+    // 2005 (progress) comes every second while playing: debug, so the info log stays readable.
+    if (code === 2005) this.deps.log.debug({ code, detail }, 'status');
+    else this.deps.log.info({ code, detail }, 'status');
     this.emit('statechange', { code, message });
   }
 

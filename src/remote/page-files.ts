@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { STATUS_CODES } from '../player/status-codes';
+import { MESSAGE_RULES } from '../player/messages';
 
 export function pageDir(): string {
   // dist/src/remote -> root; src/remote under a TS runner -> root as well.
@@ -37,7 +38,7 @@ function scriptJson(value: unknown): string {
 
 /**
  * The page's files by URL path. index.html gets the device name and the
- * status-code words embedded at load time (no extra request, no secret: the
+ * status-code words and the advice table (src/player/messages.ts) embedded at load time (no extra request, no secret: the
  * token is never part of the page).
  */
 export function loadPage(deviceName: string, dir = pageDir()): Map<string, PageFile> {
@@ -50,7 +51,7 @@ export function loadPage(deviceName: string, dir = pageDir()): Map<string, PageF
       continue;
     }
     if (name === 'index.html') {
-      const boot = scriptJson({ name: deviceName, codes: STATUS_CODES });
+      const boot = scriptJson({ name: deviceName, codes: STATUS_CODES, messages: MESSAGE_RULES });
       body = Buffer.from(body.toString('utf8').replace('<!--BOOT-->', `<script type="application/json" id="boot">${boot}</script>`));
     }
     files.set(name === 'index.html' ? '/' : `/remote/${name}`, { type: TYPES[path.extname(name)]!, body });

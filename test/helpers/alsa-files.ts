@@ -19,6 +19,8 @@ export interface Window {
   bytes: number;
   /** Bytes that are not zero: silence (volume mute) writes only zeros. */
   nonZero: number;
+  /** Root mean square of the samples read as 32-bit float (F32LE: what alsasink negotiates over this PCM), 0.0-1.0. */
+  rms: number;
 }
 
 export interface AlsaFiles {
@@ -64,7 +66,7 @@ export async function makeAlsaFiles(): Promise<AlsaFiles> {
     }
   };
   const read = (o: Output, from: number, to: number): Window => {
-    if (to <= from) return { bytes: 0, nonZero: 0 };
+    if (to <= from) return { bytes: 0, nonZero: 0, rms: 0 };
     const buf = Buffer.alloc(to - from);
     const fd = openSync(file(o), 'r');
     try {
@@ -74,7 +76,10 @@ export async function makeAlsaFiles(): Promise<AlsaFiles> {
     }
     let nonZero = 0;
     for (const b of buf) if (b !== 0) nonZero++;
-    return { bytes: buf.length, nonZero };
+    let sum = 0;
+    const n = Math.floor(buf.length / 4);
+    for (let i = 0; i < n; i++) sum += buf.readFloatLE(i * 4) ** 2;
+    return { bytes: buf.length, nonZero, rms: n > 0 ? Math.sqrt(sum / n) : 0 };
   };
   return {
     // ALSA_CONFIG_PATH replaces the system file, which defines the `file` and `null` types: keep it first.

@@ -20,6 +20,7 @@ const CASES: Case[] = [
   { prop: 'Mode', type: 's', initial: 'live', set: "<'RTC'>", expect: 'RTC', bad: ["<'vod'>", "<'LIVE'>", "<''>", '<1>'] },
   { prop: 'Autoplay', type: 'b', initial: false, set: '<true>', expect: true, bad: ["<'true'>", '<1>', '<byte 1>'] },
   { prop: 'Muted', type: 'b', initial: false, set: '<true>', expect: true, bad: ["<'yes'>", '<uint32 1>'] },
+  { prop: 'Volume', type: 'i', initial: 100, set: '<35>', expect: 35, bad: ['<101>', '<-1>', '<2147483647>', "<'50'>", '<50.0>', '<uint32 50>'] },
   { prop: 'Orientation', type: 's', initial: 'vertical', set: "<'horizontal'>", expect: 'horizontal', bad: ["<'diagonal'>", '<90>'] },
   { prop: 'ObjectFit', type: 's', initial: 'contain', set: "<'fillCrop'>", expect: 'fillCrop', bad: ["<'cover'>", '<false>'] },
   { prop: 'MaxCache', type: 'd', initial: 3, set: '<5.5>', expect: 5.5, bad: ['<60.5>', '<-1.0>', '<5>', "<'5'>", '<1.0e308>'] },

@@ -81,16 +81,26 @@ t.test('play, pause, play-pause and stop through playerctl', async (t) => {
   await ctl('stop');
 });
 
-t.test('volume is mute: 0 mutes, above 0 unmutes, reads 0.0 or 1.0', async (t) => {
-  t.equal(Number((await ctl('volume')).stdout), 1);
-  t.equal((await ctl('volume', '0')).code, 0);
-  t.equal(s.player.attributes.muted, true);
-  t.equal(Number((await ctl('volume')).stdout), 0);
-  t.equal((await ctl('volume', '0.4')).code, 0);
-  t.equal(s.player.attributes.muted, false);
-  t.equal(Number((await ctl('volume')).stdout), 1);
+t.test('Volume is the volume attribute as 0.0-1.0, apart from muted; clamped at both ends', async (t) => {
+  t.equal(Number((await ctl('volume')).stdout), 1, 'default 100 reads 1.0');
+  t.equal((await ctl('volume', '0.5')).code, 0);
+  t.equal(s.player.attributes.volume, 50, 'playerctl volume 0.5 sets 50');
+  t.equal(Number((await ctl('volume')).stdout), 0.5);
+  t.equal(s.player.attributes.muted, false, 'a level does not touch muted');
   s.player.mute();
-  t.equal(await mget(PLAYER, 'Volume'), 0, 'LivePlayer1.Mute shows in MPRIS');
+  t.equal(await mget(PLAYER, 'Volume'), 0.5, 'muting keeps the level (mpv, VLC)');
+  t.equal((await ctl('volume', '0.25')).code, 0);
+  t.same([s.player.attributes.volume, s.player.attributes.muted], [25, true], 'muted stays as set');
+  s.player.setAttributes({ muted: false });
+  t.equal((await gset(s.env, 'Volume', '<1.7>', PLAYER, MPRIS_NAME, MPRIS_PATH)).code, 0);
+  t.equal(s.player.attributes.volume, 100, 'above 1.0 caps at 100 (no amplification)');
+  t.equal((await gset(s.env, 'Volume', '<-0.3>', PLAYER, MPRIS_NAME, MPRIS_PATH)).code, 0);
+  t.equal(s.player.attributes.volume, 0, 'below 0.0 is 0 (MPRIS)');
+  t.equal((await gset(s.env, 'Volume', '<0.333>', PLAYER, MPRIS_NAME, MPRIS_PATH)).code, 0);
+  t.equal(s.player.attributes.volume, 33, 'stored in whole percent');
+  s.player.setAttributes({ volume: 80 });
+  t.equal(Number((await ctl('volume')).stdout), 0.8, 'a change from elsewhere shows in MPRIS');
+  s.player.setAttributes({ volume: 100 });
 });
 
 t.test('no tracks, no seeking, one rate: those calls change nothing', async (t) => {

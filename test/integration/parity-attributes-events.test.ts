@@ -36,14 +36,15 @@ function casesFor(key: keyof Attributes, s: PropSchema): { other: Value; bad: Va
   if (s.anyOf) return { other: s.anyOf.map((x) => x.const).find((v) => v !== def)!, bad: ['bogus', String(def).toUpperCase() + ' '] };
   if (s.type === 'boolean') return { other: !def, bad: ['yes'] };
   if (s.type === 'number') return { other: (def as number) + 0.5, bad: [(s.maximum ?? 1e9) + 1, -1] };
+  if (s.type === 'integer') return { other: def === 37 ? 38 : 37, bad: [(s.maximum ?? 1e9) + 1, -1] };
   if (s.type === 'string' && key === 'src') return { other: SAMPLE_SRC, bad: ['file:///etc/passwd', 'x'.repeat((s.maxLength ?? 4096) + 1)] };
   throw new Error(`no example values for attribute ${key}: add them to this test`);
 }
 
 /** GVariant text for gdbus: doubles always with a decimal point, so they are not read as int32. */
-function gvariant(v: Value): string {
+function gvariant(v: Value, integer = false): string {
   if (typeof v === 'boolean') return `<${v}>`;
-  if (typeof v === 'number') return `<${Number.isInteger(v) ? v.toFixed(1) : String(v)}>`;
+  if (typeof v === 'number') return `<${Number.isInteger(v) && !integer ? v.toFixed(1) : String(v)}>`;
   return `<'${v}'>`;
 }
 
@@ -83,7 +84,7 @@ for (const key of Object.keys(schemaProps) as (keyof Attributes)[]) {
     tt.equal(patched.status, 200, `PATCH ${key}: ${JSON.stringify(patched.body).slice(0, 200)}`);
     await both(tt, key, other, 'after PATCH');
 
-    const set = await gset(env, dbusName(key), gvariant(def));
+    const set = await gset(env, dbusName(key), gvariant(def, schemaProps[key].type === 'integer'));
     tt.equal(set.code, 0, `D-Bus Set ${dbusName(key)} back to ${String(def)}: ${set.stderr}`);
     await both(tt, key, def, 'after D-Bus Set');
 
@@ -92,7 +93,7 @@ for (const key of Object.keys(schemaProps) as (keyof Attributes)[]) {
       const r = await d.api('PATCH', '/api/v1/player', { [key]: b });
       tt.equal(r.status, 400, `PATCH ${key} = ${String(b).slice(0, 30)}: 400`);
       tt.match(String(r.body.errMsg), new RegExp(`^setAttributes:fail .*${key}`), `the error names the attribute: ${String(r.body.errMsg).slice(0, 120)}`);
-      const g = await gset(env, dbusName(key), gvariant(b));
+      const g = await gset(env, dbusName(key), gvariant(b, schemaProps[key].type === 'integer'));
       tt.equal(errorName(g), 'org.liveplayerd.Error.InvalidArgument', `D-Bus Set ${dbusName(key)} = ${String(b).slice(0, 30)}: ${g.stderr.slice(0, 160)}`);
       tt.same((await d.api('GET', '/api/v1/player')).body.attributes, before, 'nothing changed');
     }

@@ -40,7 +40,7 @@ t.test('each flag and its environment variable set the same option', async (tt) 
     http: ['127.0.0.1:9', '127.0.0.1:9'], dbus: ['session', 'session'], videoSink: ['kms', 'kms'], audioSink: ['alsa', 'alsa'],
     decoder: ['software', 'software'], stateDir: ['/tmp/x', '/tmp/x'], token: ['abcdefghijklmnopqrstuvwxyz012345', 'abcdefghijklmnopqrstuvwxyz012345'],
     name: ['tv-7', 'tv-7'], reconnectAttempts: ['5', 5], reconnectInterval: ['0.5', 0.5], stallTimeout: ['2', 2], updateLock: ['on', 'on'],
-    demo: ['1', true], allowedHosts: ['a.example,b.example', ['a.example', 'b.example']], logLevel: ['debug', 'debug'],
+    demo: ['1', true], allowedHosts: ['a.example,b.example', ['a.example', 'b.example']], logLevel: ['debug', 'debug'], logFormat: ['pretty', 'pretty'],
     audioDeviceSpeaker: ['hw:0', 'hw:0'], audioDeviceEar: ['hw:1', 'hw:1'],
     windowPosition: ['0,0', '0,0'], pipPosition: ['1440,720', '1440,720'],
     startView: ['window', 'window'], language: ['en', 'en'], rejoin: ['off', 'off'],
@@ -55,6 +55,15 @@ t.test('each flag and its environment variable set the same option', async (tt) 
     tt.same((loadConfig(viaFlag, {}).config as Record<string, unknown>)[spec.key], want, `${spec.flag}`);
     tt.same((loadConfig([], { [spec.env]: raw }).config as Record<string, unknown>)[spec.key], want, `${spec.env}`);
   }
+});
+
+t.test('--src sets the initial src over LIVEPLAYER_SRC and counts as given', async (tt) => {
+  const { config } = loadConfig(['--src', 'rtmp://h/live/flag'], { LIVEPLAYER_SRC: 'rtmp://h/live/env' });
+  tt.equal(config.attributes.src, 'rtmp://h/live/flag');
+  tt.ok(config.attributesGiven.includes('src'));
+  tt.equal(loadConfig(['--src=rtmp://h/live/eq'], {}).config.attributes.src, 'rtmp://h/live/eq', '--src=URL works too');
+  tt.equal(loadConfig([], { LIVEPLAYER_VOLUME: '30' }).config.attributes.volume, 30, 'LIVEPLAYER_VOLUME');
+  tt.match(problems([], { LIVEPLAYER_VOLUME: '130' }).join(), /volume must be <= 100/);
 });
 
 t.test('precedence: flag > environment > file > default', async (tt) => {
@@ -75,7 +84,7 @@ t.test('every problem is reported at once, naming the option', async (tt) => {
   tt.match(p.join('\n'), /--http/);
   tt.match(p.join('\n'), /--reconnect-attempts/);
   tt.match(p.join('\n'), /unknown option --bogus/);
-  tt.match(p.join('\n'), /LIVEPLAYER_STALL_TIMEOUT must be a number/);
+  tt.match(p.join('\n'), /LIVEPLAYER_STALL_TIMEOUT expects a number, got/);
   tt.match(p.join('\n'), /src scheme "file"/);
 });
 
@@ -101,8 +110,8 @@ t.test('window and PiP positions: the default layout, the form, and the box stay
   tt.equal(config.windowPosition, '660,315', 'the 600x450 window centred on 1920x1080');
   tt.equal(config.pipPosition, '1392,672', 'the 480x360 PiP in the bottom-right corner, 48 px in');
   const cases: [string[], Record<string, string>, RegExp][] = [
-    [['--window-position', '10x20'], {}, /^--window-position must match/],
-    [['--window-position', '-5,3'], {}, /^--window-position must match/],
+    [['--window-position', '10x20'], {}, /^--window-position expects X,Y \(two whole numbers\), got "10x20"$/],
+    [['--window-position', '-5,3'], {}, /^--window-position expects X,Y \(two whole numbers\), got "-5,3"$/],
     [['--window-position', '1321,0'], {}, /^--window-position 1321,0 puts the 600x450 picture outside the 1920x1080 screen \(x at most 1320, y at most 630\)$/],
     [[], { LIVEPLAYER_PIP_POSITION: '0,721' }, /^LIVEPLAYER_PIP_POSITION 0,721 puts the 480x360 picture outside/],
   ];
@@ -125,11 +134,11 @@ t.test('the TV options: defaults, the language from the locale, and one-line ref
   tt.equal(loadConfig([], { LANG: 'zh_CN.UTF-8', LC_ALL: 'en_US.UTF-8' }).config.language, 'en', 'LC_ALL wins over LANG');
   tt.equal(loadConfig(['--language', 'en'], { LANG: 'zh_CN.UTF-8' }).config.language, 'en', 'the option wins over the locale');
   for (const [argv, env, msg] of [
-    [['--start-view', 'big'], {}, '--start-view must be one of fullscreen, window'],
-    [[], { LIVEPLAYER_START_VIEW: 'pip' }, 'LIVEPLAYER_START_VIEW must be one of fullscreen, window'],
-    [['--language', 'fr'], {}, '--language must be one of zh, en'],
-    [['--rejoin', 'maybe'], {}, '--rejoin must be one of on, off'],
-    [[], { LIVEPLAYER_REJOIN: 'yes' }, 'LIVEPLAYER_REJOIN must be one of on, off'],
+    [['--start-view', 'big'], {}, '--start-view must be one of fullscreen, window, got "big"'],
+    [[], { LIVEPLAYER_START_VIEW: 'pip' }, 'LIVEPLAYER_START_VIEW must be one of fullscreen, window, got "pip"'],
+    [['--language', 'fr'], {}, '--language must be one of zh, en, got "fr"'],
+    [['--rejoin', 'maybe'], {}, '--rejoin must be one of on, off, got "maybe"'],
+    [[], { LIVEPLAYER_REJOIN: 'yes' }, 'LIVEPLAYER_REJOIN must be one of on, off, got "yes"'],
   ] as [string[], Record<string, string>, string][]) {
     try {
       loadConfig(argv, env);

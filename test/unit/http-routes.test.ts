@@ -124,7 +124,7 @@ const BAD_PATCHES: [string, unknown][] = [
   ['negative', { minCache: -1 }],
   ['huge', { maxCache: 1e308 }],
   ['min over max', { minCache: 5, maxCache: 1 }],
-  ['unknown key', { volume: 3 }],
+  ['unknown key', { loudness: 3 }],
   ['good and bad together', { muted: true, mode: 'x' }],
   ['array body', [1, 2]],
   ['string body', 'src'],

@@ -71,7 +71,7 @@ const bad: [string, string][] = [
   ['playing is a string', JSON.stringify({ ...sample, playing: 'true' })],
   ['attributes missing', JSON.stringify({ version: 1, playing: true })],
   ['muted is a string', JSON.stringify({ ...sample, attributes: { ...sample.attributes, muted: 'yes' } })],
-  ['unknown attribute', JSON.stringify({ ...sample, attributes: { ...sample.attributes, volume: 3 } })],
+  ['unknown attribute', JSON.stringify({ ...sample, attributes: { ...sample.attributes, loudness: 3 } })],
   ['bad src scheme', JSON.stringify({ ...sample, attributes: { ...sample.attributes, src: 'file:///etc/passwd' } })],
   ['minCache above maxCache', JSON.stringify({ ...sample, attributes: { ...sample.attributes, minCache: 9, maxCache: 1 } })],
   ['mode out of range', JSON.stringify({ ...sample, attributes: { ...sample.attributes, mode: 'vod' } })],

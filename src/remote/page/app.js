@@ -10,7 +10,9 @@
 
   const WORDS = {
     en: {
-      online: 'Online', offline: 'Offline — reconnecting…', notPairedTitle: 'Not paired',
+      online: 'Online', offline: 'Offline — TV unreachable, retrying…', unpaired: 'Not paired', notPairedTitle: 'Not paired',
+      volume: 'Volume', addressHint: 'rtmp://, rtmps://, http(s)://….flv', offerRtmp: 'No scheme given. Did you mean', useOffer: 'Use it',
+      unknown: 'Unknown',
       notPairedText: 'Scan the QR code on the TV with this phone to control it.',
       status: 'Status', state: 'State', sound: 'Sound', playback: 'Playback', play: 'Play', stop: 'Stop',
       pause: 'Pause', resume: 'Resume', mute: 'Mute', unmute: 'Unmute', muted: 'Muted', audible: 'On',
@@ -26,10 +28,12 @@
       forgetText: 'Every paired phone, this one included, must scan the TV again.', forget: 'Forget all phones',
       forgetConfirm: 'Forget every paired phone, this one included?', needName: 'Give the channel a name first.',
       needSrc: 'Enter a stream address first.', noCode: 'No status yet',
-      states: { idle: 'Idle', connecting: 'Connecting', playing: 'Playing', paused: 'Paused', reconnecting: 'Reconnecting', stopped: 'Stopped', error: 'Error' },
+      states: { idle: 'Idle', connecting: 'Connecting', playing: 'Playing', paused: 'Paused', reconnecting: 'Reconnecting', stopped: 'Stopped', error: 'Error', waiting: 'Waiting for the stream' },
     },
     zh: {
-      online: '已连接', offline: '已断开，正在重连…', notPairedTitle: '尚未配对',
+      online: '已连接', offline: '无法连接电视，正在重试…', unpaired: '尚未配对', notPairedTitle: '尚未配对',
+      volume: '音量', addressHint: 'rtmp://、rtmps://、http(s)://….flv', offerRtmp: '地址缺少协议。您是否要使用', useOffer: '使用',
+      unknown: '未知',
       notPairedText: '请用这部手机扫描电视上的二维码以进行控制。',
       status: '状态', state: '播放状态', sound: '声音', playback: '播放', play: '播放', stop: '停止',
       pause: '暂停', resume: '继续', mute: '静音', unmute: '取消静音', muted: '已静音', audible: '开',
@@ -45,7 +49,7 @@
       forgetText: '所有已配对的手机（包括这部）都需要重新扫描电视。', forget: '忘记所有手机',
       forgetConfirm: '确定忘记所有已配对的手机（包括这部）吗？', needName: '请先填写频道名称。',
       needSrc: '请先填写直播流地址。', noCode: '暂无状态',
-      states: { idle: '空闲', connecting: '正在连接', playing: '正在播放', paused: '已暂停', reconnecting: '正在重连', stopped: '已停止', error: '出错' },
+      states: { idle: '空闲', connecting: '正在连接', playing: '正在播放', paused: '已暂停', reconnecting: '正在重连', stopped: '已停止', error: '出错', waiting: '等待直播恢复' },
     },
   };
   const T = WORDS[lang];
@@ -58,7 +62,20 @@
   $('snap-img').alt = T.snapAlt;
 
   /** What the daemon told us last. */
-  const model = { attributes: null, state: 'idle', fullScreen: { fullScreen: false, direction: 0 }, lastCode: null };
+  const model = { attributes: null, state: 'idle', fullScreen: { fullScreen: false, direction: 0 }, lastCode: null, lastEvent: null, conn: 'offline' };
+
+  // ---- words for errors: the advice table from src/player/messages.ts ----
+
+  /** The advice for an errMsg (code null) or a status code; the same rules as adviceFor() in the daemon. */
+  function advice(text, code) {
+    for (const r of boot.messages || []) {
+      if (r.codes ? code === null || !r.codes.includes(code) : code !== null) continue;
+      const m = new RegExp(r.pattern, 'i').exec(text || '');
+      if (!m) continue;
+      return { id: r.id, text: r[lang].replace(/\$1/g, m[1] || '') };
+    }
+    return null;
+  }
 
   // ---- talking to the daemon ----
 
@@ -68,16 +85,27 @@
       init.headers['content-type'] = 'application/json';
       init.body = JSON.stringify(body);
     }
-    const res = await fetch(`/api/v1${path}`, init);
+    let res;
+    try {
+      res = await fetch(`/api/v1${path}`, init);
+    } catch (err) {
+      setConn('offline');
+      throw err;
+    }
     let data = null;
     try { data = await res.json(); } catch { /* empty or not JSON */ }
-    if (res.status === 401) showUnpaired(true);
+    if (res.status === 401) setConn('unpaired');
     if (!res.ok) throw new Error((data && data.errMsg) || `HTTP ${res.status}`);
     return data;
   }
 
+  /** Shows what to do in the page's language; the raw errMsg stays in data-raw (and in the API). */
   function showError(id, err) {
-    $(id).textContent = err ? String(err.message || err) : '';
+    const raw = err ? String(err.message || err) : '';
+    const a = raw ? advice(raw, null) : null;
+    $(id).textContent = a ? a.text : raw;
+    $(id).dataset.raw = raw;
+    $(id).dataset.advice = a ? a.id : '';
   }
 
   /** Runs a control; its effect is shown when the daemon's event arrives, not before. */
@@ -96,30 +124,106 @@
     const muteBtn = $('btn-mute');
     muteBtn.setAttribute('aria-pressed', String(a.muted));
     muteBtn.textContent = a.muted ? T.unmute : T.mute;
-    $('muted-state').textContent = a.muted ? T.muted : T.audible;
-    $('muted-state').dataset.muted = String(a.muted);
+    renderSound();
     if (document.activeElement !== $('src')) $('src').value = a.src;
+    if (typeof a.volume === 'number') {
+      if (!volumeDragging) $('volume').value = String(a.volume);
+      $('volume').dataset.volume = String(a.volume);
+    }
+    renderSound();
     for (const k of ['orientation', 'objectFit', 'mode']) if (document.activeElement !== $(k)) $(k).value = a[k];
     for (const li of $('channels').children) li.classList.toggle('current', li.dataset.src === a.src);
+    renderControls();
+  }
+
+  /** Sound and volume as last confirmed; "—" while the daemon cannot be asked. */
+  function renderSound() {
+    const a = model.attributes;
+    const known = model.conn === 'online' && a;
+    $('muted-state').textContent = known ? (a.muted ? T.muted : T.audible) : '—';
+    $('muted-state').dataset.muted = known ? String(a.muted) : '';
+    $('volume-value').textContent = known && typeof a.volume === 'number' ? `${a.volume}%` : '—';
   }
 
   function renderState(s) {
     model.state = s;
-    $('state').textContent = T.states[s] || s;
-    $('state').dataset.state = s;
+    renderStatus();
   }
 
   function renderCode(c) {
     model.lastCode = c;
+    // Progress (2005) comes every second; the line keeps the last event that says something.
+    if (c && c.code !== 2005) model.lastEvent = c;
+    if (!c) model.lastEvent = null;
+    renderStatus();
+  }
+
+  /**
+   * The code shown must hold now: progress only while playing, the reason
+   * while reconnecting, the end or the failure once stopped; nothing after
+   * a plain stop, and nothing at all while the daemon cannot be asked.
+   */
+  function codeToShow() {
+    const s = model.state;
+    const c = model.lastCode;
+    const e = model.lastEvent;
+    if (model.conn !== 'online') return null;
+    if (s === 'idle') return null;
+    if (s === 'playing') return c;
+    if (s === 'stopped') return e && e.code === 2006 ? e : null;
+    if (s === 'error') return e && (e.code < 0 || e.code >= 3000) ? e : null;
+    return e;
+  }
+
+  function renderStatus() {
+    const known = model.conn === 'online';
+    const s = known ? model.state : 'unknown';
+    $('state').textContent = known ? T.states[s] || s : T.unknown;
+    $('state').dataset.state = s;
+    const c = codeToShow();
+    $('code-line').dataset.code = c ? String(c.code) : '';
     if (!c) {
       $('code').textContent = '—';
-      $('code-words').textContent = T.noCode;
-      return;
+      $('code').classList.remove('bad');
+      $('code-words').textContent = known && model.state === 'idle' ? T.noCode : '';
+    } else {
+      const words = boot.codes[c.code];
+      $('code').textContent = String(c.code);
+      $('code').classList.toggle('bad', c.code < 0 || c.code >= 3000);
+      $('code-words').textContent = words ? words[lang] : c.message;
     }
-    const words = boot.codes[c.code];
-    $('code').textContent = String(c.code);
-    $('code').classList.toggle('bad', c.code < 0 || c.code >= 3000);
-    $('code-words').textContent = words ? words[lang] : c.message;
+    const waiting = (boot.messages || []).find((r) => r.id === 'waiting');
+    const a = known && model.state === 'waiting' && waiting ? { id: 'waiting', text: waiting[lang] }
+      : c && (c.code < 0 || c.code >= 3000 || c.code === 2006) ? advice(c.message, c.code) : null;
+    $('code-advice').textContent = a ? a.text : '';
+    $('code-advice').dataset.advice = a ? a.id : '';
+    $('code-advice').hidden = !a;
+    renderSound();
+    renderControls();
+  }
+
+  /** Buttons that cannot act now are disabled; the main (primary) one follows the state. */
+  function renderControls() {
+    const on = model.conn === 'online';
+    const s = model.state;
+    const hasSrc = Boolean(model.attributes && model.attributes.src);
+    const active = ['connecting', 'playing', 'paused', 'reconnecting', 'waiting'].includes(s);
+    const can = {
+      'btn-play': on && hasSrc && !active,
+      'btn-stop': on && active,
+      'btn-pause': on && s === 'playing',
+      'btn-resume': on && s === 'paused',
+      'btn-mute': on && Boolean(model.attributes),
+      'btn-snap': on && ['playing', 'paused', 'reconnecting'].includes(s),
+      'btn-src': on, 'btn-save-channel': on, 'btn-fs-0': on, 'btn-fs-90': on, 'btn-fs--90': on, 'btn-fs-exit': on,
+      'btn-forget': on, 'btn-src-offer': on, volume: on && Boolean(model.attributes),
+      orientation: on, objectFit: on, mode: on,
+    };
+    for (const [id, ok] of Object.entries(can)) $(id).disabled = !ok;
+    for (const b of $('channels').querySelectorAll('button')) b.disabled = !on;
+    // Connecting, reconnecting or waiting for the stream to come back: the one thing to do is to stop.
+    const main = s === 'playing' ? 'btn-pause' : s === 'paused' ? 'btn-resume' : active ? 'btn-stop' : 'btn-play';
+    for (const id of ['btn-play', 'btn-pause', 'btn-resume', 'btn-stop']) $(id).classList.toggle('primary', id === main);
   }
 
   function renderFullScreen(f) {
@@ -131,14 +235,18 @@
 
   function renderView(v) {
     renderAttributes(v.attributes);
-    renderState(v.state);
+    model.state = v.state;
     renderFullScreen(v.fullScreen);
+    // A fresh view: the last code is the only event known.
+    model.lastEvent = v.lastCode && v.lastCode.code !== 2005 ? v.lastCode : model.lastEvent;
     renderCode(v.lastCode);
   }
 
   function showUnpaired(on) {
     $('unpaired').hidden = !on;
   }
+
+  let volumeDragging = false;
 
   // ---- channels ----
 
@@ -250,17 +358,27 @@
   let lastMessageAt = 0;
   let retryTimer = null;
 
-  function setOnline(on) {
+  /** online: paired and the daemon answers; unpaired: it answers 401; offline: it cannot be reached. */
+  function setConn(mode) {
+    model.conn = mode;
     const el = $('conn');
-    el.classList.toggle('online', on);
-    el.classList.toggle('offline', !on);
-    el.dataset.online = String(on);
-    $('conn-text').textContent = on ? T.online : T.offline;
+    for (const m of ['online', 'offline', 'unpaired']) el.classList.toggle(m, m === mode);
+    el.dataset.online = String(mode === 'online');
+    el.dataset.mode = mode;
+    $('conn-text').textContent = T[mode];
+    showUnpaired(mode === 'unpaired');
+    renderStatus();
+  }
+
+  function setOnline(on) {
+    // The event stream failing says nothing about pairing: keep "not paired" until the daemon says otherwise.
+    if (on) setConn('online');
+    else if (model.conn !== 'unpaired') setConn('offline');
   }
 
   async function refresh() {
     renderView(await api('GET', '/player'));
-    showUnpaired(false);
+    if (model.conn !== 'online') setConn('online');
     await loadChannels();
   }
 
@@ -277,7 +395,12 @@
     es.onerror = () => {
       setOnline(false);
       // CLOSED means the browser gave up (an answer that was not a stream, e.g. 401); retry ourselves.
-      if (es.readyState === EventSource.CLOSED) scheduleRetry();
+      if (es.readyState === EventSource.CLOSED) {
+        // Ask at once whether the daemon is gone or this phone is not paired (401), so the page says which.
+        api('GET', '/player').then(() => scheduleRetry(), () => {
+          if (model.conn !== 'unpaired') scheduleRetry();
+        });
+      }
     };
     const on = (name, fn) => es.addEventListener(name, (ev) => { seen(); fn(JSON.parse(ev.data)); });
     on('attributes', renderAttributes);
@@ -294,7 +417,9 @@
       try {
         await api('GET', '/player');
       } catch {
-        scheduleRetry();
+        // Not paired: nothing changes until this phone scans the TV (which reloads the page), and
+        // every refused try counts against this address in the daemon's limit on failed attempts.
+        if (model.conn !== 'unpaired') scheduleRetry();
         return;
       }
       connect();
@@ -309,7 +434,10 @@
     const timer = setTimeout(() => ctl.abort(), 5000);
     try {
       const res = await fetch('/api/v1/player', { credentials: 'same-origin', signal: ctl.signal });
-      if (res.ok) { lastMessageAt = Date.now(); renderView(await res.json()); } else throw new Error(String(res.status));
+      if (res.ok) { lastMessageAt = Date.now(); renderView(await res.json()); } else {
+        if (res.status === 401) setConn('unpaired');
+        throw new Error(String(res.status));
+      }
     } catch {
       setOnline(false);
       connect();
@@ -320,6 +448,52 @@
   window.addEventListener('online', () => connect());
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible' && (!es || es.readyState === EventSource.CLOSED)) connect();
+  });
+
+  // ---- volume: sent when the finger lets go, shown as the daemon confirms ----
+
+  $('volume').addEventListener('input', () => {
+    volumeDragging = true;
+    $('volume-value').textContent = `${$('volume').value}%`;
+  });
+  $('volume').addEventListener('change', async () => {
+    volumeDragging = false;
+    showError('action-error', null);
+    try { await api('PATCH', '/player', { volume: Number($('volume').value) }); } catch (err) {
+      showError('action-error', err);
+      if (model.attributes) renderAttributes(model.attributes);
+    }
+  });
+
+  // ---- the address field: host/app/stream is offered as rtmp://…; a scheme it cannot play is explained ----
+
+  /** rtmp://<what was typed> when it has no scheme but looks like host/app/stream. */
+  function offerFor(src) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(src)) return null;
+    return /^[^\s/]+\/[^\s]+$/.test(src) ? `rtmp://${src}` : null;
+  }
+
+  function checkAddress(submitted) {
+    const src = $('src').value.trim();
+    const offer = offerFor(src);
+    $('src-offer').hidden = !offer;
+    if (offer) {
+      $('src-offer-text').textContent = `${T.offerRtmp} ${offer}?`;
+      $('btn-src-offer').textContent = T.useOffer;
+      $('btn-src-offer').dataset.offer = offer;
+    }
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(src);
+    if (scheme && !['rtmp', 'rtmps', 'http', 'https'].includes(scheme[1].toLowerCase())) {
+      showError('stream-error', new Error(`setAttributes:fail src scheme "${scheme[1].toLowerCase()}" is not one of rtmp, rtmps, http, https`));
+    } else if (submitted || !$('stream-error').dataset.advice || $('stream-error').dataset.advice === 'src-scheme') {
+      showError('stream-error', null);
+    }
+  }
+  $('src').addEventListener('input', () => checkAddress(false));
+  $('btn-src-offer').addEventListener('click', () => {
+    $('src').value = $('btn-src-offer').dataset.offer || $('src').value;
+    checkAddress(false);
+    $('src').focus();
   });
 
   // ---- controls ----
@@ -347,6 +521,7 @@
     showError('stream-error', null);
     const src = $('src').value.trim();
     if (!src) return showError('stream-error', T.needSrc);
+    if (offerFor(src)) return checkAddress(true);
     try {
       await api('PATCH', '/player', { src });
       await api('POST', '/player/play');
@@ -379,11 +554,10 @@
     if (!window.confirm(T.forgetConfirm)) return;
     await api('DELETE', '/sessions');
     if (es) es.close();
-    setOnline(false);
-    showUnpaired(true);
+    setConn('unpaired');
   });
 
-  setOnline(false);
+  setConn('offline');
   renderCode(null);
   connect();
 })();
