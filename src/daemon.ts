@@ -133,6 +133,7 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
     videoSink: config.videoSink,
     audioSink: config.audioSink,
     stallTimeoutMs: config.stallTimeout * 1000,
+    caCerts: config.caCerts,
     snapshotDir,
     audioDeviceSpeaker: config.audioDeviceSpeaker,
     audioDeviceEar: config.audioDeviceEar,

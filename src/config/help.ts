@@ -32,6 +32,7 @@ export const OPTION_HELP: Partial<Record<keyof OptionsConfig, OptionHelp>> = {
   language: { group: 'The TV', values: 'zh|en', meaning: 'language of the words on the TV; from the system locale, zh when in doubt' },
   displaySize: { group: 'The TV', values: 'auto|WIDTHxHEIGHT', meaning: 'the TV size in pixels; auto asks the display (X server, KMS)', expects: 'auto or WIDTHxHEIGHT (e.g. 1920x1080)' },
   stateDir: { group: 'Storage and security', values: 'DIR', meaning: 'settings, token, paired phones, snapshots' },
+  caFile: { group: 'Storage and security', values: 'FILE', meaning: "PEM CA certificates trusted for rtmps:// and https:// besides the system's (docs/tls.md)" },
   token: { group: 'Storage and security', values: 'TOKEN', meaning: 'bearer token of the HTTP API; generated and kept in the state dir when not given', expects: '16 to 256 characters of A-Z a-z 0-9 . _ ~ + / = -' },
   config: { group: 'Storage and security', values: 'FILE', meaning: 'JSON file with options and initial attributes (flags and environment win)' },
   updateLock: { group: 'Storage and security', values: 'on|off', meaning: 'hold the balena update lock while playing; on under balena' },

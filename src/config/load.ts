@@ -5,6 +5,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readCaFile } from './ca-file';
 import { applyPatch, DEFAULT_ATTRIBUTES, type Attributes, ATTRIBUTE_NAMES } from '../player/attributes';
 import { isPlayerError } from '../player/errors';
 import { ATTRIBUTE_ENV, ATTRIBUTE_FLAGS, ConfigSchema, OPTION_SPECS, type OptionSpec, type OptionsConfig } from './schema';
@@ -17,6 +18,8 @@ export interface Config extends OptionsConfig {
   attributes: Attributes;
   /** Names of the attributes that were given explicitly (they win over persisted ones). */
   attributesGiven: (keyof Attributes)[];
+  /** The certificates of --ca-file (PEM), read and checked at start; empty without it. */
+  caCerts: string[];
   /** Channels set fleet-wide (LIVEPLAYER_CHANNELS), merged with the teacher's on the device. */
   fleetChannels: FleetChannel[];
   /**
@@ -227,6 +230,13 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (problem && !named.has(name)) problems.push(problem);
   }
 
+  let caCerts: string[] = [];
+  if (typeof merged.caFile === 'string' && merged.caFile !== '' && !named.has(origin.get('caFile') ?? '--ca-file')) {
+    const ca = readCaFile(merged.caFile, origin.get('caFile') ?? '--ca-file');
+    if (ca.ok) caCerts = ca.certs;
+    else problems.push(ca.problem);
+  }
+
   const attrPatch: Record<string, unknown> = { ...fileAttrs };
   for (const [name, { key, kind }] of Object.entries(ATTRIBUTE_ENV)) {
     const v = env[name];
@@ -256,6 +266,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     ...(merged as OptionsConfig),
     attributes,
     attributesGiven: Object.keys(attrPatch) as (keyof Attributes)[],
+    caCerts,
     fleetChannels: fleet.channels,
     configWarnings,
   };

@@ -37,6 +37,8 @@ export const ConfigSchema = Type.Object(
     rejoin: Type.Union([Type.Literal('on'), Type.Literal('off')]),
     /** The TV's size in pixels, "auto" to ask the display (X server, KMS connector). */
     displaySize: Type.String({ pattern: '^(auto|[0-9]{2,4}x[0-9]{2,4})$' }),
+    /** PEM file of extra CA certificates trusted for rtmps and https (docs/tls.md). */
+    caFile: Type.Optional(Type.String({ minLength: 1 })),
     /** The address the TV's QR code carries, e.g. "http://tv-3.school.lan:8080" (default: from the listening address). */
     publicUrl: Type.Optional(Type.String({ maxLength: 300, pattern: '^https?://[^\\s/?#@]+(/[^\\s?#]*)?$' })),
   },
@@ -79,6 +81,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'language', flag: '--language', env: 'LIVEPLAYER_LANGUAGE', kind: 'string' },
   { key: 'rejoin', flag: '--rejoin', env: 'LIVEPLAYER_REJOIN', kind: 'string' },
   { key: 'displaySize', flag: '--display-size', env: 'LIVEPLAYER_DISPLAY_SIZE', kind: 'string' },
+  { key: 'caFile', flag: '--ca-file', env: 'LIVEPLAYER_CA_FILE', kind: 'string' },
   { key: 'publicUrl', flag: '--public-url', env: 'LIVEPLAYER_PUBLIC_URL', kind: 'string' },
 ];
 

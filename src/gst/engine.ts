@@ -18,6 +18,8 @@ export interface GstEngineOptions {
   videoSink: VideoSinkPref;
   audioSink: AudioSinkPref;
   stallTimeoutMs: number;
+  /** Extra trusted CA certificates (PEM, --ca-file). */
+  caCerts?: string[];
   snapshotDir: string;
   audioDeviceSpeaker: string;
   audioDeviceEar: string;
@@ -150,6 +152,7 @@ export class GstEngine implements MediaEngine {
       stallTimeoutMs: this.opts.stallTimeoutMs,
       connectTimeoutMs: 5000,
       handshakeTimeoutMs: 5000,
+      ca: this.opts.caCerts?.length ? this.opts.caCerts : undefined,
       snapshotDir: this.opts.snapshotDir,
       audioDevice: attrs.soundMode === 'ear' ? this.opts.audioDeviceEar : this.opts.audioDeviceSpeaker,
       view,

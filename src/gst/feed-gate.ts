@@ -3,11 +3,19 @@
 // otherwise a long GOP on a server without GOP cache fills the audio queue
 // while the video sink still waits to preroll, and flvdemux deadlocks.
 import { FlvMuxer } from '../media/flv/writer';
-import { isMediaFrame, isVideoKeyFrame, TAG_AUDIO, TAG_VIDEO } from '../media/flv/tags';
+import { isMediaFrame, isVideoKeyFrame, TAG_AUDIO, TAG_SCRIPT, TAG_VIDEO } from '../media/flv/tags';
 import type { FlvTag } from '../media/types';
+import { metadataAnnouncesVideo } from '../media/flv/metadata';
 
 /** After this much audio with no video tag at all, the stream is taken as audio-only and audio flows. */
 const AUDIO_ONLY_AFTER_MS = 3000;
+/**
+ * The same when onMetaData announced video: its first tag can be a whole GOP
+ * away on a server without GOP cache (nginx-rtmp sends the sequence header
+ * with the next key frame), and x264's default GOP at 25 fps is 10 s. At
+ * most that long: a stream that announces video and sends none plays its audio.
+ */
+const ANNOUNCED_VIDEO_WAIT_MS = 11000; // a 10 s GOP and 1 s for the server's interleaving of audio ahead of video
 
 /** What the gate lets through for one tag: the bytes for appsrc and the video frames in them (input → output timestamp). */
 export interface Passed {
@@ -23,6 +31,8 @@ export interface Passed {
 export class FeedGate {
   private readonly muxer = new FlvMuxer();
   private sawVideo = false;
+  /** onMetaData of this stream said it has video. */
+  private videoAnnounced = false;
   private firstHeldAudio: number | null = null;
   /** Audio of a stream without video was let through without waiting for a key frame. */
   private audioReleased = false;
@@ -52,6 +62,10 @@ export class FeedGate {
 
   private pass(tag: FlvTag): Passed | null {
     const waiting = this.muxer.awaitingKeyFrame;
+    if (tag.type === TAG_SCRIPT && !this.sawVideo) {
+      const video = metadataAnnouncesVideo(tag);
+      if (video !== null) this.videoAnnounced = video;
+    }
     if (tag.type === TAG_VIDEO) this.sawVideo = true;
     if (waiting && tag.type === TAG_AUDIO && isMediaFrame(tag) && !this.audioOnly(tag)) return null;
     const bytes = this.muxer.write(tag);
@@ -120,7 +134,7 @@ export class FeedGate {
     // Known from before a reconnect: no need to wait for video again.
     if (this.audioReleased) return true;
     this.firstHeldAudio ??= tag.timestamp;
-    if (tag.timestamp - this.firstHeldAudio <= AUDIO_ONLY_AFTER_MS) return false;
+    if (tag.timestamp - this.firstHeldAudio <= (this.videoAnnounced ? ANNOUNCED_VIDEO_WAIT_MS : AUDIO_ONLY_AFTER_MS)) return false;
     this.audioReleased = true;
     return true;
   }

@@ -20,6 +20,8 @@ export interface WorkerPlan {
   stallTimeoutMs: number;
   connectTimeoutMs: number;
   handshakeTimeoutMs: number;
+  /** Extra trusted CA certificates (PEM, --ca-file) for rtmps and https. */
+  ca?: string[];
   snapshotDir: string;
   audioDevice: string;
   /** How the picture is shown when the session starts; later changes come as `geometry`. */
@@ -55,5 +57,7 @@ export type FromWorker =
   | { t: 'reply'; id: number; ok: true; result: SnapshotResult }
   | { t: 'reply'; id: number; ok: false; error: string }
   | { t: 'done'; cmd: 'pause' | 'resume' }
+  /** The worker is about to end itself (over its memory bound): why, for the crashed() that follows. */
+  | { t: 'ending'; detail: string }
   /** Something the daemon's log should say about the session (the worker has no logger of its own). */
-  | { t: 'log'; level: 'info' | 'warn'; msg: string; data: Record<string, number | string> };
+  | { t: 'log'; level: 'debug' | 'info' | 'warn'; msg: string; data: Record<string, number | string> };

@@ -209,6 +209,9 @@ export class WorkerSessionHandle implements MediaSession {
       case 'log':
         this.log[m.level](m.data, m.msg);
         break;
+      case 'ending':
+        this.ending = m.detail;
+        break;
       case 'done':
         this.waiting.get(m.cmd)?.done();
         this.waiting.delete(m.cmd);

@@ -12,7 +12,7 @@ import { ContinuousTimeline } from './timeline';
 import { StreamWatch } from './stream-watch';
 import { DecodeWatch } from './decode-watch';
 import { takeSnapshot } from './snapshot';
-import { isMediaFrame, TAG_VIDEO } from '../media/flv/tags';
+import { isMediaFrame, TAG_SCRIPT, TAG_VIDEO } from '../media/flv/tags';
 import { GeometryApplier } from './geometry-apply';
 import { FirstPictureWatch } from './first-picture-watch';
 import { cachePolicy } from './catch-up';
@@ -20,6 +20,9 @@ import { DelayControl } from './delay-control';
 import { RenderWatch } from './render-watch';
 import { kickPastPreroll } from './preroll-kick';
 import { FlowHealth } from './flow-health';
+import { StartStages } from './start-stages';
+import { ScriptGuard } from './script-guard';
+import { refuseTag } from '../media/limits';
 import type { GstElement, GstPipeline } from './binding';
 
 const TICK_MS = 1000;
@@ -34,6 +37,8 @@ const DRY_MS = 1000;
 const RESYNC_AFTER_TICKS = 2;
 /** ... and if the picture still stands, the session asks for a fresh one (the daemon replaces the worker: 2103). */
 const FRESH_AFTER_TICKS = 4;
+/** The longest wait for a key frame: x264's default GOP (keyint 250) at 25 fps is 10 s, and 2 s for arrival and the once-a-second check. */
+const KEY_FRAME_WAIT_MS = 12000;
 /** How often a hardware decoder is checked for its first picture. */
 const FIRST_PICTURE_POLL_MS = 250;
 
@@ -59,6 +64,8 @@ export class WorkerSession {
   private readonly delay: DelayControl;
   private readonly renders: RenderWatch;
   private readonly health: FlowHealth;
+  private readonly stages: StartStages;
+  private readonly scripts = new ScriptGuard();
   /** Where the session is in its life; the pipeline's state follows from it alone (see enter()). */
   private phase: Phase = 'prerolling';
   /** Until then no frame after the first is due: the minCache buffer is filling (no 2105). */
@@ -88,6 +95,7 @@ export class WorkerSession {
     this.health = new FlowHealth({ tickMs: TICK_MS, dryMs: DRY_MS, stallTimeoutMs: plan.stallTimeoutMs });
     const policy = cachePolicy(plan.choice.variant, plan.minCacheMs / 1000, plan.maxCacheMs / 1000);
     this.delay = new DelayControl(policy, this.gate, (name) => pipeline.findChild(name)?.['last-message']);
+    this.stages = new StartStages({ stallTimeoutMs: plan.stallTimeoutMs, keyFrameWaitMs: KEY_FRAME_WAIT_MS, latencyMs: this.delay.policy.latencyMs });
   }
 
   start(): void {
@@ -122,6 +130,8 @@ export class WorkerSession {
         this.connect();
         break;
       case 'pause':
+        // A paused session waits for nobody; the connection's stall is FlowHealth's after the resume.
+        this.stages.disarm();
         this.enter('paused');
         this.send({ t: 'done', cmd: 'pause' });
         break;
@@ -130,6 +140,8 @@ export class WorkerSession {
         // so the picture resumes at the live edge instead of waiting out the pause.
         this.gate.discontinuity();
         this.delay.resume();
+        // Still before the picture: the wait for it starts again, with its deadlines.
+        if (!this.firstFrame || this.awaitingFrameAfterReconnect) this.stages.arm(performance.now());
         this.enter('running');
         this.send({ t: 'done', cmd: 'resume' });
         break;
@@ -197,23 +209,37 @@ export class WorkerSession {
       this.delay.discontinuity();
     }
     this.health.fed(performance.now());
+    // The reader's own timers cover DNS, TCP and the handshake; the stages begin once it is connected.
+    this.stages.disarm();
+    this.scripts.reset();
     this.reader = createReader(
       this.plan.src,
       {
-        connected: (info) => live() && this.code(2001, `${info.address}:${info.port} in ${info.ms.toFixed(0)} ms`),
+        connected: (info) => {
+          if (!live()) return;
+          this.stages.arm(performance.now());
+          this.code(2001, `${info.address}:${info.port} in ${info.ms.toFixed(0)} ms`);
+        },
         started: () => live() && this.code(2002),
         tag: (tag, at) => live() && this.onTag(tag, at),
-        bytes: (n) => live() && this.watch.onBytes(n, performance.now()),
+        bytes: (n) => {
+          if (!live()) return;
+          this.stages.onBytes(n);
+          this.watch.onBytes(n, performance.now());
+        },
         ended: (detail) => live() && this.send({ t: 'ended', detail }),
         failed: (f) => live() && this.onReaderFailed(f),
       },
-      { connectTimeoutMs: this.plan.connectTimeoutMs, handshakeTimeoutMs: this.plan.handshakeTimeoutMs },
+      { connectTimeoutMs: this.plan.connectTimeoutMs, handshakeTimeoutMs: this.plan.handshakeTimeoutMs, ca: this.plan.ca },
     );
     this.reader!.start();
   }
 
   private onTag(raw: FlvTag, at: number): void {
+    const refused = refuseTag(raw);
+    if (refused) return this.dropConnection(refused);
     this.health.fed(at);
+    this.stages.onTag(isMediaFrame(raw), at);
     for (const e of this.watch.onTag(raw, at)) this.code(e.code, e.detail);
     // From here on, stream time is continuous: a jump in the input would
     // otherwise freeze the picture or mislead the delay meter.
@@ -222,15 +248,22 @@ export class WorkerSession {
     const videoFrame = tag.type === TAG_VIDEO && isMediaFrame(tag);
     if (videoFrame) this.delay.onArrival(tag.timestamp, at);
     if (this.phase === 'paused' || this.phase === 'finished') return;
+    if (tag.type === TAG_SCRIPT && !this.scripts.allow(at, this.phase !== 'prerolling')) return;
     if (this.phase === 'held') {
       this.fillingUntil = at + this.delay.policy.latencyMs + TICK_MS;
       this.enter('running');
     }
     const out = this.gate.accept(tag);
     if (!out) return;
-    if (!this.audioOnly && this.gate.audioOnlyStream) this.startAudioOnly();
+    if (!this.audioOnly && this.gate.audioOnlyStream) {
+      this.stages.onKeyFrame(at);
+      this.startAudioOnly();
+    }
     // Without video, the first audio of a new connection is what a key frame is otherwise.
-    else if (this.audioOnly) this.watchReturn();
+    else if (this.audioOnly) {
+      this.stages.onKeyFrame(at);
+      this.watchReturn();
+    }
     this.delay.onPushed(out.frames);
     // The gate lets no media frame through before the first key frame, except
     // audio of a stream that turned out to have no video: either starts the clock.
@@ -238,6 +271,7 @@ export class WorkerSession {
       this.fillingUntil = at + this.delay.policy.latencyMs + TICK_MS;
       this.enter('running');
     }
+    if (out.keyFrame) this.stages.onKeyFrame(at);
     if (out.keyFrame && !this.sentKeyFrame) {
       this.sentKeyFrame = true;
       this.code(2003, `at stream time ${tag.timestamp} ms`);
@@ -252,7 +286,11 @@ export class WorkerSession {
     // the output silent (measured on nginx-rtmp). Hold the clock instead,
     // as live mode does on 2007; the first tag of the new connection lets it go.
     if (this.audioOnly && this.firstFrame && this.phase === 'running') this.enter('held');
-    if (f.code === -2302) this.send({ t: 'failed', code: f.code, detail: f.detail });
+    this.stages.disarm();
+    // What the peer sent, if anything, is for the debug log only (never a status message).
+    if (f.debug) this.send({ t: 'log', level: 'debug', msg: 'stream reader failure: what the peer sent', data: { kind: f.kind, peer: f.debug } });
+    // An untrusted certificate stays untrusted: retrying cannot help.
+    if (f.code === -2302 || f.kind === 'tls-untrusted') this.send({ t: 'failed', code: f.code, detail: f.detail });
     else this.send({ t: 'dropped', code: f.code, detail: f.detail });
   }
 
@@ -265,6 +303,7 @@ export class WorkerSession {
     } else if (v.kind === 'code') {
       if (v.code === 2004) {
         this.firstFrame = true;
+        this.stages.disarm();
         this.playPastPreroll();
       }
       this.code(v.code, v.detail);
@@ -305,6 +344,7 @@ export class WorkerSession {
     const conn = this.connection;
     this.renders.whenRendered('asink', this.renders.rendered('asink'), () => conn === this.connection && this.phase !== 'finished', () => {
       this.firstFrame = true;
+      this.stages.disarm();
       this.code(2004, 'audio only: the stream has no video; first audio played');
     });
   }
@@ -334,7 +374,12 @@ export class WorkerSession {
 
   private onTick(): void {
     const now = performance.now();
-    if (!this.firstFrame || this.phase === 'paused' || this.phase === 'finished') return;
+    if (this.phase === 'paused' || this.phase === 'finished') return;
+    const scriptsDropped = this.scripts.takeDropped();
+    if (scriptsDropped > 0) this.send({ t: 'log', level: 'info', msg: 'script data tags dropped (more than a stream sends)', data: { count: scriptsDropped } });
+    const late = this.stages.check(now);
+    if (late) return this.dropConnection(late);
+    if (!this.firstFrame) return;
     for (const c of this.decode.check()) this.code(c.code, c.detail);
     const { dryFor, stalledFor } = this.health.flow(now);
     if (dryFor !== null) {
@@ -345,12 +390,7 @@ export class WorkerSession {
       // RTC lets the clock run: late frames are dropped, latency stays lowest.
       if (this.delay.policy.latencyMs > 0 && this.phase === 'running') this.enter('held');
     }
-    if (stalledFor !== null) {
-      this.reader?.close();
-      this.connection++;
-      this.send({ t: 'dropped', code: null, detail: `connection open but no media for ${(stalledFor / 1000).toFixed(1)} s` });
-      return;
-    }
+    if (stalledFor !== null) return this.dropConnection(`connection open but no media for ${(stalledFor / 1000).toFixed(1)} s`);
     const { info: net, jitter } = this.watch.sample(now);
     if (jitter) this.code(jitter.code, jitter.detail);
     const quiet = this.awaitingFrameAfterReconnect || this.phase === 'held' || now < this.fillingUntil;
@@ -411,6 +451,7 @@ export class WorkerSession {
     const conn = this.connection;
     this.renders.whenRendered(sink, this.renders.rendered(sink) + queued, () => conn === this.connection && this.awaitingFrameAfterReconnect, () => {
       this.awaitingFrameAfterReconnect = false;
+      this.stages.disarm();
       this.code(2004, this.audioOnly ? 'audio only: first audio played after reconnecting' : 'first frame rendered after reconnecting');
     });
   }
@@ -427,6 +468,15 @@ export class WorkerSession {
   private drive(target: 'PLAYING' | 'PAUSED' = this.phase === 'running' ? 'PLAYING' : 'PAUSED'): void {
     if (target === 'PLAYING') this.pipeline.play();
     else this.pipeline.pause();
+  }
+
+  // The connection counts as lost (2103, then the reconnect policy); reconnect() opens the next.
+  private dropConnection(detail: string): void {
+    this.reader?.close();
+    this.connection++;
+    this.stages.disarm();
+    this.health.fed(performance.now());
+    this.send({ t: 'dropped', code: null, detail });
   }
 
   private code(code: number, detail?: string): void {

@@ -7,6 +7,7 @@ import { WorkerSession } from './worker-session';
 import type { Gst, GstPipeline } from './binding';
 import { describePipeline } from './pipeline-description';
 import { cacheChildren } from './element-cache';
+import { watchMemory, workerRssLimitMiB } from './memory-bound';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const gst: Gst = require('gstreamer-superficial');
@@ -46,5 +47,14 @@ process.on('message', (raw: ToWorker) => {
 // The parent going away means nobody will ever stop us: leave at once, without
 // running exit hooks that could hang on the binding's parked threads.
 process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+
+// Past the bound the session ends here and the daemon starts a fresh one; the
+// reason goes first so the daemon can say it (a kill gives no reason).
+const limitMiB = workerRssLimitMiB();
+watchMemory(limitMiB, (rssMiB) => {
+  const detail = `media process used ${rssMiB.toFixed(0)} MiB, over its ${limitMiB} MiB bound`;
+  if (!process.connected) process.kill(process.pid, 'SIGKILL');
+  else process.send!({ t: 'ending', detail } satisfies FromWorker, () => process.kill(process.pid, 'SIGKILL'));
+});
 
 send({ t: 'ready' });

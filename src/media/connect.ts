@@ -92,12 +92,49 @@ export function openTcp(
   };
 }
 
-/** Wraps a connected TCP socket in TLS (rtmps, https); the handshake timer of the caller covers it. */
-export function startTls(socket: net.Socket, host: string, alpn?: string[]): tls.TLSSocket {
+/**
+ * Wraps a connected TCP socket in TLS (rtmps, https); the handshake timer of
+ * the caller covers it. The certificate is checked against the system's CAs
+ * (with NODE_EXTRA_CA_CERTS) plus `ca` (--ca-file).
+ */
+export function startTls(socket: net.Socket, hostName: string, alpn?: string[], ca?: string[]): tls.TLSSocket {
+  const host = hostName.replace(/^\[(.*)\]$/, '$1');
   const servername = net.isIP(host) ? undefined : host;
-  const t = tls.connect({ socket, servername, ALPNProtocols: alpn });
+  let secureContext: tls.SecureContext | undefined;
+  if (ca?.length) {
+    // `ca` in the options would replace the default store; adding keeps it.
+    secureContext = tls.createSecureContext();
+    for (const pem of ca) (secureContext.context as { addCACert(pem: string): void }).addCACert(pem);
+  }
+  // `host` is the name the certificate must carry (an IP address too: without it Node checks "localhost").
+  const t = tls.connect({ socket, host, servername, ALPNProtocols: alpn, secureContext, rejectUnauthorized: true });
   t.setNoDelay(true);
   return t;
+}
+
+const UNTRUSTED: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'it is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'its chain ends in a CA that is not trusted here',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'its issuer is not a CA trusted here',
+  UNABLE_TO_GET_ISSUER_CERT: 'its issuer is not a CA trusted here',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its issuer is not a CA trusted here',
+  CERT_UNTRUSTED: 'it is not trusted',
+  CERT_HAS_EXPIRED: 'it has expired',
+  CERT_NOT_YET_VALID: 'it is not valid yet',
+  CERT_REVOKED: 'it was revoked',
+  CERT_SIGNATURE_FAILURE: 'its signature does not verify',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'it was issued for another host name',
+};
+
+/** The failure for a TLS certificate the system does not trust, or null for any other error. */
+export function untrustedCertificate(err: unknown, where: string): ReaderFailure | null {
+  const why = UNTRUSTED[errCode(err)];
+  if (!why) return null;
+  return {
+    code: null,
+    kind: 'tls-untrusted',
+    detail: `TLS: the certificate of ${where} is not trusted: ${why} (${errCode(err)}); a school's own CA can be added with --ca-file`,
+  };
 }
 
 /**

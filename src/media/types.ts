@@ -13,9 +13,11 @@ export interface FlvTag {
 /** Why a reader stopped, with the status code that says so (null: no code fits). */
 export interface ReaderFailure {
   code: 3001 | 3002 | 3003 | 3005 | -2302 | null;
-  kind: 'dns' | 'refused' | 'connect-timeout' | 'handshake' | 'rejected' | 'read' | 'closed' | 'http-status' | 'not-flv';
-  /** What was seen, for the code's message, e.g. "ECONNREFUSED 127.0.0.1:1935". */
+  kind: 'dns' | 'refused' | 'connect-timeout' | 'handshake' | 'rejected' | 'read' | 'closed' | 'http-status' | 'not-flv' | 'tls-untrusted' | 'limit';
+  /** What was seen, for the code's message, e.g. "ECONNREFUSED 127.0.0.1:1935". Names the kind of failure; never quotes the peer. */
   detail: string;
+  /** What the peer sent (first bytes, an HTTP status line), for debug logs only. */
+  debug?: string;
 }
 
 export interface ReaderEvents {
@@ -35,6 +37,8 @@ export interface ReaderEvents {
 
 export interface ReaderOptions {
   connectTimeoutMs: number;
+  /** Extra trusted CA certificates (PEM) for rtmps and https, besides the system's. */
+  ca?: string[];
   /** Time allowed for the RTMP handshake / HTTP status line after TCP connects. */
   handshakeTimeoutMs: number;
 }

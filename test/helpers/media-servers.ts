@@ -91,7 +91,7 @@ export interface NginxRtmp {
  * (off by default, as in nginx; a publisher stop is then only a User Control StreamEOF,
  * which also comes first when it is on).
  */
-export async function startNginxRtmp(opts: { publishNotify?: boolean; port?: number } = {}): Promise<NginxRtmp> {
+export async function startNginxRtmp(opts: { publishNotify?: boolean; port?: number; apps?: string[] } = {}): Promise<NginxRtmp> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nginx-rtmp-'));
   // A given port: the same server coming back after a restart.
   const port = opts.port ?? (await closedPort());
@@ -104,7 +104,7 @@ export async function startNginxRtmp(opts: { publishNotify?: boolean; port?: num
     `error_log ${dir}/error.log info;`,
     'events { worker_connections 256; }',
     // No GOP cache exists in nginx-rtmp: a new player waits for the next key frame.
-    `rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096; application live { live on;${opts.publishNotify ? ' publish_notify on;' : ''} } } }`,
+    `rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096; application live { live on;${opts.publishNotify ? ' publish_notify on;' : ''} }${(opts.apps ?? []).map((a) => ` application ${a} { live on; }`).join('')} } }`,
   ].join('\n');
   writeFileSync(path.join(dir, 'nginx.conf'), conf);
   const managed = spawnManaged('nginx', ['-p', dir, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`]);

@@ -54,19 +54,22 @@ for (const scheme of ['rtmp', 'http'] as const) {
   });
 
   for (const close of [true, false]) {
-    t.test(`${scheme}: a peer answering garbage (${close ? 'then closing' : 'staying open'}) → 3003 at once`, async (tt) => {
+    t.test(`${scheme}: a peer answering garbage (${close ? 'then closing' : 'staying open'}) → ${scheme === 'rtmp' ? '3003' : 'an HTTP failure'} at once`, async (tt) => {
       const srv = await server(tt, startGarbageServer({ close }));
       const { f } = await failure(tt, `${scheme}://127.0.0.1:${srv.port}${path}`, { handshakeTimeoutMs: 5000 });
-      tt.match(f, { code: 3003, kind: 'handshake' });
-      tt.match(f.detail, scheme === 'rtmp' ? /S0 version byte 0x[0-9a-f]{2} \(expected 0x03\)/ : /did not speak HTTP/);
+      // 3003 names RTMP: an HTTP failure has no code of its own and says HTTP.
+      tt.match(f, { code: scheme === 'rtmp' ? 3003 : null, kind: 'handshake' });
+      tt.match(f.detail, scheme === 'rtmp' ? /does not speak RTMP/ : /^HTTP: the peer .* did not speak HTTP/);
+      // The peer's bytes are for the debug log, never the status message.
+      tt.notMatch(f.detail, /[0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2}/, 'no peer bytes in the message');
       tt.ok(f.at < 2500, `reported after ${f.at.toFixed(0)} ms, long before the 5 s handshake timeout`);
     });
   }
 
-  t.test(`${scheme}: a silent server → 3003 after handshakeTimeoutMs`, async (tt) => {
+  t.test(`${scheme}: a silent server → ${scheme === 'rtmp' ? '3003' : 'an HTTP failure'} after handshakeTimeoutMs`, async (tt) => {
     const srv = await server(tt, startSilentServer());
     const { r, f } = await failure(tt, `${scheme}://127.0.0.1:${srv.port}${path}`, { handshakeTimeoutMs: 700 });
-    tt.match(f, { code: 3003, kind: 'handshake', detail: /within 700 ms/ });
+    tt.match(f, { code: scheme === 'rtmp' ? 3003 : null, kind: 'handshake', detail: scheme === 'rtmp' ? /within 700 ms/ : /^HTTP: no response .*within 700 ms/ });
     tt.ok(f.at >= 690 && f.at < 2500, `reported after ${f.at.toFixed(0)} ms`);
     // HTTP counts as connected once TCP is up; RTMP only after its handshake and connect.
     tt.equal(r.connected !== null, scheme === 'http', 'connected() only where TCP is the whole connection');
@@ -98,24 +101,28 @@ for (const c of httpCases) {
   t.test(`http: status ${c.status} → ${c.code} http-status`, async (tt) => {
     const srv = await server(tt, startHttpAnswer(c.status, c.body));
     const { f } = await failure(tt, `http://127.0.0.1:${srv.port}/live/s.flv`);
-    tt.match(f, { code: c.code, kind: 'http-status', detail: new RegExp(`^HTTP ${c.status} .* from 127\\.0\\.0\\.1:${srv.port}`) });
+    tt.match(f, { code: c.code, kind: 'http-status', detail: new RegExp(`^HTTP ${c.status} .* from 127\\.0\\.0\\.1:${srv.port}$`) });
+    tt.notMatch(f.detail, c.body, 'the body is not quoted');
+    tt.match(f.debug, new RegExp(`status line: ${c.status}`), 'the status line is kept for the debug log');
   });
 }
 
 t.test('http: 200 with a body that is not FLV → -2302 not-flv', async (tt) => {
   const srv = await server(tt, startHttpAnswer(200, '<html><body>hello</body></html>', 'text/html'));
   const { r, f } = await failure(tt, `http://127.0.0.1:${srv.port}/live/s.flv`);
-  tt.match(f, { code: -2302, kind: 'not-flv', detail: /text\/html.*3c 68 74 6d/ });
+  tt.match(f, { code: -2302, kind: 'not-flv', detail: /^HTTP 200 OK from .*: the body is not FLV/ });
+  tt.notMatch(f.detail, /text\/html|3c 68 74 6d/, 'neither the content type nor the bytes are quoted');
+  tt.match(f.debug, /text\/html.*3c 68 74 6d/, 'both go to the debug log');
   tt.equal(r.startedAt, null, 'never started');
 });
 
 for (const how of ['reset', 'fin'] as const) {
-  t.test(`http: the body broken mid-stream by a ${how === 'reset' ? 'TCP RST' : 'FIN without the chunked terminator'} → 3005`, async (tt) => {
+  t.test(`http: the body broken mid-stream by a ${how === 'reset' ? 'TCP RST' : 'FIN without the chunked terminator'} → an HTTP-FLV read failure`, async (tt) => {
     const srv = await server(tt, startBrokenFlvServer(how));
     const { r, f } = await failure(tt, `http://127.0.0.1:${srv.port}/live/s.flv`);
     tt.equal(r.tags.length, 5, 'the tags before the break were delivered');
     tt.same(r.order.slice(0, 3), ['connected', 'started', 'tag'], 'started() precedes tags that came in the same read');
-    tt.match(f, how === 'reset' ? { code: 3005, kind: 'read', detail: /^ECONNRESET 127\.0\.0\.1/ } : { code: 3005, kind: 'closed' });
+    tt.match(f, how === 'reset' ? { code: null, kind: 'read', detail: /^HTTP-FLV: ECONNRESET 127\.0\.0\.1/ } : { code: null, kind: 'closed', detail: /^HTTP-FLV: / });
   });
 }
 
@@ -144,7 +151,7 @@ t.test('TLS to a server that does not speak it → 3003', async (tt) => {
   const nms = await startNodeMediaServer();
   tt.teardown(() => nms.stop());
   const b = await failure(tt, `https://127.0.0.1:${nms.httpPort}/live/s.flv`, { handshakeTimeoutMs: 5000 });
-  tt.match(b.f, { code: 3003, kind: 'handshake', detail: /^EPROTO from 127\.0\.0\.1:\d+ before an HTTP response/ });
+  tt.match(b.f, { code: null, kind: 'handshake', detail: /^HTTP: EPROTO from 127\.0\.0\.1:\d+ before a response/ });
   tt.ok(b.f.at < 2500, `https: at once (${b.f.at.toFixed(0)} ms), not by the timer`);
 });
 
@@ -163,7 +170,7 @@ t.test('nginx-rtmp killed (SIGKILL) mid-stream → 3005', async (tt) => {
   tt.equal(r.ended, null, 'a dead server is not a stopped publisher');
 });
 
-t.test('node-media-server killed (SIGKILL) mid-stream → 3005 on RTMP and HTTP-FLV', async (tt) => {
+t.test('node-media-server killed (SIGKILL) mid-stream → 3005 on RTMP, an HTTP-FLV read failure on HTTP-FLV', async (tt) => {
   const nms = await startNodeMediaServer();
   tt.teardown(() => nms.stop());
   const pub = await startPublisher(nms.rtmpUrl('k'));
@@ -175,6 +182,7 @@ t.test('node-media-server killed (SIGKILL) mid-stream → 3005 on RTMP and HTTP-
   nms.managed.proc.kill('SIGKILL');
   for (const r of readers) {
     await r.waitFor(() => r.finished, 5000, `failure from ${r.url}`);
-    tt.match(r.failure, { code: 3005 }, `${r.url}: ${r.failure?.kind} "${r.failure?.detail}"`);
+    // 3005 names RTMP; HTTP-FLV says HTTP-FLV with no code of its own.
+    tt.match(r.failure, r.url.startsWith('http') ? { code: null, detail: /^HTTP-FLV: / } : { code: 3005 }, `${r.url}: ${r.failure?.kind} "${r.failure?.detail}"`);
   }
 });

@@ -1,14 +1,19 @@
 // HTTP(S)-FLV reader: our own DNS and TCP (../connect.ts), then node:http on
 // that socket without an agent, and the body cut into FLV tags. A clean end
 // of the body is how node-media-server says the publisher stopped (2006).
+// Failures carry no code of their own: 3003 and 3005 name RTMP, so an
+// HTTP-FLV failure is a drop (2103) whose message says HTTP. What the server
+// sent (status text, headers, body bytes) goes to the debug log only.
 
 import * as http from 'node:http';
+import { STATUS_CODES } from 'node:http';
 import type * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ReaderEvents, ReaderFailure, ReaderOptions, StreamReader } from '../types';
-import { EventGate, errCode, hostPort, openTcp, startTls } from '../connect';
+import { EventGate, errCode, hostPort, openTcp, startTls, untrustedCertificate } from '../connect';
 import { FlvStreamError, FlvStreamParser } from '../flv-stream';
 import { parseHttpUrl, type HttpTarget } from './url';
+import { TagPacer } from './pacer';
 
 export class HttpFlvReader implements StreamReader {
   private readonly gate: EventGate;
@@ -22,6 +27,7 @@ export class HttpFlvReader implements StreamReader {
   private socketError: unknown = null;
   private done = false;
   private responded = false;
+  private pacer: TagPacer | null = null;
 
   constructor(private readonly url: string, events: ReaderEvents, private readonly opts: ReaderOptions) {
     this.gate = new EventGate(events);
@@ -42,7 +48,7 @@ export class HttpFlvReader implements StreamReader {
       this.cancelTcp = null;
       if (!r.ok) return this.fail(r.failure);
       this.where = hostPort(r.conn.address, r.conn.port);
-      const socket = target.tls ? startTls(r.conn.socket, target.host, ['http/1.1']) : r.conn.socket;
+      const socket = target.tls ? startTls(r.conn.socket, target.host, ['http/1.1'], this.opts.ca) : r.conn.socket;
       this.socket = socket;
       socket.on('data', (d: Buffer) => {
         this.bytesIn += d.length;
@@ -54,9 +60,9 @@ export class HttpFlvReader implements StreamReader {
       this.gate.connected({ address: r.conn.address, port: r.conn.port, ms: performance.now() - t0 });
       this.timer = setTimeout(() => {
         this.fail({
-          code: 3003,
+          code: null,
           kind: 'handshake',
-          detail: `no HTTP response from ${this.where} within ${this.opts.handshakeTimeoutMs} ms (${this.bytesIn} bytes received)`,
+          detail: `HTTP: no response from ${this.where} within ${this.opts.handshakeTimeoutMs} ms (${this.bytesIn} bytes received)`,
         });
       }, this.opts.handshakeTimeoutMs);
       this.request(target, socket);
@@ -87,12 +93,15 @@ export class HttpFlvReader implements StreamReader {
     // began; mid-body it is a read failure, not a failed handshake.
     if (this.responded) return this.onBodyBroken();
     const code = errCode(e);
-    if (code.startsWith('HPE_')) {
-      this.fail({ code: 3003, kind: 'handshake', detail: `peer ${this.where} did not speak HTTP (${code}: ${(e as Error).message})` });
+    const untrusted = untrustedCertificate(this.socketError ?? e, this.where);
+    if (untrusted) {
+      this.fail(untrusted);
+    } else if (code.startsWith('HPE_')) {
+      this.fail({ code: null, kind: 'handshake', detail: `HTTP: the peer ${this.where} did not speak HTTP (${code})` });
     } else {
-      // A TLS failure (https) arrives here too, with its own code (ERR_SSL_..., DEPTH_ZERO_SELF_SIGNED_CERT).
+      // A TLS failure (https) arrives here too, with its own code (ERR_SSL_..., EPROTO).
       const how = errCode(this.socketError ?? e);
-      this.fail({ code: 3003, kind: 'handshake', detail: `${how} from ${this.where} before an HTTP response (${this.bytesIn} bytes received)` });
+      this.fail({ code: null, kind: 'handshake', detail: `HTTP: ${how} from ${this.where} before a response (${this.bytesIn} bytes received)` });
     }
   }
 
@@ -101,14 +110,20 @@ export class HttpFlvReader implements StreamReader {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const status = res.statusCode ?? 0;
-    const line = `HTTP ${status} ${res.statusMessage ?? ''}`.trim();
+    // The standard phrase for the number, not the server's own words.
+    const line = `HTTP ${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`;
+    const peer = `status line: ${status} ${res.statusMessage ?? ''}; content-type: ${res.headers['content-type'] ?? 'none'}${res.headers.location ? `; location: ${res.headers.location}` : ''}`;
     if (status < 200 || status > 299) {
-      const location = res.headers.location ? ` (Location: ${res.headers.location})` : '';
       const code = status >= 500 ? 3002 : -2302;
-      return this.fail({ code, kind: 'http-status', detail: `${line} from ${this.where}${location}` });
+      return this.fail({ code, kind: 'http-status', detail: `${line} from ${this.where}`, debug: peer });
     }
-    const contentType = res.headers['content-type'] ?? 'no content-type';
-    const parser = new FlvStreamParser((tag) => this.gate.tag(tag, performance.now()), {
+    // A body with a length is a file, not a live stream: it plays at its own pace (./pacer.ts).
+    const recorded = res.headers['content-length'] !== undefined;
+    const pacer = recorded
+      ? new TagPacer({ deliver: (tag, at) => this.gate.tag(tag, at), pause: () => res.pause(), resume: () => res.resume() })
+      : null;
+    this.pacer = pacer;
+    const parser = new FlvStreamParser((tag) => (pacer ? pacer.push(tag) : this.gate.tag(tag, performance.now())), {
       header: true,
       onHeader: () => this.gate.started(),
     });
@@ -119,21 +134,24 @@ export class HttpFlvReader implements StreamReader {
         parser.push(d);
       } catch (e) {
         const msg = e instanceof FlvStreamError ? e.message : errCode(e);
+        const debug = e instanceof FlvStreamError && e.peek ? `${peer}; first body bytes: ${e.peek}` : peer;
         if (e instanceof FlvStreamError && e.notFlv) {
-          return this.fail({ code: -2302, kind: 'not-flv', detail: `${line} (${contentType}) from ${this.where}: ${msg}` });
+          return this.fail({ code: -2302, kind: 'not-flv', detail: `${line} from ${this.where}: ${msg}`, debug });
         }
-        return this.fail({ code: 3005, kind: 'read', detail: `malformed FLV from ${this.where}: ${msg}` });
+        return this.fail({ code: null, kind: 'read', detail: `HTTP-FLV: malformed FLV from ${this.where}: ${msg}` });
       }
     });
     res.on('end', () => {
       const seen = `${this.bodyBytes} body bytes`;
       if (!parser.headerSeen) {
-        this.fail({ code: -2302, kind: 'not-flv', detail: `${line} (${contentType}) from ${this.where} ended after ${seen}, before an FLV header` });
+        this.fail({ code: -2302, kind: 'not-flv', detail: `${line} from ${this.where}: the body ended after ${seen}, before an FLV header`, debug: peer });
       } else if (parser.buffered > 0) {
-        this.fail({ code: 3005, kind: 'closed', detail: `body from ${this.where} ended inside a tag (${seen})` });
+        this.fail({ code: null, kind: 'closed', detail: `HTTP-FLV: the body from ${this.where} ended inside a tag (${seen})` });
       } else {
         const how = res.headers['transfer-encoding'] === 'chunked' ? 'chunked terminator' : 'end of content';
-        this.finish(() => this.gate.ended(`HTTP body from ${this.where} ended cleanly (${how}, ${seen})`));
+        const end = (): void => this.finish(() => this.gate.ended(`HTTP body from ${this.where} ended cleanly (${how}, ${seen})`));
+        if (pacer) pacer.end(end);
+        else end();
       }
     });
     // A premature close: Node reports it on the response as 'aborted'/'error' (ECONNRESET "aborted").
@@ -144,8 +162,8 @@ export class HttpFlvReader implements StreamReader {
   private onBodyBroken(): void {
     const seen = `after ${this.bodyBytes} body bytes`;
     const f: ReaderFailure = this.socketError
-      ? { code: 3005, kind: 'read', detail: `${errCode(this.socketError)} ${this.where} (${seen})` }
-      : { code: 3005, kind: 'closed', detail: `${this.where} closed the connection without ending the body (${seen})` };
+      ? { code: null, kind: 'read', detail: `HTTP-FLV: ${errCode(this.socketError)} ${this.where} (${seen})` }
+      : { code: null, kind: 'closed', detail: `HTTP-FLV: ${this.where} closed the connection without ending the body (${seen})` };
     this.fail(f);
   }
 
@@ -160,6 +178,7 @@ export class HttpFlvReader implements StreamReader {
 
   private teardown(): void {
     this.done = true;
+    this.pacer?.close();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.cancelTcp?.();

@@ -2,6 +2,8 @@
 // messages. Only what a playing client needs: it encodes the few command
 // shapes it sends and decodes whatever a server answers.
 
+import { MAX_AMF_DEPTH } from '../limits';
+
 export type AmfValue = number | boolean | string | null | undefined | Date | AmfObject | AmfValue[];
 export interface AmfObject {
   [key: string]: AmfValue;
@@ -85,6 +87,8 @@ export function encodeAmf0(...values: AmfValue[]): Buffer {
 }
 
 class Cursor {
+  /** Objects and arrays open around the value being decoded. */
+  depth = 0;
   constructor(readonly buf: Buffer, public pos = 0) {}
   need(n: number): void {
     if (this.pos + n > this.buf.length) throw new AmfError(`truncated AMF0 at byte ${this.pos} (need ${n} more)`);
@@ -132,6 +136,40 @@ function decodeProperties(c: Cursor, into: AmfObject): AmfObject {
 
 function decodeValue(c: Cursor): AmfValue {
   const marker = c.u8();
+  if (marker === Marker.Object || marker === Marker.TypedObject || marker === Marker.EcmaArray || marker === Marker.StrictArray) {
+    if (c.depth >= MAX_AMF_DEPTH) throw new AmfError(`AMF0 nesting deeper than ${MAX_AMF_DEPTH}`);
+    c.depth++;
+    try {
+      return decodeContainer(c, marker);
+    } finally {
+      c.depth--;
+    }
+  }
+  return decodeScalar(c, marker);
+}
+
+function decodeContainer(c: Cursor, marker: number): AmfValue {
+  switch (marker) {
+    case Marker.Object:
+      return decodeProperties(c, {});
+    case Marker.TypedObject:
+      c.utf8(c.u16()); // class name: irrelevant to a player
+      return decodeProperties(c, {});
+    case Marker.EcmaArray:
+      c.u32(); // the count is advisory; the end marker is authoritative
+      return decodeProperties(c, {});
+    default: {
+      const n = c.u32();
+      // Every element takes at least its marker byte: a count past the bytes left is a lie.
+      if (n > c.buf.length - c.pos) throw new AmfError(`AMF0 strict array of ${n} elements in ${c.buf.length - c.pos} bytes`);
+      const arr: AmfValue[] = [];
+      for (let i = 0; i < n; i++) arr.push(decodeValue(c));
+      return arr;
+    }
+  }
+}
+
+function decodeScalar(c: Cursor, marker: number): AmfValue {
   switch (marker) {
     case Marker.Number:
       return c.double();
@@ -142,20 +180,6 @@ function decodeValue(c: Cursor): AmfValue {
     case Marker.LongString:
     case Marker.XmlDocument:
       return c.utf8(c.u32());
-    case Marker.Object:
-      return decodeProperties(c, {});
-    case Marker.TypedObject:
-      c.utf8(c.u16()); // class name: irrelevant to a player
-      return decodeProperties(c, {});
-    case Marker.EcmaArray:
-      c.u32(); // the count is advisory; the end marker is authoritative
-      return decodeProperties(c, {});
-    case Marker.StrictArray: {
-      const n = c.u32();
-      const arr: AmfValue[] = [];
-      for (let i = 0; i < n; i++) arr.push(decodeValue(c));
-      return arr;
-    }
     case Marker.Date: {
       const ms = c.double();
       c.u16(); // time zone, unused by the format in practice

@@ -1,6 +1,11 @@
 // The RTMP chunk stream: messages are cut into chunks of at most `chunkSize`
 // bytes, interleaved across chunk stream ids, each chunk carrying a header
 // compressed against the previous header of the same chunk stream (fmt 0-3).
+// Messages longer than ../limits.ts allows for their type, or more partial
+// messages than it allows in all, are refused (ChunkError) before any byte of
+// them is kept.
+
+import { MAX_PARTIAL_BYTES, maxBodyBytes } from '../limits';
 
 export interface RtmpMessage {
   csid: number;
@@ -43,6 +48,8 @@ export class ChunkParser {
   private readonly streams = new Map<number, ChunkStreamState>();
   /** The chunk whose payload is still arriving, and how many of its bytes are missing. */
   private current: { csid: number; st: ChunkStreamState; left: number } | null = null;
+  /** Bytes held in messages still being assembled, over every chunk stream. */
+  private partial = 0;
 
   constructor(private readonly onMessage: (m: RtmpMessage) => void) {}
 
@@ -56,6 +63,7 @@ export class ChunkParser {
   abort(csid: number): void {
     const st = this.streams.get(csid);
     if (st) {
+      this.partial -= st.received;
       st.parts = [];
       st.received = 0;
     }
@@ -84,6 +92,7 @@ export class ChunkParser {
     const cur = this.current!;
     cur.st.parts.push(bytes);
     cur.st.received += bytes.length;
+    this.partial += bytes.length;
     cur.left -= bytes.length;
     if (cur.left > 0) return;
     this.current = null;
@@ -92,6 +101,7 @@ export class ChunkParser {
 
   private complete(csid: number, st: ChunkStreamState): void {
     const body = st.parts.length === 1 ? st.parts[0] : Buffer.concat(st.parts);
+    this.partial -= st.received;
     st.parts = [];
     st.received = 0;
     this.onMessage({ csid, typeId: st.typeId, streamId: st.streamId, timestamp: st.timestamp >>> 0, body });
@@ -141,8 +151,13 @@ export class ChunkParser {
     }
     // Everything needed is present: only now mutate the state.
     const newMessage = st.received === 0;
+    if (newMessage || fmt !== 3) {
+      const limit = maxBodyBytes(typeId);
+      if (length > limit) throw new ChunkError(`a message of ${length} bytes (type ${typeId}), over the ${limit}-byte limit for its type`);
+    }
     if (!newMessage && fmt !== 3) {
       // A full header in the middle of a message: the sender gave up on it.
+      this.partial -= st.received;
       st.parts = [];
       st.received = 0;
     }
@@ -160,6 +175,7 @@ export class ChunkParser {
     st.typeId = typeId;
     st.streamId = streamId;
     const left = Math.min(this.chunkSize, length - st.received);
+    if (this.partial + left > MAX_PARTIAL_BYTES) throw new ChunkError(`over ${MAX_PARTIAL_BYTES} bytes of unfinished messages`);
     if (left === 0) this.complete(csid, st);
     else this.current = { csid, st, left };
     return p - start;

@@ -5,7 +5,7 @@
 import type * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ReaderEvents, ReaderFailure, ReaderOptions, StreamReader } from '../types';
-import { EventGate, errCode, hostPort, openTcp, startTls } from '../connect';
+import { EventGate, errCode, hostPort, openTcp, startTls, untrustedCertificate } from '../connect';
 import { ChunkError, ChunkParser } from './chunk-stream';
 import { HandshakeReader, clientHello } from './handshake';
 import { acknowledgement, connectCommand, createStreamCommand } from './messages';
@@ -73,7 +73,7 @@ export class RtmpReader implements StreamReader {
   }
 
   private beginHandshake(tcp: net.Socket, target: RtmpTarget): void {
-    const socket = target.tls ? startTls(tcp, target.host) : tcp;
+    const socket = target.tls ? startTls(tcp, target.host, undefined, this.opts.ca) : tcp;
     this.socket = socket;
     this.phase = 'handshake';
     this.timer = setTimeout(() => this.onHandshakeTimeout(), this.opts.handshakeTimeoutMs);
@@ -122,7 +122,7 @@ export class RtmpReader implements StreamReader {
       const step = this.handshake.push(d);
       if (step.state === 'need-more') return;
       if (step.state === 'failed') {
-        return this.fail({ code: 3003, kind: 'handshake', detail: `${step.detail} from ${this.where}` });
+        return this.fail({ code: 3003, kind: 'handshake', detail: `${step.detail} from ${this.where}`, debug: `first bytes: ${step.peek}` });
       }
       this.phase = 'connect';
       const target = this.session.target!;
@@ -154,7 +154,11 @@ export class RtmpReader implements StreamReader {
     if (this.phase === 'closed') return;
     const err = this.lastError;
     const seen = `after ${this.bytesIn} bytes`;
-    if (this.phase !== 'playing') {
+    const untrusted = err ? untrustedCertificate(err, this.where) : null;
+    if (untrusted) {
+      // On RTMP the handshake did fail: 3003 says so, and the message says why.
+      this.fail({ ...untrusted, code: 3003 });
+    } else if (this.phase !== 'playing') {
       const how = err ? errCode(err) : 'connection closed';
       this.fail({ code: 3003, kind: 'handshake', detail: `${how} by ${this.where} during the RTMP ${this.phase} (${seen})` });
     } else if (err) {

@@ -9,7 +9,7 @@ const SIG_SIZE = 1536;
 
 export type HandshakeStep =
   | { state: 'need-more' }
-  | { state: 'failed'; detail: string }
+  | { state: 'failed'; detail: string; peek: string }
   /** `c2` must be written before anything else; `rest` holds chunk-stream bytes that arrived with S2. */
   | { state: 'done'; c2: Buffer; rest: Buffer };
 
@@ -32,7 +32,8 @@ export class HandshakeReader {
     this.got = [all];
     if (all[0] !== RTMP_VERSION) {
       const head = all.subarray(0, 8).toString('hex').replace(/(..)/g, '$1 ').trim();
-      return { state: 'failed', detail: `S0 version byte 0x${all[0].toString(16).padStart(2, '0')} (expected 0x03); first bytes: ${head}` };
+      // The peer's bytes go to the debug log only: a status message must not map other services.
+      return { state: 'failed', detail: 'the peer does not speak RTMP (no RTMP version byte)', peek: head };
     }
     if (this.size < 1 + 2 * SIG_SIZE) return { state: 'need-more' };
     // C2 echoes S1, as the simple handshake asks.
