@@ -111,6 +111,13 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     if (e.code < 0 || e.code >= 3000 || e.code === 2006 || e.code === 2103) this.lastFailure = { code: e.code, message: e.message };
     if (this.proc && e.code !== 2005) this.render();
   };
+  // A failure without a code (an HTTPS certificate, a pipeline that cannot be built) still has a cause.
+  private readonly onError = (e: PlayerEventMap['playererror'][0]): void => {
+    const c = causeOf(0, e.errMsg);
+    if (c) this.cause = c;
+    this.lastFailure ??= { code: 0, message: e.errMsg };
+    if (this.proc) this.render();
+  };
   private readonly onPairing = (): void => {
     if (this.proc) this.render();
   };
@@ -134,6 +141,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     this.started = true;
     this.opts.player.on('state', this.onState);
     this.opts.player.on('statechange', this.onCode);
+    this.opts.player.on('playererror', this.onError);
     this.opts.pairing.on('change', this.onPairing);
     this.render();
   }
@@ -169,6 +177,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     this.started = false;
     this.opts.player.off('state', this.onState);
     this.opts.player.off('statechange', this.onCode);
+    this.opts.player.off('playererror', this.onError);
     this.opts.pairing.off('change', this.onPairing);
     for (const t of [this.stallTimer, this.cornerTimer, this.restartTimer, this.spareTimer]) if (t) clearTimeout(t);
     const spare = this.spare;

@@ -26,6 +26,8 @@ export function causeOf(code: number, message: string): Cause | null {
   if (code === 3003) return /certificat|self[- ]signed|unable to verify|CERT_|TLS/i.test(message) ? 'untrusted-certificate' : 'not-a-stream-server';
   if (code === -2302) return /\b404\b|not found|StreamNotFound|no such stream|does not exist/i.test(message) ? 'no-such-stream' : 'bad-address';
   if (code === 2006) return 'ended';
+  // HTTPS has no code for a certificate it does not trust: the failure's message says it.
+  if (code === 0 && /certificat|self[- ]signed|unable to verify/i.test(message)) return 'untrusted-certificate';
   if (code === -2301 || code === 3005 || code === 2103) return 'lost';
   if (/codec|no decoder|not supported|unsupported/i.test(message)) return 'unsupported-codec';
   return null;

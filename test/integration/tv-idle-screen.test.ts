@@ -61,7 +61,7 @@ t.test('idle screen QR pairs a phone; the code changes after use', async (t) => 
 
   const first = await until('idle screen captured', async () => (await screen(d)).png);
   const png = PNG.sync.read(first);
-  t.same([png.width, png.height], [1280, 720], 'a 1280x720 frame from the snap branch');
+  t.same([png.width, png.height], [1920, 1080], 'a frame at the display size (1920x1080 when there is no display to ask) from the snap branch');
   writeFileSync(path.join(SHOTS, 'tv-idle.png'), first);
   const url = decodeQr(first);
   t.ok(url, 'QR code decoded from the pixels');
@@ -102,13 +102,14 @@ t.test('the idle screen leaves while a stream plays and says what to do after -2
   const pid = d.proc.pid!;
 
   const idle = await until('idle screen', async () => (await screen(d)).png);
-  t.equal(idleWorkers(pid), 1, 'one idle-screen process while idle');
+  // The card, and a warm spare that holds no sink (it takes the next card).
+  t.ok(idleWorkers(pid) >= 1 && idleWorkers(pid) <= 2, `the card's process and at most a spare while idle (${idleWorkers(pid)})`);
 
   await d.api('PATCH', '/api/v1/player', { src: nms.rtmpUrl('tv') });
   await d.api('POST', '/api/v1/player/play');
   await until('playing', async () => (await d.api('GET', '/api/v1/player')).body.state === 'playing', 20000);
   t.equal((await screen(d)).status, 409, 'no idle screen while playing');
-  t.equal(idleWorkers(pid), 0, 'the idle-screen process is gone while the player has the sink');
+  t.ok(idleWorkers(pid) <= 1, `the card's process is gone while the player has the sink; at most the spare is left (${idleWorkers(pid)})`);
 
   await d.api('POST', '/api/v1/player/stop');
   const back = await until('idle screen back after stop', async () => (await screen(d)).png).catch((e) => {
@@ -132,6 +133,6 @@ t.test('the idle screen leaves while a stream plays and says what to do after -2
   const a = PNG.sync.read(idle);
   const b = PNG.sync.read(err);
   let differ = 0;
-  for (let y = 440; y < 720; y++) for (let x = 0; x < 760; x++) if (a.data[(y * 1280 + x) * 4] !== b.data[(y * 1280 + x) * 4]) differ++;
+  for (let y = Math.round(a.height * 0.6); y < a.height; y++) for (let x = 0; x < Math.round(a.width * 0.59); x++) if (a.data[(y * a.width + x) * 4] !== b.data[(y * a.width + x) * 4]) differ++;
   t.ok(differ > 2000, `the status words changed after -2301 (${differ} pixels differ)`);
 });
