@@ -134,6 +134,12 @@ t.test('the phone page shows only what holds, for every state', { timeout: 24000
   t.equal(await p1.page.textContent('#volume-value'), '40%');
   shots.push(await shot(p1.page, 'playing'));
 
+  // "Add another phone" during the lesson: the TV shows the pairing card, the lesson goes on.
+  // The hint shows only once POST /pairing/show answered 200 (a failure shows the error instead).
+  await p1.page.click('#btn-add-phone');
+  await p1.page.waitForSelector('#add-phone-done:not([hidden])', { timeout: 5000 });
+  t.equal((await d.api('GET', '/api/v1/player')).body.state, 'playing', 'add another phone: still playing');
+
   // ---- paused ----
   await p1.page.click('#btn-pause');
   await p1.page.waitForSelector('#state[data-state="paused"]');

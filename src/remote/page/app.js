@@ -25,6 +25,8 @@
       live: 'Live (smooth)', rtc: 'RTC (low delay)', snapshot: 'Snapshot', takeSnapshot: 'Take a snapshot',
       download: 'Download', snapAlt: 'Snapshot of the TV picture', network: 'Network (last minute)',
       bitrate: 'Bit rate', fps: 'Frame rate', delay: 'Live delay', phones: 'Phones',
+      addPhone: 'Add another phone', addPhoneText: 'The TV shows a new pairing code in its corner for a minute; the lesson goes on.',
+      addPhoneDone: 'Scan the code in the corner of the TV with the other phone.',
       forgetText: 'Every paired phone, this one included, must scan the TV again.', forget: 'Forget all phones',
       forgetConfirm: 'Forget every paired phone, this one included?', needName: 'Give the channel a name first.',
       needSrc: 'Enter a stream address first.', noCode: 'No status yet',
@@ -46,6 +48,8 @@
       live: '直播（流畅）', rtc: 'RTC（低延迟）', snapshot: '截图', takeSnapshot: '截图',
       download: '下载', snapAlt: '电视画面截图', network: '网络（最近一分钟）',
       bitrate: '码率', fps: '帧率', delay: '直播延迟', phones: '手机',
+      addPhone: '添加其他手机', addPhoneText: '电视角落会显示新的配对二维码一分钟，不影响上课。',
+      addPhoneDone: '请用另一部手机扫描电视角落的二维码。',
       forgetText: '所有已配对的手机（包括这部）都需要重新扫描电视。', forget: '忘记所有手机',
       forgetConfirm: '确定忘记所有已配对的手机（包括这部）吗？', needName: '请先填写频道名称。',
       needSrc: '请先填写直播流地址。', noCode: '暂无状态',
@@ -216,7 +220,7 @@
       'btn-mute': on && Boolean(model.attributes),
       'btn-snap': on && ['playing', 'paused', 'reconnecting'].includes(s),
       'btn-src': on, 'btn-save-channel': on, 'btn-fs-0': on, 'btn-fs-90': on, 'btn-fs--90': on, 'btn-fs-exit': on,
-      'btn-forget': on, 'btn-src-offer': on, volume: on && Boolean(model.attributes),
+      'btn-forget': on, 'btn-add-phone': on, 'btn-src-offer': on, volume: on && Boolean(model.attributes),
       orientation: on, objectFit: on, mode: on,
     };
     for (const [id, ok] of Object.entries(can)) $(id).disabled = !ok;
@@ -549,6 +553,11 @@
     a.href = r.tempImagePath;
     a.setAttribute('download', r.tempImagePath.split('/').pop());
     $('snap-figure').hidden = false;
+  });
+  control($('btn-add-phone'), 'action-error', async () => {
+    await api('POST', '/pairing/show');
+    $('add-phone-done').hidden = false;
+    setTimeout(() => ($('add-phone-done').hidden = true), 60000);
   });
   control($('btn-forget'), 'action-error', async () => {
     if (!window.confirm(T.forgetConfirm)) return;
