@@ -58,7 +58,9 @@ export function describeIdlePipeline(videoSink: string, size: { width: number; h
 }
 
 function send(m: FromIdleWorker): void {
-  if (process.connected) process.send!(m);
+  // With a callback a send to a parent that is gone is a quiet error, not an
+  // 'error' event that prints EPIPE and a stack trace on the way out.
+  if (process.connected) process.send!(m, undefined, {}, () => undefined);
 }
 
 let pipeline: GstPipeline | null = null;

@@ -76,11 +76,23 @@ export async function takeSnapshot(pipeline: GstPipeline, req: Req, dir: string)
     ext === 'png'
       ? PNG.sync.write(Object.assign(new PNG({ width: img.width, height: img.height }), { data: img.data }))
       : jpeg.encode({ width: img.width, height: img.height, data: img.data }, 85).data;
+  const file = await writeSnapshotFile(dir, ext, bytes);
+  return { path: file, width: img.width, height: img.height };
+}
+
+/** Writes one snapshot file (named by time, so the newest sort last) and prunes the folder; a failed write leaves no file. */
+export async function writeSnapshotFile(dir: string, ext: 'png' | 'jpg', bytes: Uint8Array): Promise<string> {
   await fs.mkdir(dir, { recursive: true });
   const file = path.join(dir, `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}.${ext}`);
-  await fs.writeFile(file, bytes, { mode: 0o640 });
+  try {
+    await fs.writeFile(file, bytes, { mode: 0o640 });
+  } catch (err) {
+    // A full disk leaves a 0-byte or cut file behind: never keep one.
+    await fs.rm(file, { force: true });
+    throw err;
+  }
   await keepNewest(dir);
-  return { path: file, width: img.width, height: img.height };
+  return file;
 }
 
 /** How many snapshot files the folder keeps: a phone page that snaps every second must not fill the SD card. */

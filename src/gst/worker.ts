@@ -13,7 +13,9 @@ import { watchMemory, workerRssLimitMiB } from './memory-bound';
 const gst: Gst = require('gstreamer-superficial');
 
 function send(m: FromWorker): void {
-  if (process.connected) process.send!(m);
+  // With a callback a send to a parent that is gone is a quiet error, not an
+  // 'error' event that prints EPIPE and a stack trace on the way out.
+  if (process.connected) process.send!(m, undefined, {}, () => undefined);
 }
 
 let session: WorkerSession | null = null;

@@ -23,3 +23,24 @@ t.test('only the newest snapshots are kept', async (tt) => {
   tt.same(left, [...names.slice(12), 'notes.txt'].sort(), `${SNAPSHOTS_KEPT} snapshots and the other file remain`);
   tt.same(await keepNewest(dir), [], 'at the bound nothing more goes');
 });
+
+t.test('a snapshot that does not fit on a full disk leaves no file behind', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, readdirSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { writeSnapshotFile } = await import('../../src/gst/snapshot');
+  if (process.getuid?.() !== 0) {
+    t.comment('skipped: mounting a small tmpfs needs root');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'snapfull-'));
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]);
+  t.teardown(() => {
+    execFileSync('umount', [dir]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  writeFileSync(join(dir, 'filler'), Buffer.alloc(60 * 1024));
+  await t.rejects(writeSnapshotFile(dir, 'png', Buffer.alloc(32 * 1024, 1)), { code: 'ENOSPC' }, 'the write fails with ENOSPC');
+  t.same(readdirSync(dir), ['filler'], 'and no 0-byte or cut snapshot is left');
+});
