@@ -31,6 +31,7 @@ export const OPTION_HELP: Partial<Record<keyof OptionsConfig, OptionHelp>> = {
   startView: { group: 'The TV', values: 'fullscreen|window', meaning: 'view at start when no user has chosen one' },
   language: { group: 'The TV', values: 'zh|en', meaning: 'language of the words on the TV; from the system locale, zh when in doubt' },
   displaySize: { group: 'The TV', values: 'auto|WIDTHxHEIGHT', meaning: 'the TV size in pixels; auto asks the display (X server, KMS)', expects: 'auto or WIDTHxHEIGHT (e.g. 1920x1080)' },
+  publicUrl: { group: 'Control', values: 'URL', meaning: "address the TV's QR code carries (a name the school's DNS knows, a multi-homed board); default: this board's first LAN address", expects: 'an http:// or https:// URL' },
   stateDir: { group: 'Storage and security', values: 'DIR', meaning: 'settings, token, paired phones, snapshots' },
   caFile: { group: 'Storage and security', values: 'FILE', meaning: "PEM CA certificates trusted for rtmps:// and https:// besides the system's (docs/tls.md)" },
   token: { group: 'Storage and security', values: 'TOKEN', meaning: 'bearer token of the HTTP API; generated and kept in the state dir when not given', expects: '16 to 256 characters of A-Z a-z 0-9 . _ ~ + / = -' },

@@ -10,7 +10,7 @@ type T = Test;
 
 /** A daemon that gives up at once, so a failure shows its code and then -2301. */
 async function daemon(tt: T, extra: string[] = []): Promise<RunningDaemon> {
-  const d = await startDaemon({ args: ['--reconnect-attempts', '0', ...extra] });
+  const d = await startDaemon({ args: ['--reconnect-attempts', '0', '--rejoin', 'off', ...extra] });
   tt.teardown(() => d.stop());
   return d;
 }

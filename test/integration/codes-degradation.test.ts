@@ -10,7 +10,8 @@ import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { startNodeMediaServer, startPublisher, waitForStream } from '../helpers/media-servers';
 import { sleep } from '../helpers/tag-collector';
 
-const DAEMON_ARGS = ['--reconnect-attempts', '2', '--reconnect-interval', '1', '--stall-timeout', '3'];
+// --rejoin off: these tests follow the phone player's give-up (the TV's wait is tv-rejoin's).
+const DAEMON_ARGS = ['--reconnect-attempts', '2', '--reconnect-interval', '1', '--stall-timeout', '3', '--rejoin', 'off'];
 let httpPort = 0;
 let flvUrl = '';
 

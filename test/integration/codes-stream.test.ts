@@ -17,7 +17,7 @@ t.test('3005 then 2103 when the server dies mid-stream; -2301 when it stays away
   const pub = await startPublisher(nginx.rtmpUrl('s'));
   tt.teardown(() => pub.stop());
   await waitForStream(nginx.rtmpUrl('s'));
-  const d = await startDaemon({ args: ['--reconnect-attempts', '2', '--reconnect-interval', '0.5'] });
+  const d = await startDaemon({ args: ['--reconnect-attempts', '2', '--reconnect-interval', '0.5', '--rejoin', 'off'] });
   tt.teardown(() => d.stop());
   const sub = await d.subscribe();
   await d.api('PATCH', '/api/v1/player', { src: nginx.rtmpUrl('s'), autoplay: true });
@@ -55,7 +55,7 @@ t.test('2006: the publisher stops (RTMP on nginx, HTTP-FLV on node-media-server)
   ] as const) {
     const pub = await startPublisher(publishTo);
     await waitForStream(playFrom);
-    const d = await startDaemon();
+    const d = await startDaemon({ args: ['--rejoin', 'off'] });
     const sub = await d.subscribe();
     await d.api('PATCH', '/api/v1/player', { src: playFrom, autoplay: true });
     await sub.waitForCode(2004, 15000);
