@@ -17,7 +17,7 @@ async function view(d: RunningDaemon, width: number, height: number, sourceType:
   let last = '';
   for (let i = 0; i < 10; i++) {
     const r = await d.api('POST', '/api/v1/player/snapshot', { quality: 'raw', sourceType });
-    if (r.status !== 200) throw new Error(`snapshot: HTTP ${r.status} ${JSON.stringify(r.body)}`);
+    if (r.status !== 200) throw new Error(`snapshot: HTTP ${r.status} ${JSON.stringify(r.body)}; log: ${d.logs().filter((l) => /"code":(2001|2103|2105|-2301)|warn|error/.test(l)).slice(-4).join(' | ')}`);
     const img = readPng(path.join(d.stateDir, 'snapshots', path.basename(r.body.tempImagePath as string)));
     if (img.width === width && img.height === height && r.body.width === width && r.body.height === height) {
       // One more frame, so none of a half-applied change is judged.
@@ -33,7 +33,8 @@ async function view(d: RunningDaemon, width: number, height: number, sourceType:
 
 t.test('geometry on the running pipeline', async (tt) => {
   const { url } = await startNginxStream(tt, 'bars', { pattern: 'smptebars', width: 640, height: 360 });
-  const d = await startDaemon();
+  // The window is where the geometry has something to show; a TV starts full screen (below).
+  const d = await startDaemon({ args: ['--start-view', 'window'] });
   tt.teardown(() => d.stop());
   const sub = await d.subscribe();
   await d.api('PATCH', '/api/v1/player', { src: url });
@@ -177,4 +178,26 @@ t.test('geometry on the running pipeline', async (tt) => {
     t2.equal(colourAt(img, 800, 15), 'blue', 'counter-clockwise: the source’s right edge (blue) is at the top');
     t2.equal(colourAt(img, 800, 1065), 'grey');
   });
+});
+
+t.test('a TV starts full screen: the view is the whole 1920x1080 screen, and a chosen view survives a restart', async (tt) => {
+  const { url } = await startNginxStream(tt, 'bars2', { pattern: 'smptebars', width: 640, height: 360 });
+  const d = await startDaemon();
+  tt.teardown(() => d.stop());
+  const sub = await d.subscribe();
+  await d.api('PATCH', '/api/v1/player', { src: url });
+  await d.api('POST', '/api/v1/player/play');
+  await sub.waitForCode(2004, 20000);
+  tt.same((await d.api('GET', '/api/v1/player')).body.fullScreen, { fullScreen: true, direction: 0 }, 'full screen from the first frame');
+  const img = await view(d, 1920, 1080, 'view');
+  tt.equal(colourAt(img, 40, 540), 'grey', 'the bars reach the left edge');
+  tt.equal(colourAt(img, 1880, 540), 'blue', 'and the right edge');
+  await d.api('POST', '/api/v1/player/requestPictureInPicture');
+  await d.api('POST', '/api/v1/player/exitFullScreen');
+  await new Promise((r) => setTimeout(r, 500));
+  await d.kill('SIGKILL');
+  const d2 = await startDaemon({ stateDir: d.stateDir });
+  tt.teardown(() => d2.stop());
+  const v = (await d2.api('GET', '/api/v1/player')).body;
+  tt.same([v.fullScreen.fullScreen, v.pictureInPicture], [false, true], 'the chosen view (PiP) comes back after a SIGKILL');
 });

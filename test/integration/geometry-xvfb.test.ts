@@ -3,44 +3,16 @@
 // its configured window, then full screen, then turned by requestFullScreen 90.
 // Also reports the media worker's CPU per mode (software path, comment only).
 import t from 'tap';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startDaemon, type RunningDaemon } from '../helpers/daemon';
 import { startNginxStream } from '../helpers/media-servers';
 import { colourAt, extent, parseXwd, writePng, type Image } from '../helpers/pixels';
+import { startXvfb } from '../helpers/tv';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const WINDOW_AT = { x: 100, y: 80 };
-
-/** Starts Xvfb on a display it picks itself (-displayfd), so parallel tests never collide. */
-async function startXvfb(): Promise<{ display: string; stop: () => Promise<void> }> {
-  const proc = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1920x1080x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
-  const reap = () => proc.kill('SIGKILL');
-  process.once('exit', reap);
-  const display = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('Xvfb did not start in 10 s')), 10000);
-    proc.stdio[3]!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('\n')) {
-        clearTimeout(timer);
-        resolve(`:${out.trim()}`);
-      }
-    });
-    proc.once('exit', (code) => reject(new Error(`Xvfb exited (${code})`)));
-  });
-  return {
-    display,
-    stop: () =>
-      new Promise((resolve) => {
-        process.removeListener('exit', reap);
-        if (proc.exitCode !== null) return resolve();
-        proc.once('exit', () => resolve());
-        proc.kill('SIGTERM');
-      }),
-  };
-}
 
 function screenshot(display: string): Promise<Image> {
   return new Promise((resolve, reject) => {
@@ -84,7 +56,7 @@ t.test('ximagesink on Xvfb shows the geometry', async (tt) => {
   const x = await startXvfb();
   tt.teardown(() => x.stop());
   const { url } = await startNginxStream(tt, 'bars', { pattern: 'smptebars', width: 640, height: 360 });
-  const d = await startDaemon({ args: ['--video-sink', 'x', '--window-position', `${WINDOW_AT.x},${WINDOW_AT.y}`], env: { DISPLAY: x.display } });
+  const d = await startDaemon({ args: ['--video-sink', 'x', '--start-view', 'window', '--window-position', `${WINDOW_AT.x},${WINDOW_AT.y}`], env: { DISPLAY: x.display } });
   tt.teardown(() => d.stop());
   const sub = await d.subscribe();
   await d.api('PATCH', '/api/v1/player', { src: url });
