@@ -64,5 +64,5 @@ t.test('an HTTP address that cannot be bound exits 78, one line, no stack trace'
 t.test('a bad option exits 2 with one line naming it', async (t) => {
   const r = await runToEnd(['--http', '127.0.0.1:0', '--stall-timeout', 'soon', '--state-dir', stateDir(t)]);
   t.equal(r.code, EXIT_BAD_CONFIG);
-  t.match(r.stderr, /^liveplayerd: --stall-timeout must be a number \(got "soon"\)\n$/);
+  t.match(r.stderr, /^liveplayerd: --stall-timeout expects a number, got "soon"\n$/);
 });
