@@ -150,9 +150,13 @@ export function chooseGeometry(sink: keyof typeof VIDEO_SINKS, available: (facto
   return { ...SOFTWARE_TURN, scale: 'pipeline', place: sink !== 'fake' };
 }
 
-/** The element description that fills {{video_sink}}: sinks always synchronise to the clock. */
-export function videoSinkDescription(kind: keyof typeof VIDEO_SINKS): string {
-  return `${VIDEO_SINKS[kind]} sync=true`;
+/**
+ * The element description that fills {{video_sink}}: a stream's sink
+ * synchronises to the clock; the TV's cards (still pictures pushed when
+ * their words change) are shown the moment they arrive.
+ */
+export function videoSinkDescription(kind: keyof typeof VIDEO_SINKS, sync = true): string {
+  return `${VIDEO_SINKS[kind]} sync=${sync}`;
 }
 
 /**

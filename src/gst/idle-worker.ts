@@ -86,7 +86,7 @@ function show(m: Extract<ToIdleWorker, { t: 'show' }>): void {
   if (!pipeline) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const gst: Gst = require('gstreamer-superficial');
-    const sink = videoSinkDescription(chooseVideoSink(m.videoSink, { env: process.env, exists: existsSync }));
+    const sink = videoSinkDescription(chooseVideoSink(m.videoSink, { env: process.env, exists: existsSync }), false);
     size = { width: c.width, height: c.height };
     pipeline = cacheChildren(new gst.Pipeline(describeIdlePipeline(sink, size)));
     src = pipeline.findChild('src');

@@ -87,6 +87,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
   private lastFailure: { code: number; message: string } | null = null;
   private cause: Cause | null = null;
   private cornerUntil = 0;
+  private flushing = false;
 
   private readonly onState = (e: PlayerEventMap['state'][0]): void => {
     if (e.state === 'connecting' && e.previous !== 'reconnecting') {
@@ -246,8 +247,17 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
       return;
     }
     p.card = card;
-    if (p.ready) this.send({ t: 'show', videoSink: this.opts.videoSink, card });
     this.setIdleVisible(card.layout === 'idle');
+    // Changes that come together (a state and its code, connecting then a
+    // refusal a millisecond later) reach the card process as one update.
+    if (p.ready && !this.flushing) {
+      this.flushing = true;
+      setImmediate(() => {
+        this.flushing = false;
+        const now = this.proc;
+        if (now?.ready && now.card) this.send({ t: 'show', videoSink: this.opts.videoSink, card: now.card });
+      });
+    }
   }
 
   private idleCard(): Card {

@@ -75,7 +75,7 @@ export class Gen {
     const o = this.r() < 0.5 ? this.object() : (Object.create(null) as Record<string, unknown>);
     const [k, v] = this.pick<[string, unknown]>([
       ['muted', 'true'], ['muted', 1], ['src', 'file:///etc/passwd'], ['src', 42], ['src', 'x'.repeat(2100)], ['mode', 'vod'], ['minCache', -1],
-      ['maxCache', 1e308], ['orientation', null], ['objectFit', []], ['soundMode', {}], ['volume', 1], ['__proto__', { muted: true }],
+      ['maxCache', 1e308], ['orientation', null], ['objectFit', []], ['soundMode', {}], ['loudness', 1], ['__proto__', { muted: true }],
       ['constructor', { prototype: { muted: true } }], ['autoplay', 'yes'], ['backgroundMute', 0],
     ]);
     o[k] = v;

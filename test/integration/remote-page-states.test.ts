@@ -202,8 +202,16 @@ t.test('the phone page shows only what holds, for every state', { timeout: 24000
   t.equal(revoked.status, 200, `DELETE /api/v1/sessions: ${JSON.stringify(revoked.body)}`);
   await p1.page.click('#btn-play').catch(() => undefined);
   await p1.page.waitForSelector('#conn[data-mode="unpaired"]', { timeout: 10000 });
-  t.match(await p1.page.textContent('#action-error'), /no longer paired with the TV .* Scan the QR code on the TV again/, 'stop:fail unauthorized becomes what to do');
-  t.equal(await p1.page.getAttribute('#action-error', 'data-raw'), 'play:fail unauthorized', 'the raw errMsg is kept beside it');
+  // Forgetting phones closes their event streams at once, so the page usually knows before a tap:
+  // either the tap's refusal is put in words, or the not-paired card says how to pair again.
+  const actionError = (await p1.page.textContent('#action-error')) ?? '';
+  if (actionError.trim()) {
+    t.match(actionError, /no longer paired with the TV .* Scan the QR code on the TV again/, 'play:fail unauthorized becomes what to do');
+    t.equal(await p1.page.getAttribute('#action-error', 'data-raw'), 'play:fail unauthorized', 'the raw errMsg is kept beside it');
+  } else {
+    t.ok(await p1.page.isVisible('#unpaired'), 'the not-paired card is shown');
+    t.match(await p1.page.textContent('#unpaired'), /Scan the QR code on the TV/, 'and says how to pair again');
+  }
   t.same((await controls(p1.page)).enabled, [], 'nothing to press until paired again');
   shots.push(await shot(p1.page, 'revoked'));
 
