@@ -28,7 +28,7 @@ import { createSourceWatcher } from './media/source-watch';
 import { UpdateLock } from './os/update-lock';
 import { Health } from './os/health';
 import { applyGiven } from './os/given-values';
-// phone remote (issue 5)
+// phone remote
 import { startRemote } from './remote/start';
 
 export interface Daemon {
@@ -175,7 +175,7 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
       log.warn({ module: 'token', apiToken: token.current(), problem: token.problem }, 'API token kept in memory only; it changes at every start until the state dir is fixed');
     }
     const auth = createAuth({ token });
-    // --- phone remote and TV idle screen (issue 5): pairing, sessions, page, channels ---
+    // --- phone remote and TV screen: pairing, sessions, page, channels ---
     const remote = startRemote({
       config,
       player,

@@ -427,7 +427,7 @@ export class WorkerSession {
     else if (this.phase === 'running') this.drive();
   }
 
-  // Cuts are rare and worth a log line each (the issue asks to say so).
+  // Cuts are rare, and each is worth a log line: it explains a jump in the picture.
   private judgeDelay(delayMs: number | null, now: number): void {
     const cut = this.delay.judge(delayMs, now, this.phase !== 'held' && !this.health.buffering);
     if (!cut) return;

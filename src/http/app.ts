@@ -22,7 +22,7 @@ import { API } from './schemas';
 import { SseHub, type SseOptions } from './sse';
 import { FloodLog } from './flood-log';
 import type { Health } from '../os/health';
-// phone remote (issue 5): page, /pair and /api/v1/channels
+// phone remote: page, /pair and /api/v1/channels
 import { remoteRoutes, type RemoteDeps } from '../remote/routes';
 
 export { API };
@@ -37,7 +37,7 @@ export interface HttpDeps {
   metrics: Metrics;
   /** The phone-remote work's pairing; absent until it exists (routes answer 501). */
   pairing?: Pairing;
-  /** Phone remote (issue 5): the page at `/`, `/pair` and `/api/v1/channels`; absent = not served. */
+  /** Phone remote: the page at `/`, `/pair` and `/api/v1/channels`; absent = not served. */
   remote?: RemoteDeps;
   /** Reasons the daemon runs degraded, for /healthz; absent = always "ok". */
   health?: Health;
@@ -153,7 +153,7 @@ export function buildApp(deps: HttpDeps, opts: HttpOptions = {}): FastifyInstanc
     },
     { prefix: API },
   );
-  // phone remote (issue 5)
+  // phone remote
   if (deps.remote) void app.register(remoteRoutes, { deps: deps.remote });
   return app;
 }
