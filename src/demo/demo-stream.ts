@@ -49,6 +49,9 @@ async function waitForPort(port: number, ms: number): Promise<void> {
  * plugins-bad), so the image needs no ffmpeg.
  */
 export function publisherArgs(url: string): string[] {
+  // gst-launch parses its arguments as a pipeline description: only the
+  // demo's own loopback address may stand in it, never a value from outside.
+  if (!/^rtmp:\/\/127\.0\.0\.1:\d{1,5}\/[a-z0-9]+\/[a-z0-9]+$/.test(url)) throw new Error(`refusing publisher address ${JSON.stringify(url)}`);
   // gst-launch-1.0 joins its arguments with spaces, escaping those inside one
   // argument, so a value with a space is one element of this list.
   const words = (text: string) => text.split(/\s+/).filter(Boolean);

@@ -49,3 +49,10 @@ t.test('every situation has words in zh and en', async (t) => {
   t.equal(streamName('http://h:8080/live/room%201.flv?token=x'), 'room 1');
   t.equal(streamName('rtmp://h/live'), 'live');
 });
+
+t.test('the demo publisher takes only its own loopback address into its pipeline', async (t) => {
+  const { publisherArgs } = await import('../../src/demo/demo-stream');
+  t.ok(publisherArgs('rtmp://127.0.0.1:1935/live/demo').includes('location=rtmp://127.0.0.1:1935/live/demo'));
+  t.throws(() => publisherArgs('rtmp://127.0.0.1:1935/live/demo ! filesink location=/etc/x'), /refusing publisher address/);
+  t.throws(() => publisherArgs('rtmp://evil.example/live/demo'), /refusing publisher address/);
+});
