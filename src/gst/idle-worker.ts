@@ -40,6 +40,8 @@ export type FromIdleWorker =
 const ELEMENT = /^[a-z0-9_]+( [a-z-]+=[a-z0-9]+)*$/;
 const FRAME_MS = 1000;
 const CAPTURE_TIMEOUT_MS = 4000;
+/** Longer than a frame takes from appsrc through the textoverlays to the snap sink. */
+const CAPTURE_SETTLE_MS = 250;
 
 /** idle.pipeline with {{video_sink}} from the element table and the screen's size; nothing else may be filled in. */
 export function describeIdlePipeline(videoSink: string, size: { width: number; height: number } = { width: 1280, height: 720 }, dir = pipelineDir()): string {
@@ -74,6 +76,32 @@ function pushFrame(): void {
   if (src && frame) src.push!(frame);
 }
 
+// textoverlay re-renders its words only when a property changed since its
+// last frame, and a change that lands while the streaming thread renders the
+// frame before it can be lost: the card then keeps its old words for good.
+// For a few seconds after a change the words are set again before each
+// frame, which costs one pango layout a second.
+const REASSERT_MS = 3000;
+const REASSERT_FIRST_MS = 120;
+let card: Card | null = null;
+let shownAt = 0;
+
+function applyWords(c: Card): void {
+  const title = pipeline?.findChild('title');
+  const status = pipeline?.findChild('status');
+  for (const [el, text, font] of [[title, c.title, c.titleFont], [status, c.status, c.statusFont]] as const) {
+    if (!el) continue;
+    el['font-desc'] = font;
+    el['shaded-background'] = c.shaded;
+    el.text = text;
+  }
+}
+
+function tick(): void {
+  if (card && Date.now() - shownAt < REASSERT_MS) applyWords(card);
+  pushFrame();
+}
+
 function picture(c: Card): Buffer {
   if (c.layout === 'idle') return renderIdleImage(c.qr ?? '', c.width, c.height);
   if (c.layout === 'corner') return renderCornerImage(c.qr ?? '', c.width, c.height);
@@ -95,21 +123,17 @@ function show(m: Extract<ToIdleWorker, { t: 'show' }>): void {
       if (msg.type === 'error') send({ t: 'error', detail: `${String(msg.message)}` });
     });
     pipeline.play();
-    ticker = setInterval(pushFrame, FRAME_MS);
+    ticker = setInterval(tick, FRAME_MS);
   }
   const key = `${c.layout}|${c.qr ?? ''}`;
   if (key !== drawn) {
     frame = picture(c);
     drawn = key;
   }
-  const title = pipeline.findChild('title');
-  const status = pipeline.findChild('status');
-  for (const [el, text, font] of [[title, c.title, c.titleFont], [status, c.status, c.statusFont]] as const) {
-    if (!el) continue;
-    el['font-desc'] = font;
-    el['shaded-background'] = c.shaded;
-    el.text = text;
-  }
+  card = c;
+  shownAt = Date.now();
+  applyWords(c);
+  setTimeout(tick, REASSERT_FIRST_MS);
   pushFrame();
   send({ t: 'showing' });
 }
@@ -127,16 +151,23 @@ function capture(id: number): void {
   valve.drop = false;
   // A fresh frame through the open valve, so the capture shows the current words.
   pushFrame();
-  sink.pull((buf, caps) => {
+  // The snap sink keeps only its newest frame (max-buffers=1 drop=true) and
+  // would hand over one left from an earlier capture at once: pull once the
+  // fresh frame has had time to pass and take its place.
+  setTimeout(() => {
     if (done) return;
-    valve.drop = true;
-    clearTimeout(timer);
-    const width = Number(caps.width);
-    const height = Number(caps.height);
-    if (!buf || !width || !height || buf.length < width * height * 4) return send({ t: 'captured', id, error: 'capture returned no picture' });
-    const png = Object.assign(new PNG({ width, height }), { data: Buffer.from(buf.subarray(0, width * height * 4)) });
-    send({ t: 'captured', id, png: PNG.sync.write(png).toString('base64') });
-  });
+    sink.pull!((buf, caps) => {
+      if (done) return;
+      done = true;
+      valve.drop = true;
+      clearTimeout(timer);
+      const width = Number(caps.width);
+      const height = Number(caps.height);
+      if (!buf || !width || !height || buf.length < width * height * 4) return send({ t: 'captured', id, error: 'capture returned no picture' });
+      const png = Object.assign(new PNG({ width, height }), { data: Buffer.from(buf.subarray(0, width * height * 4)) });
+      send({ t: 'captured', id, png: PNG.sync.write(png).toString('base64') });
+    });
+  }, CAPTURE_SETTLE_MS);
 }
 
 process.on('message', (m: ToIdleWorker) => {

@@ -15,7 +15,7 @@ import { keepShot, litShare, ocr, ocrWords, screenshot, startXvfb, type Shot, ty
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PUB = { width: 640, height: 360, fps: 25, bitrateKbps: 600, gopSeconds: 1, audio: true };
 /** How long the test looks for the words after a state change (the target is 500 ms; the figure is printed). */
-const WORDS_DEADLINE_MS = 6000;
+const WORDS_DEADLINE_MS = 10000;
 const latencies: string[] = [];
 t.teardown(() => console.log(`# state change -> words on the TV (screenshot that showed them):\n#   ${latencies.join('\n#   ')}`));
 
@@ -51,6 +51,8 @@ async function wordsAfter(r: Rig, state: string, from: number, name: string, re:
     if (re.test(text)) break;
   }
   keepShot(last.shot!.png, `tv-${name}-${r.lang}.png`);
+  // What the daemon did meanwhile, for a reader of a failed run.
+  if (!re.test(last.text)) console.error(r.d.logs().filter((l) => /"module":"(tv|player)"/.test(l)).slice(-30).join('\n'));
   latencies.push(`${name} ${r.lang}: ${re.test(last.text) ? `${last.ms} ms` : 'not read'}`);
   return last as { shot: Shot; text: string; ms: number };
 }
@@ -71,7 +73,7 @@ async function rig(t: Test, lang: Lang, extra: string[] = [], size: [number, num
 const WORDS = {
   idle: { en: /Ready/, zh: /准备就绪/ },
   // With a 2 s stall timeout an unpublished stream soon reconnects: both say what happens.
-  connecting: { en: /Connecting to class1|waiting for class\S* to start/i, zh: /正在连接|开始直播/ },
+  connecting: { en: /Connecting to class|waiting for class\S* to\b/i, zh: /正在连接|开始直播/ },
   // tesseract reads "class1" as "classi" or "class1l" at times: the words around it are what matters.
   notStarted: { en: /waiting for class\S* to\b/i, zh: /已连接|开始直播/ },
   paused: { en: /Paused/, zh: /已暂停/ },
@@ -222,11 +224,6 @@ t.test('failures in words a teacher can act on', async (t) => {
   for (const lang of ['en', 'zh'] as const) {
     const r = await rig(t, lang, ['--rejoin', 'off', '--reconnect-attempts', '0']);
     for (const f of FAILURES) {
-      // Known defect (docs/tv.md): after a daemon's first failure, a later failure card can stay on
-      // "Connecting to class1" (seen for refused and no-such-stream, on X and in the card's own
-      // capture alike). Until it is found, each language reads the first failure only; the words of
-      // the others are checked in test/unit/tv-words.test.ts.
-      if (f !== FAILURES[0]) continue;
       const { src, stop } = await f.src();
       const from = r.sub.events.length;
       await r.d.api('PATCH', '/api/v1/player', { src });
