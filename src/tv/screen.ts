@@ -55,6 +55,8 @@ export interface TvScreenEvents {
 }
 
 const RESTART_MS = 2000;
+const SPARE_MS = 150;
+const SPARE_WHILE_STARTING_MS = 1500;
 export const PAIRING_CORNER_MS = 60_000;
 const FONT = 'Noto Sans CJK SC, WenQuanYi Micro Hei, Droid Sans Fallback, sans';
 
@@ -361,7 +363,11 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     p.card = card;
     this.proc = p;
     if (p.ready) this.send({ t: 'show', videoSink: this.opts.videoSink, card });
-    this.keepSpare(1500);
+    // While a stream starts the next spare waits its turn; otherwise the
+    // next card (a drop right after a pause, a failure after the band)
+    // should find one ready.
+    const starting = this.opts.player.state === 'connecting' || this.opts.player.state === 'reconnecting';
+    this.keepSpare(starting ? SPARE_WHILE_STARTING_MS : SPARE_MS);
   }
 
   private onMessage(p: Shown, m: FromIdleWorker): void {

@@ -6,6 +6,7 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { PNG } from 'pngjs';
 
 export interface Xvfb {
@@ -65,6 +66,43 @@ export function screenshot(display: string): Promise<Shot> {
   });
 }
 
+/**
+ * Screenshots as fast as the X server gives them (xwd, no encoding: about
+ * 0.1 s each), for `ms` from now, each with the time it was asked for.
+ * Read later with `ocr(shot.xwd, lang, 'xwd')`.
+ */
+export async function burst(display: string, ms: number): Promise<{ at: number; xwd: Buffer }[]> {
+  const shots: { at: number; xwd: Buffer }[] = [];
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    const at = performance.now();
+    const xwd = await new Promise<Buffer>((resolve, reject) =>
+      execFile('xwd', ['-root', '-display', display, '-silent'], { encoding: 'buffer', maxBuffer: 64 << 20 }, (err, out) => (err ? reject(err) : resolve(out))),
+    );
+    shots.push({ at, xwd });
+  }
+  return shots;
+}
+
+/** The pixels of an xwd grab (its header and colormap hold bytes that change from grab to grab). */
+export function xwdPixels(xwd: Buffer): Buffer {
+  const height = xwd.readUInt32BE(20);
+  const bytesPerLine = xwd.readUInt32BE(48);
+  return xwd.subarray(xwd.length - height * bytesPerLine);
+}
+
+/** A grab from `burst` as a Shot (PNG and pixels). */
+export function shotFromXwd(xwd: Buffer): Promise<Shot> {
+  return new Promise((resolve, reject) => {
+    const p = execFile('convert', ['xwd:-', 'png:-'], { encoding: 'buffer', maxBuffer: 64 << 20 }, (err, out) => {
+      if (err) return reject(err);
+      const img = PNG.sync.read(out);
+      resolve({ png: out, width: img.width, height: img.height, data: img.data });
+    });
+    p.stdin!.end(xwd);
+  });
+}
+
 /** Share of pixels that are not black (any channel above 24), sampled on a grid. */
 export function litShare(s: Shot, step = 8): number {
   let lit = 0;
@@ -85,13 +123,13 @@ export function litShare(s: Shot, step = 8): number {
  * card read far better as dark on light). Spaces are removed for Chinese,
  * where tesseract puts them between characters.
  */
-export function ocr(png: Buffer, lang: 'eng' | 'chi_sim'): Promise<string> {
+export function ocr(png: Buffer, lang: 'eng' | 'chi_sim', format: 'png' | 'xwd' = 'png'): Promise<string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ocr-'));
-  const file = path.join(dir, 'in.png');
+  const file = path.join(dir, `in.${format}`);
   writeFileSync(file, png);
   const prepared = path.join(dir, 'prep.png');
   return new Promise<string>((resolve, reject) => {
-    execFile('convert', [file, '-colorspace', 'Gray', '-negate', '-resize', '75%', prepared], (err) => {
+    execFile('convert', [`${format}:${file}`, '-colorspace', 'Gray', '-negate', '-resize', '75%', prepared], (err) => {
       if (err) return reject(err);
       execFile('tesseract', [prepared, 'stdout', '-l', lang, '--psm', '11'], { maxBuffer: 8 << 20 }, (err2, out) => {
         rmSync(dir, { recursive: true, force: true });
