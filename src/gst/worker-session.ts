@@ -12,7 +12,7 @@ import { ContinuousTimeline } from './timeline';
 import { StreamWatch } from './stream-watch';
 import { DecodeWatch } from './decode-watch';
 import { takeSnapshot } from './snapshot';
-import { isMediaFrame, TAG_SCRIPT, TAG_VIDEO } from '../media/flv/tags';
+import { isMediaFrame, TAG_SCRIPT, TAG_VIDEO, unsupportedVideoCodec } from '../media/flv/tags';
 import { GeometryApplier } from './geometry-apply';
 import { FirstPictureWatch } from './first-picture-watch';
 import { cachePolicy } from './catch-up';
@@ -76,6 +76,8 @@ export class WorkerSession {
   private firstFrame = false;
   private awaitingFrameAfterReconnect = false;
   private sentKeyFrame = false;
+  /** The stream cannot be decoded here (its codec): nothing more is fed. */
+  private unplayable = false;
   /** The stream has sent no video: audio alone plays (see startAudioOnly). */
   private audioOnly = false;
   /** Since the last reconnect, the wait for the picture (or sound) to come back has begun. */
@@ -236,8 +238,19 @@ export class WorkerSession {
   }
 
   private onTag(raw: FlvTag, at: number): void {
+    if (this.unplayable) return;
     const refused = refuseTag(raw);
     if (refused) return this.dropConnection(refused);
+    // flvdemux would take such a tag and the pipeline fail with a bare
+    // "internal data stream error": name the codec instead, and do not retry
+    // (the encoder's setting, not the network, is what must change).
+    const codec = unsupportedVideoCodec(raw);
+    if (codec) {
+      this.unplayable = true;
+      this.reader?.close();
+      this.send({ t: 'failed', code: null, detail: `no decoder for the stream's video codec (${codec}); only H.264 (AVC) is supported` });
+      return;
+    }
     this.health.fed(at);
     this.stages.onTag(isMediaFrame(raw), at);
     for (const e of this.watch.onTag(raw, at)) this.code(e.code, e.detail);

@@ -90,6 +90,12 @@ export const MESSAGE_RULES: readonly Rule[] = [
     en: 'The stream could not be reached after several attempts. Check the network and the address, then press Play to try again.',
     zh: '多次重连后仍无法连接直播流。请检查网络和地址，然后按"播放"重试。',
   },
+  {
+    id: 'unsupported-codec',
+    pattern: "video codec \\(([^)]{1,40})\\)",
+    en: 'The stream is encoded as $1, which this player cannot decode. Set the streaming software (OBS: Settings > Output > Encoder) to H.264, then press Play.',
+    zh: '直播流的视频编码是 $1，本播放器无法解码。请在推流软件中把编码器改为 H.264（OBS：设置 > 输出 > 编码器），然后按"播放"。',
+  },
   { id: 'stream-ended', pattern: '', codes: [2006], en: 'The stream has ended: the teacher stopped streaming. Press Play when it starts again.', zh: '直播已结束：老师已停止推流。重新开始推流后请按"播放"。' },
   {
     id: 'waiting',

@@ -95,6 +95,9 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     if (e.state === 'connecting' && e.previous !== 'reconnecting') {
       this.progress = 0;
       this.connectingSince = Date.now();
+      // A new try: what failed before is not what this one will fail of.
+      this.lastFailure = null;
+      this.cause = null;
       if (e.previous !== 'waiting') this.startedOnce = false;
       this.armStallTimer();
     }

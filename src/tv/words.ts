@@ -58,7 +58,7 @@ function clock(d: Date): string {
 
 /** The codec a "not supported" message names, if it names one. */
 function codecIn(detail: string): string {
-  return /codec(?: id)?\s*[:=]?\s*([A-Za-z0-9.+-]+)/i.exec(detail)?.[1] ?? /\b(HEVC|H\.?265|VP6|VP8|VP9|AV1|Sorenson|H\.?263|MP3|Speex|Nellymoser)\b/i.exec(detail)?.[1] ?? '';
+  return /codec \(([^)]{1,40})\)/i.exec(detail)?.[1] ?? /codec(?: id)?\s*[:=]?\s*([A-Za-z0-9.+-]+)/i.exec(detail)?.[1] ?? /\b(HEVC|H\.?265|VP6|VP8|VP9|AV1|Sorenson|H\.?263|MP3|Speex|Nellymoser)\b/i.exec(detail)?.[1] ?? '';
 }
 
 const CAUSES: Record<Cause, (host: string, stream: string, codec: string) => { zh: string; en: string }> = {
@@ -111,7 +111,8 @@ export function tvWords(s: TvSituation, lang: Language, src = ''): { headline: s
       const cause = s.cause ? pick(CAUSES[s.cause](host, s.stream, codecIn(s.detail))) : '';
       const generic = isStatusCode(s.code) ? STATUS_CODES[s.code][lang] : '';
       return {
-        headline: pick({ zh: `无法播放（${s.code}）`, en: `Cannot play (${s.code})` }),
+        // A failure without a status code (a codec, a pipeline) has no number to show.
+        headline: s.code ? pick({ zh: `无法播放（${s.code}）`, en: `Cannot play (${s.code})` }) : pick({ zh: '无法播放', en: 'Cannot play' }),
         line: `${cause || generic} ${pick({ zh: '然后在手机上按“播放”。', en: 'Then press Play on the phone.' })}`,
       };
     }

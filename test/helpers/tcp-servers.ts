@@ -148,3 +148,48 @@ export async function startBrokenFlvServer(how: 'reset' | 'fin', tags = 5): Prom
   const port = await listenLocal(server);
   return { port, get connections() { return t.count(); }, stop: stopper(server, t.sockets) };
 }
+
+/**
+ * An HTTP-FLV server that sends `flv` (a whole FLV file) at its own pace
+ * (each tag at its timestamp), with every video tag's codec id rewritten to
+ * `videoCodecId`: what an encoder set to H.265 sends through a CDN that
+ * uses the common codec id 12 for HEVC. The media inside stays H.264, so
+ * only the announced codec differs.
+ */
+export async function startCodecFlvServer(flv: Buffer, videoCodecId: number): Promise<TestServer> {
+  const tags: { ts: number; bytes: Buffer }[] = [];
+  for (let off = 13; off + 11 <= flv.length; ) {
+    const size = flv.readUIntBE(off + 1, 3);
+    const bytes = Buffer.from(flv.subarray(off, off + 11 + size + 4));
+    if (bytes[0] === 9 && size > 0) bytes[11] = (bytes[11]! & 0xf0) | videoCodecId;
+    tags.push({ ts: bytes.readUIntBE(4, 3) | (bytes[7]! << 24), bytes });
+    off += 11 + size + 4;
+  }
+  const timers = new Set<NodeJS.Timeout>();
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'video/x-flv' });
+    res.write(flv.subarray(0, 13));
+    const t0 = Date.now();
+    let i = 0;
+    const step = (): void => {
+      while (i < tags.length && tags[i]!.ts <= Date.now() - t0) res.write(tags[i++]!.bytes);
+      if (i >= tags.length || res.destroyed) return void res.end();
+      const timer = setTimeout(() => (timers.delete(timer), step()), 10);
+      timers.add(timer);
+    };
+    step();
+  });
+  const t = track(server);
+  const port = await listenLocal(server);
+  const stop = stopper(server, t.sockets);
+  return {
+    port,
+    get connections() {
+      return t.count();
+    },
+    stop: async () => {
+      for (const timer of timers) clearTimeout(timer);
+      await stop();
+    },
+  };
+}

@@ -5,7 +5,11 @@
 import t from 'tap';
 import http from 'node:http';
 import { startDaemon, type RunningDaemon } from '../helpers/daemon';
-import { closedPort, startGarbageServer, startHttpAnswer } from '../helpers/tcp-servers';
+import { closedPort, startCodecFlvServer, startGarbageServer, startHttpAnswer } from '../helpers/tcp-servers';
+import { makeFlv, SD } from '../helpers/ffmpeg-files';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ocr } from '../helpers/tv';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -20,6 +24,16 @@ function screen(d: RunningDaemon): Promise<Buffer> {
       })
       .on('error', reject),
   );
+}
+
+// An H.264 + AAC recording whose video tags announce HEVC (FLV codec id 12), made once.
+let flv: Buffer | null = null;
+function recording(): Buffer {
+  if (flv) return flv;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'liveplayerd-codec-'));
+  flv = readFileSync(makeFlv(dir, { ...SD, seconds: 20 }));
+  rmSync(dir, { recursive: true, force: true });
+  return flv;
 }
 
 const CASES: { name: string; want: RegExp; code: RegExp; src: () => Promise<{ src: string; stop: () => Promise<void> }> }[] = [
@@ -40,6 +54,15 @@ const CASES: { name: string; want: RegExp; code: RegExp; src: () => Promise<{ sr
     code: /\(-2302\)/,
     src: async () => {
       const s = await startHttpAnswer(404, 'no such stream');
+      return { src: `http://127.0.0.1:${s.port}/live/class1.flv`, stop: () => s.stop() };
+    },
+  },
+  {
+    name: 'unsupported-codec',
+    want: /codec \(HEVC\) is not supported/,
+    code: /Cannot play/,
+    src: async () => {
+      const s = await startCodecFlvServer(recording(), 12);
       return { src: `http://127.0.0.1:${s.port}/live/class1.flv`, stop: () => s.stop() };
     },
   },

@@ -9,7 +9,11 @@ import { performance } from 'node:perf_hooks';
 import jsQR from 'jsqr';
 import { startDaemon, type RunningDaemon, type Subscription } from '../helpers/daemon';
 import { startNginxRtmp, startPublisher, type Managed, type NginxRtmp } from '../helpers/media-servers';
-import { closedPort, startGarbageServer, startHttpAnswer } from '../helpers/tcp-servers';
+import { closedPort, startCodecFlvServer, startGarbageServer, startHttpAnswer } from '../helpers/tcp-servers';
+import { makeFlv, SD } from '../helpers/ffmpeg-files';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { burst, keepShot, litShare, ocr, ocrWords, screenshot, shotFromXwd, startXvfb, xwdPixels, type Shot, type Xvfb } from '../helpers/tv';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -259,6 +263,18 @@ const FAILURES: { name: string; cause: { en: RegExp; zh: RegExp }; src: () => Pr
     cause: { en: /does not exist/, zh: /没有直播流/ },
     src: async () => {
       const s = await startHttpAnswer(404, 'no such stream');
+      return { src: `http://127.0.0.1:${s.port}/live/class1.flv`, stop: () => s.stop() };
+    },
+  },
+  {
+    // An encoder set to H.265 behind a CDN that sends it as FLV codec id 12.
+    name: 'unsupported-codec',
+    cause: { en: /codec \(HEVC\)/, zh: /不支持.{0,12}HEVC/ },
+    src: async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'liveplayerd-codec-'));
+      const flv = readFileSync(makeFlv(dir, { ...SD, seconds: 20 }));
+      rmSync(dir, { recursive: true, force: true });
+      const s = await startCodecFlvServer(flv, 12);
       return { src: `http://127.0.0.1:${s.port}/live/class1.flv`, stop: () => s.stop() };
     },
   },

@@ -24,6 +24,7 @@ const CASES: [string, string, number | null][] = [
   [describe(-2302, 'HTTP 200 OK (text/html) from 10.0.0.5:80 ended after 512 bytes, before an FLV header'), 'not-a-stream', -2302],
   [describe(-2301, 'no TCP answer from 10.0.0.5:1935 within 5000 ms; gave up after 3 attempts'), 'gave-up', -2301],
   [describe(2006, 'publisher stopped'), 'stream-ended', 2006],
+  ["no decoder for the stream's video codec (HEVC); only H.264 (AVC) is supported", 'unsupported-codec', null],
 ];
 
 t.test('each failure people can meet gets its advice, in zh and en', async (t) => {
@@ -33,6 +34,7 @@ t.test('each failure people can meet gets its advice, in zh and en', async (t) =
     t.ok(a && /[\u4e00-\u9fff]/.test(a.zh) && /^[\x20-\x7e\u2026]+$/.test(a.en), `${id}: a Chinese and an English text`);
   }
   t.match(adviceFor(CASES[0]![0])?.en, 'cannot play "rtsp://" addresses', 'the scheme is named');
+  t.match(adviceFor(CASES[CASES.length - 1]![0])?.zh, '视频编码是 HEVC', 'the codec is named');
   t.match(adviceFor(CASES[0]![0])?.zh, '"rtsp://"');
 });
 

@@ -46,6 +46,11 @@ t.test('every situation has words in zh and en', async (t) => {
   t.match(tvWords(all[8]!, 'en', 'rtmp://10.0.0.5/live/class1').line, /lost at 10:02 \(-2301\)\. The server 10\.0\.0\.5 refused/);
   t.match(tvWords(all[9]!, 'zh', 'rtmp://school.example/live/class1').line, '找不到直播服务器“school.example”');
   t.match(tvWords(all[10]!, 'en').line, /video codec \(HEVC\) is not supported/);
+  // No status code, no number in the headline.
+  t.equal(tvWords(all[10]!, 'en').headline, 'Cannot play');
+  t.equal(tvWords(all[9]!, 'en').headline, 'Cannot play (3001)');
+  const named = { ...all[10]!, detail: "no decoder for the stream's video codec (Sorenson H.263); only H.264 (AVC) is supported" } as TvSituation;
+  t.match(tvWords(named, 'en').line, /video codec \(Sorenson H\.263\) is not supported/, 'the codec as the session names it');
   t.equal(streamName('http://h:8080/live/room%201.flv?token=x'), 'room 1');
   t.equal(streamName('rtmp://h/live'), 'live');
 });

@@ -26,6 +26,36 @@ export function videoCodecId(tag: FlvTag): number | null {
   return tag.type === TAG_VIDEO && tag.data.length > 0 ? tag.data[0]! & 0x0f : null;
 }
 
+const VIDEO_CODEC_NAMES: Record<number, string> = {
+  1: 'JPEG',
+  2: 'Sorenson H.263',
+  3: 'Screen Video',
+  4: 'VP6',
+  5: 'VP6 with alpha',
+  6: 'Screen Video 2',
+  // Not in the FLV spec, but what Chinese CDNs and encoders send for H.265 and AV1.
+  12: 'HEVC',
+  13: 'AV1',
+};
+const EX_FOURCC_NAMES: Record<string, string> = { hvc1: 'HEVC', av01: 'AV1', vp09: 'VP9', avc1: 'H.264' };
+
+/**
+ * The name of a video tag's codec when it is not H.264, the only one the
+ * pipelines decode (null for H.264, command frames and other tags). Reads
+ * the codec id, and the FourCC of an Enhanced RTMP header (IsExHeader set).
+ */
+export function unsupportedVideoCodec(tag: FlvTag): string | null {
+  if (tag.type !== TAG_VIDEO || tag.data.length === 0) return null;
+  const first = tag.data[0]!;
+  if (first & 0x80) {
+    const fourcc = tag.data.length >= 5 ? tag.data.subarray(1, 5).toString('latin1') : '';
+    return fourcc === 'avc1' ? null : (EX_FOURCC_NAMES[fourcc] ?? `FourCC ${JSON.stringify(fourcc)}`);
+  }
+  if (videoFrameType(tag) === FRAME_TYPE_COMMAND) return null;
+  const id = first & 0x0f;
+  return id === VIDEO_CODEC_AVC ? null : (VIDEO_CODEC_NAMES[id] ?? `FLV codec id ${id}`);
+}
+
 /** Video frame type (high nibble): 1 key, 2 inter, 3 disposable inter, 5 command. */
 export function videoFrameType(tag: FlvTag): number | null {
   return tag.type === TAG_VIDEO && tag.data.length > 0 ? (tag.data[0]! >> 4) & 0x07 : null;
