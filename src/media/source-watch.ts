@@ -14,7 +14,10 @@ export interface SourceWatchOptions extends ReaderOptions {
   holdMs: number;
 }
 
-export const DEFAULT_WATCH: SourceWatchOptions = { connectTimeoutMs: 5000, handshakeTimeoutMs: 5000, holdMs: 60_000 };
+// node-media-server holds an HTTP-FLV request for an unpublished stream
+// without sending its response headers: a watch's handshake may take as long
+// as the hold, or the watch would fail after 5 s and back off to 30 s.
+export const DEFAULT_WATCH: SourceWatchOptions = { connectTimeoutMs: 5000, handshakeTimeoutMs: 60_000, holdMs: 60_000 };
 
 /** The SourceWatcher of the running daemon. */
 export function createSourceWatcher(opts: SourceWatchOptions = DEFAULT_WATCH): SourceWatcher {

@@ -160,3 +160,41 @@ t.test('--rejoin off: the end of the stream stops, as on a phone', async (t) => 
   await sleep(500);
   t.equal((await d.api('GET', '/api/v1/player')).body.state, 'stopped');
 });
+
+// A publisher gone for a long time: the watch is held open by the server
+// (nginx-rtmp) or fails and backs off up to 30 s (node-media-server answers
+// at once that there is no such stream). The gap is 75 s here, past one
+// 60 s held watch and into the 30 s back-off cap; LIVEPLAYER_GAP_SECONDS=600
+// runs the 10-minute gap (docs/tv.md has its figures).
+const GAP_MS = Number(process.env.LIVEPLAYER_GAP_SECONDS ?? 75) * 1000;
+for (const server of ['nginx-rtmp', 'nms-httpflv'] as const) {
+  t.test(`${server}: a publisher gone for ${GAP_MS / 1000} s comes back and plays`, { timeout: GAP_MS + 120_000 }, async (t) => {
+    let url: string;
+    let pubUrl: string;
+    if (server === 'nginx-rtmp') {
+      const nginx = await startNginxRtmp();
+      t.teardown(() => nginx.stop());
+      url = pubUrl = nginx.rtmpUrl('class1');
+    } else {
+      const nms = await startNodeMediaServer();
+      t.teardown(() => nms.stop());
+      pubUrl = nms.rtmpUrl('class1');
+      url = nms.flvUrl('class1');
+    }
+    let pub: Managed = await startPublisher(pubUrl, PUB);
+    t.teardown(() => pub.stop());
+    const { d, sub } = await daemonOn(t, url);
+    await sub.waitForCode(2004, 20000);
+    const before = sub.events.length;
+    await pub.stop('SIGINT');
+    await sub.waitFor((e) => e.event === 'state' && e.data.state === 'waiting' && sub.events.indexOf(e) >= before, 30000, 'waiting');
+    await sleep(GAP_MS);
+    t.equal((await d.api('GET', '/api/v1/player')).body.state, 'waiting', `still waiting after ${GAP_MS / 1000} s`);
+    const from = sub.events.length;
+    const back = performance.now();
+    pub = await startPublisher(pubUrl, PUB);
+    const at = await playing(d, sub, from, 60000);
+    t.comment(`${server}: after a ${GAP_MS / 1000} s gap, publisher back -> 2004 in ${Math.round(at - back)} ms`);
+    t.ok(at - back < RETURN_BUDGET_MS, `playing again ${Math.round(at - back)} ms after the publisher's return (budget ${RETURN_BUDGET_MS})`);
+  });
+}
