@@ -123,13 +123,15 @@ export function litShare(s: Shot, step = 8): number {
  * card read far better as dark on light). Spaces are removed for Chinese,
  * where tesseract puts them between characters.
  */
-export function ocr(png: Buffer, lang: 'eng' | 'chi_sim', format: 'png' | 'xwd' = 'png'): Promise<string> {
+export function ocr(png: Buffer, lang: 'eng' | 'chi_sim', format: 'png' | 'xwd' = 'png', topLeft?: { width: number; height: number }): Promise<string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ocr-'));
   const file = path.join(dir, `in.${format}`);
   writeFileSync(file, png);
   const prepared = path.join(dir, 'prep.png');
   return new Promise<string>((resolve, reject) => {
-    execFile('convert', [`${format}:${file}`, '-colorspace', 'Gray', '-negate', '-resize', '75%', prepared], (err) => {
+    // topLeft: only that share of the screen (a mark or band over a busy picture reads better alone).
+    const crop = topLeft ? ['-crop', `${Math.round(topLeft.width * 100)}%x${Math.round(topLeft.height * 100)}%+0+0`, '+repage'] : [];
+    execFile('convert', [`${format}:${file}`, ...crop, '-colorspace', 'Gray', '-negate', '-resize', '75%', prepared], (err) => {
       if (err) return reject(err);
       execFile('tesseract', [prepared, 'stdout', '-l', lang, '--psm', '11'], { maxBuffer: 8 << 20 }, (err2, out) => {
         rmSync(dir, { recursive: true, force: true });
