@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/load';
 import { layoutAt, parsePoint } from './gst/geometry';
 import { GstEngine } from './gst/engine';
-import { chooseVideoSink, FAILING_TEST_DECODER_ENV } from './gst/element-choice';
+import { chooseVideoSink, FAILING_TEST_DECODER_ENV, overlaysOver } from './gst/element-choice';
 import { existsSync } from 'node:fs';
 import { displaySize } from './tv/display-size';
 import { gstreamerVersion } from './gst/probe';
@@ -181,7 +181,7 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
       player,
       auth,
       log,
-      display: { size: screenSize, overlays: sink !== 'kms' },
+      display: { size: screenSize, overlays: overlaysOver(sink), exclusive: sink === 'kms' },
       onSave: (file, err) => reportSave(file.endsWith('channels.json') ? 'channels' : 'sessions', file, err),
     });
     // backgroundMute: the idle screen on the TV puts the player in background.

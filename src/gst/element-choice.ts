@@ -156,7 +156,18 @@ export function chooseGeometry(sink: keyof typeof VIDEO_SINKS, available: (facto
  * their words change) are shown the moment they arrive.
  */
 export function videoSinkDescription(kind: keyof typeof VIDEO_SINKS, sync = true): string {
-  return `${VIDEO_SINKS[kind]} sync=${sync}`;
+  // A Wayland client cannot place its window: on a TV the compositor is asked
+  // to make it fill the screen (it scales the frame to the output).
+  return `${VIDEO_SINKS[kind]} sync=${sync}${kind === 'wayland' ? ' fullscreen=true' : ''}`;
+}
+
+/**
+ * Whether cards can show over a media session's picture: each is a window of
+ * its own at the top left, which X places where it is asked. KMS holds the
+ * display for one process, and a Wayland client cannot place a window.
+ */
+export function overlaysOver(kind: keyof typeof VIDEO_SINKS): boolean {
+  return kind !== 'kms' && kind !== 'wayland';
 }
 
 /**

@@ -20,7 +20,7 @@ export interface RemoteStartOptions {
   /** Fixed address for the QR code (e.g. behind a name the school's DNS knows); default: config.publicUrl, else derived from the listening address. */
   baseUrl?: string;
   /** The TV's size in pixels and whether cards may cover a playing stream (not on an exclusive KMS display). */
-  display?: { size: DisplaySize; overlays: boolean };
+  display?: { size: DisplaySize; overlays: boolean; exclusive?: boolean };
   /** Told when saving paired phones or channels fails (file, error) or works again (file, null); without it a failed save throws. */
   onSave?: (file: string, err: Error | null) => void;
 }
@@ -50,7 +50,7 @@ export function startRemote(opts: RemoteStartOptions): Remote {
     log: opts.log,
     language: opts.config.language,
     stallTimeoutMs: opts.config.stallTimeout * 1000,
-    ...(opts.display ? { screen: opts.display.size, overlays: opts.display.overlays } : {}),
+    ...(opts.display ? { screen: opts.display.size, overlays: opts.display.overlays, exclusive: opts.display.exclusive === true } : {}),
     // Bad fleet or device variables are shown where the admin walking past will see them.
     warnings: opts.config.configWarnings,
   });

@@ -12,7 +12,8 @@
 // Each card that appears after the stream's picture is a new process (a warm
 // spare), so on X its window is created above the stream's, at the top left;
 // taking a card away kills its process. A KMS display is exclusive: there the cards show only while no
-// media session holds it (`overlays` false).
+// media session holds it (`exclusive`). On Wayland the compositor places windows: the cards fill the
+// screen and none goes over a picture (`overlays` false), but the idle card stays while a session starts.
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
@@ -41,8 +42,10 @@ export interface TvScreenOptions {
   log: Logger;
   language?: Language;
   screen?: DisplaySize;
-  /** Cards over a media session (false where the display is exclusive: KMS). */
+  /** Cards over a media session's picture (false on KMS and Wayland, where a card cannot be placed over it). */
   overlays?: boolean;
+  /** The display serves one process at a time (KMS): no card while a session holds it, not even while it starts. */
+  exclusive?: boolean;
   /** After this long connected with no picture, the TV says the stream has not started. */
   stallTimeoutMs?: number;
   /** Problems with the configuration an admin should see (shown on the idle card). */
@@ -227,11 +230,13 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
   private desired(): Card | null {
     const state = this.opts.player.state;
     const overlays = this.opts.overlays !== false;
+    // Only an exclusive display (KMS) cannot keep a card up while a session starts on it.
+    const exclusive = this.opts.exclusive === true;
     if (state === 'playing') return overlays && Date.now() < this.cornerUntil ? this.cornerCard() : null;
     // Reconnecting before any picture was shown: nothing to dim, the idle card says it.
-    if (state === 'reconnecting' && !this.startedOnce) return overlays || !this.opts.player.attributes.src ? this.idleCard() : null;
+    if (state === 'reconnecting' && !this.startedOnce) return !exclusive || !this.opts.player.attributes.src ? this.idleCard() : null;
     if (state === 'reconnecting' || state === 'paused') return overlays ? this.bandCard(state) : null;
-    if (state === 'connecting' && !overlays) return null;
+    if (state === 'connecting' && exclusive) return null;
     return this.idleCard();
   }
 

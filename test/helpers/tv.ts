@@ -3,7 +3,7 @@
 // tesseract (English and Simplified Chinese), as a person in the back row
 // would read them.
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -42,6 +42,73 @@ export async function startXvfb(width = 1920, height = 1080): Promise<Xvfb> {
         process.removeListener('exit', reap);
         if (proc.exitCode !== null) return resolve();
         proc.once('exit', () => resolve());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
+
+export interface Weston {
+  /** Environment for a Wayland client of this compositor (XDG_RUNTIME_DIR, WAYLAND_DISPLAY). */
+  env: Record<string, string>;
+  width: number;
+  height: number;
+  /** The output as weston renders it (weston-screenshooter; needs --debug). */
+  screenshot(): Promise<Shot>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts weston's headless backend (pixman renderer, desktop shell) at
+ * `width`x`height` in a private runtime directory, so parallel tests never
+ * share a socket. `--debug` lets weston-screenshooter read the output.
+ */
+export async function startWeston(width = 1920, height = 1080): Promise<Weston> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'weston-'));
+  chmodSync(dir, 0o700);
+  const env = { XDG_RUNTIME_DIR: dir, WAYLAND_DISPLAY: 'wl-test' };
+  const proc = spawn('weston', ['--backend=headless-backend.so', '--socket=wl-test', `--width=${width}`, `--height=${height}`, '--use-pixman', '--debug', '--idle-time=0'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  proc.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  const reap = () => proc.kill('SIGKILL');
+  process.once('exit', reap);
+  const end = Date.now() + 15000;
+  while (!existsSync(path.join(dir, 'wl-test'))) {
+    if (proc.exitCode !== null || Date.now() > end) throw new Error(`weston did not start: ${err}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // The desktop shell draws its panel and background a moment after the socket is up.
+  await new Promise((r) => setTimeout(r, 1000));
+  return {
+    env,
+    width,
+    height,
+    screenshot: () =>
+      new Promise<Shot>((resolve, reject) => {
+        const shots = mkdtempSync(path.join(os.tmpdir(), 'weston-shot-'));
+        execFile('weston-screenshooter', [], { cwd: shots, env: { ...process.env, ...env } }, (e) => {
+          const file = readdirSync(shots).find((f) => f.endsWith('.png'));
+          if (e || !file) {
+            rmSync(shots, { recursive: true, force: true });
+            return reject(e ?? new Error('weston-screenshooter wrote no file'));
+          }
+          const png = readFileSync(path.join(shots, file));
+          rmSync(shots, { recursive: true, force: true });
+          const img = PNG.sync.read(png);
+          resolve({ png, width: img.width, height: img.height, data: img.data });
+        });
+      }),
+    stop: () =>
+      new Promise((resolve) => {
+        process.removeListener('exit', reap);
+        const done = () => {
+          rmSync(dir, { recursive: true, force: true });
+          resolve();
+        };
+        if (proc.exitCode !== null) return done();
+        proc.once('exit', done);
         proc.kill('SIGTERM');
       }),
   };
