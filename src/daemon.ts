@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/load';
 import { layoutAt, parsePoint } from './gst/geometry';
 import { GstEngine } from './gst/engine';
-import { chooseVideoSink, FAILING_TEST_DECODER_ENV, overlaysOver } from './gst/element-choice';
+import { chooseVideoSink, FAILING_TEST_DECODER_ENV, overlaysOver, STUCK_CARD_TEST_ENV } from './gst/element-choice';
 import { existsSync } from 'node:fs';
 import { displaySize } from './tv/display-size';
 import { gstreamerVersion } from './gst/probe';
@@ -127,6 +127,7 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
 
   const testFailingDecoder = process.env[FAILING_TEST_DECODER_ENV] === '1';
   if (testFailingDecoder) log.warn({ env: FAILING_TEST_DECODER_ENV }, 'test hook on: the first decoder tried fails on the first key frame');
+  if (process.env[STUCK_CARD_TEST_ENV]) log.warn({ env: STUCK_CARD_TEST_ENV }, 'test hook on: the first TV card process stalls');
   const engine = new GstEngine({
     testFailingDecoder,
     decoder: config.decoder,

@@ -41,6 +41,14 @@ export type DecoderKind = keyof typeof DECODERS | 'failing-test';
 export const FAILING_TEST_DECODER_ENV = 'LIVEPLAYER_TEST_FAILING_DECODER';
 
 /**
+ * Test hook: when this variable names a file that exists, the first TV card
+ * process to see it deletes it and never pushes a frame, as a card process
+ * whose pipeline stalls would, so that its recovery can be tested. Nothing
+ * else sets it; the daemon warns when it is on.
+ */
+export const STUCK_CARD_TEST_ENV = 'LIVEPLAYER_TEST_STUCK_CARD';
+
+/**
  * The failing test decoder: identity errors on its first buffer, which is the
  * picture decoded from the first key frame. `name=vdec` lands on the identity,
  * so the error comes from vdec as a real hardware decoder's would.

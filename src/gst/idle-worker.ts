@@ -6,10 +6,10 @@
 // the card goes away, and forks a new one for the next card.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { renderBandImage, renderCornerImage, renderIdleImage } from '../tv/idle-screen';
-import { chooseVideoSink, videoSinkDescription, type VideoSinkPref } from './element-choice';
+import { chooseVideoSink, STUCK_CARD_TEST_ENV, videoSinkDescription, type VideoSinkPref } from './element-choice';
 import { pipelineDir } from './pipeline-description';
 import type { Gst, GstElement, GstPipeline } from './binding';
 import { cacheChildren } from './element-cache';
@@ -72,8 +72,11 @@ let drawn = '';
 let size = { width: 0, height: 0 };
 let ticker: NodeJS.Timeout | null = null;
 
+/** Set by the STUCK_CARD_TEST_ENV test hook: this process pushes no frame. */
+let stalled = false;
+
 function pushFrame(): void {
-  if (src && frame) src.push!(frame);
+  if (src && frame && !stalled) src.push!(frame);
 }
 
 // textoverlay re-renders its words only when a property changed since its
@@ -100,6 +103,36 @@ function applyWords(c: Card): void {
 function tick(): void {
   if (card && Date.now() - shownAt < REASSERT_MS) applyWords(card);
   pushFrame();
+  checkRendered();
+}
+
+// A card process whose sink never draws (seen once in a few runs on a busy
+// machine: the process alive, its frames pushed, no window on the screen)
+// would leave the TV black for good. The sink counts what it rendered: if
+// nothing was drawn within STUCK_MS of a card, the process leaves and the
+// daemon starts a fresh one with the same card.
+const STUCK_MS = 4000;
+let awaitingSince = 0;
+let renderedBefore = 0;
+
+function rendered(): number {
+  const stats = String(pipeline?.findChild('vsink')?.stats ?? '');
+  return Number(/rendered=\(guint64\)(\d+)/.exec(stats)?.[1] ?? NaN);
+}
+
+function checkRendered(): void {
+  if (!awaitingSince) return;
+  const n = rendered();
+  // A sink without the statistics (NaN) cannot be checked.
+  if (!(n <= renderedBefore)) {
+    awaitingSince = 0;
+    return;
+  }
+  if (Date.now() - awaitingSince < STUCK_MS) return;
+  awaitingSince = 0;
+  send({ t: 'error', detail: `the video sink drew nothing in ${STUCK_MS} ms; starting a fresh card process` });
+  // process.exit would wait for the pipeline's threads (as in the disconnect handler below).
+  setTimeout(() => process.kill(process.pid, 'SIGKILL'), 50);
 }
 
 function picture(c: Card): Buffer {
@@ -110,7 +143,18 @@ function picture(c: Card): Buffer {
 
 function show(m: Extract<ToIdleWorker, { t: 'show' }>): void {
   const c = m.card;
-  if (pipeline && (c.width !== size.width || c.height !== size.height)) throw new Error('a card of another size needs a new screen process');
+  // A card of another size (the pairing corner, then the band of a drop)
+  // gets a new pipeline in this warm process: its sink opens a new window,
+  // which X puts above the others, as a new process would.
+  if (pipeline && (c.width !== size.width || c.height !== size.height)) {
+    if (ticker) clearInterval(ticker);
+    ticker = null;
+    pipeline.stop();
+    pipeline = null;
+    src = null;
+    drawn = '';
+    awaitingSince = 0;
+  }
   if (!pipeline) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const gst: Gst = require('gstreamer-superficial');
@@ -124,6 +168,11 @@ function show(m: Extract<ToIdleWorker, { t: 'show' }>): void {
     });
     pipeline.play();
     ticker = setInterval(tick, FRAME_MS);
+    const stuckFlag = process.env[STUCK_CARD_TEST_ENV];
+    if (stuckFlag && existsSync(stuckFlag)) {
+      rmSync(stuckFlag, { force: true });
+      stalled = true;
+    }
   }
   const key = `${c.layout}|${c.qr ?? ''}`;
   if (key !== drawn) {
@@ -132,6 +181,10 @@ function show(m: Extract<ToIdleWorker, { t: 'show' }>): void {
   }
   card = c;
   shownAt = Date.now();
+  if (!awaitingSince) {
+    awaitingSince = Date.now();
+    renderedBefore = rendered();
+  }
   applyWords(c);
   setTimeout(tick, REASSERT_FIRST_MS);
   pushFrame();

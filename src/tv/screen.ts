@@ -9,14 +9,16 @@
 //   paused: a pause mark over the picture;
 //   playing: nothing, unless someone asked for the pairing card (a corner).
 //
-// Each card that appears after the stream's picture is a new process (a warm
-// spare), so on X its window is created above the stream's, at the top left;
-// taking a card away kills its process. A KMS display is exclusive: there the cards show only while no
+// A card that appears over nothing shown by a card process takes a warm
+// spare process; a card of another size than the one shown is a new pipeline
+// in the same process. Either way its sink opens a new window, which X puts
+// above the stream's, at the top left. Taking a card away kills its process. A KMS display is exclusive: there the cards show only while no
 // media session holds it (`exclusive`). On Wayland the compositor places windows: the cards fill the
 // screen and none goes over a picture (`overlays` false), but the idle card stays while a session starts.
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { VideoSinkPref } from '../gst/element-choice';
 import type { Card, FromIdleWorker, ToIdleWorker } from '../gst/idle-worker';
@@ -67,6 +69,8 @@ interface Shown {
   child: ChildProcess;
   ready: boolean;
   card: Card | null;
+  /** When the card process was given its first card (performance.now()). */
+  askedAt?: number;
 }
 
 export class TvScreen extends EventEmitter<TvScreenEvents> {
@@ -248,13 +252,15 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
       if (p) void this.kill();
       return;
     }
-    // A card of another size (corner versus full screen) or one that must
-    // rise above the stream's picture needs a new process.
-    const fresh = !p || (p.card && (p.card.width !== card.width || p.card.height !== card.height));
-    if (fresh) {
-      void this.kill();
+    if (!p) {
       this.spawn(card);
       return;
+    }
+    // A card of another size (the pairing corner, then the band of a drop):
+    // the process builds a new pipeline, whose window rises above the rest.
+    if (p.card && (p.card.width !== card.width || p.card.height !== card.height)) {
+      p.askedAt = performance.now();
+      this.log.debug({ layout: card.layout, width: card.width, height: card.height }, 'the card process takes a card of another size');
     }
     p.card = card;
     this.setIdleVisible(card.layout === 'idle');
@@ -369,6 +375,8 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     const p = this.spare ?? this.fork();
     this.spare = null;
     p.card = card;
+    p.askedAt = performance.now();
+    this.log.debug({ layout: card.layout, width: card.width, height: card.height, warm: p.ready }, 'a card process takes the card');
     this.proc = p;
     if (p.ready) this.send({ t: 'show', videoSink: this.opts.videoSink, card });
     // While a stream starts the next spare waits its turn; otherwise the
@@ -383,6 +391,10 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     if (m.t === 'ready') {
       if (p.card) this.send({ t: 'show', videoSink: this.opts.videoSink, card: p.card });
     } else if (m.t === 'showing') {
+      if (p.askedAt !== undefined) {
+        this.log.debug({ layout: p.card?.layout, ms: Math.round(performance.now() - p.askedAt) }, 'the card process has the card');
+        p.askedAt = undefined;
+      }
       this.setIdleVisible(p.card?.layout === 'idle');
     } else if (m.t === 'captured') {
       const c = this.captures.get(m.id);

@@ -6,6 +6,7 @@
 // Screenshots go to artifacts/screenshots (docs/screenshots holds a copy).
 import t, { type Test } from 'tap';
 import { performance } from 'node:perf_hooks';
+import { spawnSync } from 'node:child_process';
 import jsQR from 'jsqr';
 import { startDaemon, type RunningDaemon, type Subscription } from '../helpers/daemon';
 import { startNginxRtmp, startPublisher, type Managed, type NginxRtmp } from '../helpers/media-servers';
@@ -72,7 +73,8 @@ function samePixels(a: Buffer, b: Buffer, region?: Region): boolean {
  * for `burstMs`; if the last grab has the words, they appeared with the first
  * grab of the run of identical grabs that ends the burst (a card is still
  * once drawn, and so is the frozen or paused picture under a band or mark;
- * over a playing picture only the card's `region` is compared). Otherwise
+ * over a playing picture only the card's `region` is compared), or, when
+ * that run starts late, with the first grab OCR reads them on. Otherwise
  * screenshots are read one by one until the words are there.
  */
 async function wordsSince(r: Rig, since: number, name: string, re: RegExp, burstMs = BURST_MS, region?: Region): Promise<{ shot: Shot; text: string; ms: number; at: number }> {
@@ -84,6 +86,19 @@ async function wordsSince(r: Rig, since: number, name: string, re: RegExp, burst
   if (re.test(lastText)) {
     let first = n;
     while (first > 0 && samePixels(shots[first - 1]!.xwd, shots[n]!.xwd, region)) first--;
+    // Something else may have changed after the words came (a new window of
+    // the stream under a band): then the first grab that reads them, found by
+    // bisection (words that came stay), is the time.
+    if (shots[first]!.at - since > 500) {
+      let lo = 0;
+      let hi = first;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (re.test(await ocr(shots[mid]!.xwd, tess(r.lang), 'xwd'))) hi = mid;
+        else lo = mid + 1;
+      }
+      first = lo;
+    }
     ms = Math.max(0, Math.round(shots[first]!.at - since));
     last = { shot: await shotFromXwd(shots[n]!.xwd), text: lastText, ms };
   } else {
@@ -101,8 +116,19 @@ async function wordsSince(r: Rig, since: number, name: string, re: RegExp, burst
   latencies.push(
     `${name} ${r.lang}: ${!re.test(last.text) ? 'not read' : ms !== null ? `${ms} ms (${shots.length} grabs in ${burstMs} ms${late > 300 ? `, the first ${late} ms after the change: an upper bound` : ''})` : `more than ${burstMs} ms (${last.ms} ms)`}`,
   );
-  // What the daemon did meanwhile, for a reader of a failed run.
-  if (!re.test(last.text)) console.error(r.d.logs().filter((l) => /"module":"(tv|player)"/.test(l)).slice(-30).join('\n'));
+  // What the daemon did meanwhile, for a reader of a failed or slow run.
+  if (!re.test(last.text)) {
+    const tree = spawnSync('xwininfo', ['-root', '-tree', '-display', r.x.display], { encoding: 'utf8' }).stdout;
+    const kids = spawnSync('pgrep', ['-a', '-P', String(r.d.proc.pid)], { encoding: 'utf8' }).stdout;
+    console.error(`${name} ${r.lang} not read; windows:\n${tree}\nthe daemon's processes:\n${kids}`);
+    if (process.env.TV_GDB) {
+      for (const line of kids.split('\n').filter((l) => l.includes('idle-worker'))) {
+        const bt = spawnSync('gdb', ['-p', line.split(' ')[0]!, '-batch', '-ex', 'thread apply all bt 12'], { encoding: 'utf8' }).stdout;
+        console.error(`backtraces of ${line}:\n${bt.split('\n').filter((l) => /^#|^Thread/.test(l)).join('\n')}`);
+      }
+    }
+  }
+  if (!re.test(last.text) || ms === null || ms > 500) console.error(`${name} ${r.lang}:\n${r.d.logs().filter((l) => /"module":"(tv|player)"/.test(l) && !/"code":2005/.test(l)).slice(-12).join('\n')}`);
   return { ...(last as { shot: Shot; text: string; ms: number }), at: since };
 }
 
@@ -116,7 +142,7 @@ async function rig(t: Test, lang: Lang, extra: string[] = [], size: [number, num
   const x = await startXvfb(size[0], size[1]);
   t.teardown(() => x.stop());
   const d = await startDaemon({
-    args: ['--video-sink', 'x', '--language', lang, '--name', 'Room 3B', '--stall-timeout', '2', '--reconnect-attempts', '2', '--reconnect-interval', '3', ...extra],
+    args: ['--video-sink', 'x', '--language', lang, '--name', 'Room 3B', '--stall-timeout', '2', '--reconnect-attempts', '2', '--reconnect-interval', '3', '--log-level', 'debug', ...extra],
     env: { DISPLAY: x.display },
   });
   t.teardown(() => d.stop());
