@@ -1,10 +1,9 @@
-// What the TV shows while nothing plays: a background with a QR code that
-// opens the phone remote already paired (rendered here, in Node, into RGBA),
-// and the words (device name, control address, status in Chinese and
-// English), which pango draws in gst-pipelines/idle.pipeline.
+// The pictures of the TV's cards, rendered here in Node into RGBA: the idle
+// card's background with the QR code that opens the phone remote already
+// paired, the pairing corner and the band. Their words (src/tv/words.ts,
+// put together in src/tv/screen.ts) are drawn by pango in
+// gst-pipelines/idle.pipeline; pangoEscape and wrap prepare them.
 import QRCode from 'qrcode';
-import type { PlayerState } from '../player/state';
-import { STATUS_CODES, isStatusCode } from '../player/status-codes';
 
 export const IDLE_WIDTH = 1280;
 export const IDLE_HEIGHT = 720;
@@ -118,39 +117,3 @@ export function wrap(s: string, max: number): string {
   return out.join('\n');
 }
 
-export interface IdleInfo {
-  name: string;
-  controlUrl: string;
-  state: PlayerState;
-  lastCode: number | null;
-}
-
-/** The status words in both languages for what the TV shows now. */
-export function statusWords(state: PlayerState, lastCode: number | null): { en: string; zh: string } {
-  if (lastCode === -2301) {
-    return {
-      en: "The stream stopped: reconnecting failed several times (-2301). Check the teacher's stream, then press Play on the phone.",
-      zh: '直播中断：多次重连均失败（-2301）。请检查老师的直播推流，然后在手机上按“播放”。',
-    };
-  }
-  if (state === 'error' && lastCode !== null && isStatusCode(lastCode)) {
-    const w = STATUS_CODES[lastCode];
-    return {
-      en: `Could not play (${lastCode}): ${w.en}. Check the stream address, then press Play on the phone.`,
-      zh: `无法播放（${lastCode}）：${w.zh}。请检查直播流地址，然后在手机上按“播放”。`,
-    };
-  }
-  if (lastCode === 2006) {
-    return { en: 'The lesson stream ended (2006). Press Play on the phone to watch again.', zh: '直播已结束（2006）。在手机上按“播放”可再次观看。' };
-  }
-  if (state === 'stopped') return { en: 'Stopped. Press Play on the phone to watch.', zh: '已停止。在手机上按“播放”即可观看。' };
-  return { en: 'Ready. Scan the code with a phone to control this screen.', zh: '准备就绪。用手机扫描二维码即可遥控本屏幕。' };
-}
-
-/** The two texts (pango markup, escaped) for the title and status overlays. */
-export function idleTexts(info: IdleInfo): { title: string; status: string } {
-  const words = statusWords(info.state, info.lastCode);
-  const title = `<span size="x-large">${pangoEscape(info.name)}</span>\n\n遥控地址 / Control address:\n${pangoEscape(info.controlUrl)}\n扫描右侧二维码遥控\nScan the code to use the remote`;
-  const status = `${pangoEscape(wrap(words.zh, 26))}\n${pangoEscape(wrap(words.en, 48))}`;
-  return { title, status };
-}
