@@ -166,8 +166,10 @@ t.test('--rejoin off: the end of the stream stops, as on a phone', async (t) => 
 // at once that there is no such stream). The gap is 75 s here, past one
 // 60 s held watch and into the 30 s back-off cap; LIVEPLAYER_GAP_SECONDS=600
 // runs the 10-minute gap (docs/tv.md has its figures).
+// In CI only node-media-server's HTTP-FLV, whose watch fails differently
+// (nginx-rtmp's held watch is the one of the unpublished stream above).
 const GAP_MS = Number(process.env.LIVEPLAYER_GAP_SECONDS ?? 75) * 1000;
-for (const server of ['nginx-rtmp', 'nms-httpflv'] as const) {
+for (const server of process.env.LIVEPLAYER_GAP_SECONDS ? (['nginx-rtmp', 'nms-httpflv'] as const) : (['nms-httpflv'] as const)) {
   t.test(`${server}: a publisher gone for ${GAP_MS / 1000} s comes back and plays`, { timeout: GAP_MS + 120_000 }, async (t) => {
     let url: string;
     let pubUrl: string;
