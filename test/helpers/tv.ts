@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PNG } from 'pngjs';
+import jsQR from 'jsqr';
 
 export interface Xvfb {
   display: string;
@@ -254,4 +255,22 @@ export function ocrWords(png: Buffer, lang: 'eng' | 'chi_sim'): Promise<OcrWord[
       });
     });
   });
+}
+
+/** Reads the screen (`shoot`) until `re` is on it, or `ms` pass; the last shot and its words. */
+export async function readUntil(shoot: () => Promise<Shot>, re: RegExp, topLeft?: { width: number; height: number }, ms = 15000): Promise<{ shot: Shot; text: string }> {
+  const end = Date.now() + ms;
+  let shot = await shoot();
+  let text = await ocr(shot.png, 'eng', 'png', topLeft);
+  while (!re.test(text) && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 300));
+    shot = await shoot();
+    text = await ocr(shot.png, 'eng', 'png', topLeft);
+  }
+  return { shot, text };
+}
+
+/** What the QR code on a screenshot says (read by jsQR, an independent decoder), or null. */
+export function qrIn(s: Shot): string | null {
+  return jsQR(new Uint8ClampedArray(s.data.buffer, s.data.byteOffset, s.data.length), s.width, s.height)?.data ?? null;
 }

@@ -4,31 +4,14 @@
 // The X sink's full tour is tv-words-xvfb.test.ts; this one checks that the
 // cards and the full-screen picture do not depend on the sink.
 import t from 'tap';
-import jsQR from 'jsqr';
 import { startDaemon } from '../helpers/daemon';
 import { startNginxRtmp, startPublisher } from '../helpers/media-servers';
 import { closedPort } from '../helpers/tcp-servers';
-import { litShare, ocr, screenshot, startXvfb, keepShot, type Shot } from '../helpers/tv';
+import { keepShot, litShare, qrIn, readUntil, screenshot, startXvfb } from '../helpers/tv';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PUB = { width: 640, height: 360, fps: 25, bitrateKbps: 600, gopSeconds: 1, audio: true };
 
-function qrIn(s: Shot): string | null {
-  return jsQR(new Uint8ClampedArray(s.data.buffer, s.data.byteOffset, s.data.length), s.width, s.height)?.data ?? null;
-}
-
-/** Reads the screen until `re` is on it (or 15 s pass); returns the last shot and its words. */
-async function readUntil(display: string, re: RegExp, topLeft?: { width: number; height: number }): Promise<{ shot: Shot; text: string }> {
-  let shot = await screenshot(display);
-  let text = await ocr(shot.png, 'eng', 'png', topLeft);
-  const end = Date.now() + 15000;
-  while (!re.test(text) && Date.now() < end) {
-    await sleep(300);
-    shot = await screenshot(display);
-    text = await ocr(shot.png, 'eng', 'png', topLeft);
-  }
-  return { shot, text };
-}
 
 t.test('on the GL sink the TV shows the same cards and a full-screen picture', async (t) => {
   const x = await startXvfb(1920, 1080);
@@ -43,7 +26,7 @@ t.test('on the GL sink the TV shows the same cards and a full-screen picture', a
   const sub = await d.subscribe();
   t.teardown(() => sub.close());
 
-  const idle = await readUntil(x.display, /Ready/);
+  const idle = await readUntil(() => screenshot(x.display), /Ready/);
   keepShot(idle.shot.png, 'tv-gl-idle-en.png');
   t.match(idle.text, /Ready/, `idle: the card says the TV is ready (read: ${idle.text.slice(0, 120)})`);
   t.ok(litShare(idle.shot) > 0.9, `and fills the 1920x1080 screen (${(litShare(idle.shot) * 100).toFixed(1)} % lit)`);
@@ -62,7 +45,7 @@ t.test('on the GL sink the TV shows the same cards and a full-screen picture', a
 
   await d.api('POST', '/api/v1/player/pause');
   // The mark is a small card at the top left, over the picture.
-  const paused = await readUntil(x.display, /Paused/, { width: 0.3, height: 0.15 });
+  const paused = await readUntil(() => screenshot(x.display), /Paused/, { width: 0.3, height: 0.15 });
   keepShot(paused.shot.png, 'tv-gl-paused-en.png');
   t.match(paused.text, /Paused/, 'paused: the mark');
   t.ok(litShare(paused.shot) > 0.8, `and the picture stays (${(litShare(paused.shot) * 100).toFixed(1)} % lit)`);
@@ -72,7 +55,7 @@ t.test('on the GL sink the TV shows the same cards and a full-screen picture', a
   await d.api('PATCH', '/api/v1/player', { src: `rtmp://127.0.0.1:${await closedPort()}/live/class1` });
   await d.api('POST', '/api/v1/player/play');
   await sub.waitFor((e) => e.event === 'state' && e.data.state === 'error' && sub.events.indexOf(e) >= from, 15000, 'error');
-  const failed = await readUntil(x.display, /refused the/);
+  const failed = await readUntil(() => screenshot(x.display), /refused the/);
   keepShot(failed.shot.png, 'tv-gl-failed-refused-en.png');
   t.match(failed.text, /refused the/, 'a failure: its cause in words');
 });

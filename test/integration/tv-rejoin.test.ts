@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startDaemon, type RunningDaemon, type Subscription } from '../helpers/daemon';
-import { startNginxRtmp, startNodeMediaServer, startPublisher, type Managed } from '../helpers/media-servers';
+import { startNginxRtmp, startNodeMediaServer, startPublisher } from '../helpers/media-servers';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // 2 s after the publisher is back, plus its own start (ffmpeg's lavfi and x264
@@ -33,28 +33,33 @@ async function daemonOn(t: Test, src: string, extra: string[] = []) {
   return { d, sub };
 }
 
+/** A server of the kind named, stopped with the test: where the publisher sends and where the daemon plays. */
+async function serverFor(t: Test, server: 'nginx-rtmp' | 'nms-rtmp' | 'nms-httpflv'): Promise<{ url: string; pubUrl: string }> {
+  if (server === 'nginx-rtmp') {
+    const nginx = await startNginxRtmp();
+    t.teardown(() => nginx.stop());
+    return { url: nginx.rtmpUrl('class1'), pubUrl: nginx.rtmpUrl('class1') };
+  }
+  const nms = await startNodeMediaServer();
+  t.teardown(() => nms.stop());
+  return { url: server === 'nms-rtmp' ? nms.rtmpUrl('class1') : nms.flvUrl('class1'), pubUrl: nms.rtmpUrl('class1') };
+}
+
+/** Plays a published stream to 2004, then stops the publisher (SIGINT, as an encoder that is stopped). */
+async function playThenStopPublisher(t: Test, server: 'nginx-rtmp' | 'nms-rtmp' | 'nms-httpflv') {
+  const { url, pubUrl } = await serverFor(t, server);
+  const pub = await startPublisher(pubUrl, PUB);
+  t.teardown(() => pub.stop());
+  const { d, sub } = await daemonOn(t, url);
+  await sub.waitForCode(2004, 20000);
+  const before = sub.events.length;
+  await pub.stop('SIGINT');
+  return { d, sub, pubUrl, before };
+}
 
 for (const server of ['nginx-rtmp', 'nms-rtmp', 'nms-httpflv'] as const) {
   t.test(`${server}: the encoder restarts (2006), the TV waits and plays again by itself`, async (t) => {
-    let url: string;
-    let pubUrl: string;
-    if (server === 'nginx-rtmp') {
-      const nginx = await startNginxRtmp();
-      t.teardown(() => nginx.stop());
-      url = pubUrl = nginx.rtmpUrl('class1');
-    } else {
-      const nms = await startNodeMediaServer();
-      t.teardown(() => nms.stop());
-      pubUrl = nms.rtmpUrl('class1');
-      url = server === 'nms-rtmp' ? pubUrl : nms.flvUrl('class1');
-    }
-    let pub: Managed = await startPublisher(pubUrl, PUB);
-    t.teardown(() => pub.stop());
-    const { d, sub } = await daemonOn(t, url);
-    await sub.waitForCode(2004, 20000);
-
-    const before = sub.events.length;
-    await pub.stop('SIGINT');
+    const { d, sub, pubUrl, before } = await playThenStopPublisher(t, server);
     await sub.waitForCode(2006, 10000, before);
     await sub.waitFor((e) => e.event === 'state' && e.data.state === 'waiting', 5000, 'waiting');
     const view = (await d.api('GET', '/api/v1/player')).body;
@@ -65,7 +70,8 @@ for (const server of ['nginx-rtmp', 'nms-rtmp', 'nms-httpflv'] as const) {
     await sleep(3000);
     const from = sub.events.length;
     const back = performance.now();
-    pub = await startPublisher(pubUrl, PUB);
+    const pub = await startPublisher(pubUrl, PUB);
+    t.teardown(() => pub.stop());
     const at = await playing(d, sub, from, 20000);
     const ms = at - back;
     t.comment(`${server}: publisher back -> 2004 in ${ms} ms`);
@@ -171,30 +177,14 @@ t.test('--rejoin off: the end of the stream stops, as on a phone', async (t) => 
 const GAP_MS = Number(process.env.LIVEPLAYER_GAP_SECONDS ?? 75) * 1000;
 for (const server of process.env.LIVEPLAYER_GAP_SECONDS ? (['nginx-rtmp', 'nms-httpflv'] as const) : (['nms-httpflv'] as const)) {
   t.test(`${server}: a publisher gone for ${GAP_MS / 1000} s comes back and plays`, { timeout: GAP_MS + 120_000 }, async (t) => {
-    let url: string;
-    let pubUrl: string;
-    if (server === 'nginx-rtmp') {
-      const nginx = await startNginxRtmp();
-      t.teardown(() => nginx.stop());
-      url = pubUrl = nginx.rtmpUrl('class1');
-    } else {
-      const nms = await startNodeMediaServer();
-      t.teardown(() => nms.stop());
-      pubUrl = nms.rtmpUrl('class1');
-      url = nms.flvUrl('class1');
-    }
-    let pub: Managed = await startPublisher(pubUrl, PUB);
-    t.teardown(() => pub.stop());
-    const { d, sub } = await daemonOn(t, url);
-    await sub.waitForCode(2004, 20000);
-    const before = sub.events.length;
-    await pub.stop('SIGINT');
+    const { d, sub, pubUrl, before } = await playThenStopPublisher(t, server);
     await sub.waitFor((e) => e.event === 'state' && e.data.state === 'waiting' && sub.events.indexOf(e) >= before, 30000, 'waiting');
     await sleep(GAP_MS);
     t.equal((await d.api('GET', '/api/v1/player')).body.state, 'waiting', `still waiting after ${GAP_MS / 1000} s`);
     const from = sub.events.length;
     const back = performance.now();
-    pub = await startPublisher(pubUrl, PUB);
+    const pub = await startPublisher(pubUrl, PUB);
+    t.teardown(() => pub.stop());
     const at = await playing(d, sub, from, 60000);
     t.comment(`${server}: after a ${GAP_MS / 1000} s gap, publisher back -> 2004 in ${Math.round(at - back)} ms`);
     t.ok(at - back < RETURN_BUDGET_MS, `playing again ${Math.round(at - back)} ms after the publisher's return (budget ${RETURN_BUDGET_MS})`);

@@ -7,7 +7,6 @@
 import t, { type Test } from 'tap';
 import { performance } from 'node:perf_hooks';
 import { spawnSync } from 'node:child_process';
-import jsQR from 'jsqr';
 import { startDaemon, type RunningDaemon, type Subscription } from '../helpers/daemon';
 import { startNginxRtmp, startPublisher, type Managed, type NginxRtmp } from '../helpers/media-servers';
 import { closedPort, startCodecFlvServer, startGarbageServer, startHttpAnswer } from '../helpers/tcp-servers';
@@ -15,7 +14,7 @@ import { makeFlv, SD } from '../helpers/ffmpeg-files';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { burst, keepShot, litShare, ocr, ocrWords, screenshot, shotFromXwd, startXvfb, xwdPixels, type Shot, type Xvfb } from '../helpers/tv';
+import { burst, keepShot, litShare, ocr, ocrWords, qrIn, screenshot, type Shot, shotFromXwd, startXvfb, type Xvfb, xwdPixels } from '../helpers/tv';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PUB = { width: 640, height: 360, fps: 25, bitrateKbps: 600, gopSeconds: 1, audio: true };
@@ -29,10 +28,6 @@ t.teardown(() => console.log(`# state change -> words on the TV (screenshot that
 type Lang = 'en' | 'zh';
 const tess = (l: Lang) => (l === 'en' ? 'eng' : 'chi_sim');
 
-function qrIn(s: Shot): string | null {
-  const code = jsQR(new Uint8ClampedArray(s.data.buffer, s.data.byteOffset, s.data.length), s.width, s.height);
-  return code?.data ?? null;
-}
 
 interface Rig {
   x: Xvfb;
