@@ -42,10 +42,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-sed -e "s/%%BALENA_MACHINE_NAME%%/$MACHINE/g" -e "s/%%BALENA_ARCH%%/$ARCH/g" Dockerfile.template \
-  | sed -E "s#^FROM debian:trixie-slim\b#FROM $BASE#" >"$WORK/Dockerfile"
-grep -q '%%' "$WORK/Dockerfile" && { fail "Dockerfile.template renders without placeholders left"; exit 1; }
-grep -q "^FROM $BASE" "$WORK/Dockerfile" || { fail "Dockerfile.template starts FROM debian:trixie-slim"; exit 1; }
+render_dockerfile "$BASE" >"$WORK/Dockerfile" || { fail "Dockerfile.template renders for $ARCH with the local base"; exit 1; }
 
 t2=$(now)
 if ! nice -n 10 docker build -q -f "$WORK/Dockerfile" -t "$IMAGE" . >"$WORK/build.log" 2>&1; then

@@ -87,3 +87,16 @@ SRC
     --change 'CMD ["bash"]' - "$tag" >/dev/null
   rm -rf "$root" "$root.log"
 }
+
+# Dockerfile.template rendered as balena renders it for $MACHINE/$ARCH, its
+# public base swapped for the local one ($1), on stdout. Fails (message on
+# stderr) if a placeholder is left or the template no longer starts FROM
+# debian:trixie-slim.
+render_dockerfile() {
+  local base=$1 out
+  out=$(sed -e "s/%%BALENA_MACHINE_NAME%%/$MACHINE/g" -e "s/%%BALENA_ARCH%%/$ARCH/g" Dockerfile.template \
+    | sed -E "s#^FROM debian:trixie-slim\b#FROM $base#")
+  grep -q '%%' <<<"$out" && { echo "Dockerfile.template renders with placeholders left" >&2; return 1; }
+  grep -q "^FROM $base" <<<"$out" || { echo "Dockerfile.template does not start FROM debian:trixie-slim" >&2; return 1; }
+  printf '%s\n' "$out"
+}
