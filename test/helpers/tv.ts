@@ -188,8 +188,11 @@ export function litShare(s: Shot, step = 8): number {
 /**
  * The words on a screenshot, read by tesseract in `lang` ("eng", "chi_sim").
  * The picture is turned to grey and inverted first (light words on a dark
- * card read far better as dark on light). Spaces are removed for Chinese,
- * where tesseract puts them between characters.
+ * card read far better as dark on light). Only the colour channels are
+ * negated: ImageMagick 7 (Debian 13) negates alpha too by default, which
+ * turned the card's opaque RGBA screen.png fully transparent; ImageMagick 6
+ * (Debian 12) gives the same pixels as without -channel.
+ * Spaces are removed for Chinese, where tesseract puts them between characters.
  */
 export function ocr(png: Buffer, lang: 'eng' | 'chi_sim', format: 'png' | 'xwd' = 'png', topLeft?: { width: number; height: number }): Promise<string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ocr-'));
@@ -199,7 +202,7 @@ export function ocr(png: Buffer, lang: 'eng' | 'chi_sim', format: 'png' | 'xwd' 
   return new Promise<string>((resolve, reject) => {
     // topLeft: only that share of the screen (a mark or band over a busy picture reads better alone).
     const crop = topLeft ? ['-crop', `${Math.round(topLeft.width * 100)}%x${Math.round(topLeft.height * 100)}%+0+0`, '+repage'] : [];
-    execFile('convert', [`${format}:${file}`, ...crop, '-colorspace', 'Gray', '-negate', '-resize', '75%', prepared], (err) => {
+    execFile('convert', [`${format}:${file}`, ...crop, '-colorspace', 'Gray', '-channel', 'RGB', '-negate', '+channel', '-resize', '75%', prepared], (err) => {
       if (err) return reject(err);
       execFile('tesseract', [prepared, 'stdout', '-l', lang, '--psm', '11'], { maxBuffer: 8 << 20 }, (err2, out) => {
         rmSync(dir, { recursive: true, force: true });
@@ -240,7 +243,7 @@ export function ocrWords(png: Buffer, lang: 'eng' | 'chi_sim'): Promise<OcrWord[
   const prepared = path.join(dir, 'prep.png');
   writeFileSync(file, png);
   return new Promise<OcrWord[]>((resolve, reject) => {
-    execFile('convert', [file, '-colorspace', 'Gray', '-negate', prepared], (err) => {
+    execFile('convert', [file, '-colorspace', 'Gray', '-channel', 'RGB', '-negate', '+channel', prepared], (err) => {
       if (err) return reject(err);
       execFile('tesseract', [prepared, 'stdout', '-l', lang, '--psm', '11', 'tsv'], { maxBuffer: 8 << 20 }, (err2, out) => {
         rmSync(dir, { recursive: true, force: true });
