@@ -115,10 +115,12 @@ echo "INFO  binding $SUM_TEST (runtime image: $SUM_RUN); $(tr '\n' ' ' <<<"$GST"
 
 echo "INFO  running ${#TESTS[@]} files: ${FILES[*]}"
 t4=$(now)
-# --init reaps the servers' children; tap runs one file at a time (2 shared cores).
+# --init reaps the servers' children; tap runs one file at a time (2 shared
+# cores), each with 900 s instead of 300 (tv-words-xvfb ran past 300 s in a loaded
+# container).
 docker run --rm --init --network host --shm-size 256m \
   -e LIVEPLAYER_HYGIENE_CYCLES="$HYGIENE_CYCLES" \
-  "$TEST_IMAGE" node_modules/.bin/tap --jobs 1 --reporter tap "${TESTS[@]}" >"$WORK/tap.log" 2>&1 &
+  "$TEST_IMAGE" node_modules/.bin/tap --jobs 1 --timeout 900 --reporter tap "${TESTS[@]}" >"$WORK/tap.log" 2>&1 &
 TAP_PID=$!
 # One line per file as it ends (the whole TAP stream: IMAGE_SUITE_LOG=file).
 tail -n +1 -f --pid "$TAP_PID" "$WORK/tap.log" | grep --line-buffered -E '^(not )?ok [0-9]+ - dist/'
