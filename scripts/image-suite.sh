@@ -118,6 +118,7 @@ t4=$(now)
 # --init reaps the servers' children; tap runs one file at a time (2 shared
 # cores), each with 900 s instead of 300 (tv-words-xvfb ran past 300 s in a loaded
 # container).
+: >"$WORK/tap.log"
 docker run --rm --init --network host --shm-size 256m \
   -e LIVEPLAYER_HYGIENE_CYCLES="$HYGIENE_CYCLES" \
   "$TEST_IMAGE" node_modules/.bin/tap --jobs 1 --timeout 900 --reporter tap "${TESTS[@]}" >"$WORK/tap.log" 2>&1 &
