@@ -47,9 +47,11 @@ t.test('revocation, per-phone stream bound, no lock-out, floods logged once', as
     t.equal((await request(d.base, 'GET', '/api/v1/player', bearer())).status, 200, 'the valid token from the same address still works');
     t.equal((await request(d.base, 'GET', '/api/v1/player', { cookie: phone })).status, 200, "the paired phone's cookie too");
     t.equal((await request(d.base, 'GET', '/api/v1/player', bad)).status, 429, 'and bad tokens stay limited');
+    // pino writes asynchronously: on a busy machine the line may come a moment after the answers.
+    for (let i = 0; i < 40 && lines(d, 'authentication failed').length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     const authLines = lines(d, 'authentication failed');
-    t.ok(authLines.length <= 2, `${authLines.length} log line(s) for the bad tokens so far (one per minute at most)`);
-    t.equal(authLines[0].level, 40, 'at warn');
+    t.ok(authLines.length >= 1 && authLines.length <= 2, `${authLines.length} log line(s) for the bad tokens so far (one per minute at most)`);
+    t.equal(authLines[0]?.level, 40, 'at warn');
   });
 
   await t.test('forget all phones closes the phones\' streams at once; the token\'s stays', async (t) => {
