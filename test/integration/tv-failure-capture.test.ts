@@ -59,7 +59,7 @@ const CASES: { name: string; want: RegExp; code: RegExp; src: () => Promise<{ sr
   },
   {
     name: 'unsupported-codec',
-    want: /codec \(HEVC\) is not supported/,
+    want: /video codec \(HEVC\)/,
     code: /Cannot play/,
     src: async () => {
       const s = await startCodecFlvServer(recording(), 12);
