@@ -44,7 +44,10 @@ find "$NM" -type f \( -iname '*.md' -o -iname '*.markdown' -o -name '.eslintrc*'
   -o -name '.npmignore' -o -name '.travis.yml' -o -name '.editorconfig' -o -name '*.gyp' -o -name '*.gypi' -o -name Makefile \
   -o -name '*.ts' -not -name '*.d.ts' -o -name '*.py' \) -delete
 find "$NM" -type d -name .bin -prune -exec rm -rf {} +
-find "$NM" -name '*.node' -exec strip --strip-unneeded {} + -exec chmod 644 {} +
+# The addons are stripped by the build stage's own binutils: the host's
+# strip knows only its own CPU and refuses an arm64 or armhf object.
+docker run --rm -v "$NM:/nm" "liveplayerd-build:$ARCH" find /nm -name '*.node' -exec strip --strip-unneeded {} +
+find "$NM" -name '*.node' -exec chmod 644 {} +
 # Executable bits only where a file is a script run as such.
 find "$P/usr/lib/liveplayerd" -type f -perm /111 -exec chmod a-x {} +
 find "$P/usr/lib/liveplayerd" -type f -exec sh -c 'for f; do [ "$(head -c2 "$f")" = "#!" ] && chmod a+x "$f"; done; true' sh {} +

@@ -26,9 +26,16 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, ms: number): Promise<void> {
+// Waits as long as the server process lives: its start is what takes time
+// (Node loading node-media-server took more than 15 s under qemu on a loaded
+// machine), so a dead child ends the wait at once and the deadline only
+// bounds a child that hangs.
+async function waitForPort(port: number, ms: number, child: ChildProcess): Promise<void> {
   const until = Date.now() + ms;
   for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`demo server exited (${child.exitCode ?? child.signalCode}) before opening port ${port}`);
+    }
     const ok = await new Promise<boolean>((resolve) => {
       const c = net.connect(port, '127.0.0.1', () => {
         c.destroy();
@@ -70,8 +77,12 @@ export function publisherArgs(url: string): string[] {
 export async function startDemoStream(log: Logger): Promise<DemoStream> {
   const [rtmpPort, httpPort] = [await freePort(), await freePort()];
   const server: ChildProcess = fork(path.join(__dirname, 'nms-child.js'), [String(rtmpPort), String(httpPort)], { stdio: 'ignore' });
-  // Generous: a first start on a busy board (or under emulation) is slow.
-  await waitForPort(rtmpPort, 15000);
+  try {
+    await waitForPort(rtmpPort, 120_000, server);
+  } catch (err) {
+    server.kill('SIGKILL');
+    throw err;
+  }
   const url = `rtmp://127.0.0.1:${rtmpPort}/live/demo`;
   let publisher: ChildProcess | null = null;
   let stopped = false;
