@@ -16,11 +16,6 @@ QUICK=0
 [[ "${2:-}" == --full ]] && QUICK=0
 
 FAILED=0
-pass() { printf 'PASS  %s\n' "$*"; }
-fail() { printf 'FAIL  %s\n' "$*"; FAILED=1; }
-check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
-now() { date +%s.%N; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 ensure_docker
 ensure_binfmt

@@ -15,11 +15,6 @@ source scripts/lib/docker-env.sh
 arch_setup "${1:-}"
 
 FAILED=0
-pass() { printf 'PASS  %s\n' "$*"; }
-fail() { printf 'FAIL  %s\n' "$*"; FAILED=1; }
-check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
-now() { date +%s.%N; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 ensure_docker
 ensure_binfmt

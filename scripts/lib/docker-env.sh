@@ -100,3 +100,10 @@ render_dockerfile() {
   grep -q "^FROM $base" <<<"$out" || { echo "Dockerfile.template does not start FROM debian:trixie-slim" >&2; return 1; }
   printf '%s\n' "$out"
 }
+
+# One line per check for the image and package checks; FAILED=1 once any failed.
+pass() { printf 'PASS  %s\n' "$*"; }
+fail() { printf 'FAIL  %s\n' "$*"; FAILED=1; }
+check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
