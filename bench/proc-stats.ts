@@ -1,6 +1,6 @@
 // Reads /proc for one process and its descendants: threads, open fds, RSS,
 // peak RSS and CPU ticks. Used by the benchmark (CPU per 10 s, peak RSS), the
-// soak (growth of threads/fds/RSS) and the engine-hygiene test. Linux only,
+// soak (growth of threads/fds/RSS) and test/integration/engine/hygiene.test.ts. Linux only,
 // no dependencies, never throws for a process that vanished meanwhile.
 import { readFileSync, readdirSync } from 'node:fs';
 

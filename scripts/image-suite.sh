@@ -20,26 +20,26 @@ arch_setup amd64
 
 # The engine (playback, start/stop, reconnection), the status codes, the TV
 # (Xvfb + OCR) and D-Bus (LivePlayer1, MPRIS), plus the binding's own
-# tests. Left out: codes-under-load (busy loops on both cores of a shared
+# tests. Left out: codes/under-load (busy loops on both cores of a shared
 # machine) and the suites of HTTP, the phone page, deployment and packaging,
 # which do not touch GStreamer.
 SUBSET=(
-  engine-servers engine-video-only engine-audio-only engine-recorded-flv engine-long-gop
-  engine-announced-video engine-demo engine-hygiene reconnect-last-frame
-  codes-connection codes-stream codes-degradation codes-decoder-switch codes-stutter
-  tv-idle-screen tv-words-xvfb tv-failure-capture tv-rejoin
-  dbus-start dbus-introspection dbus-live-player1-methods dbus-live-player1-properties
-  dbus-live-player1-signals dbus-mpris dbus-daemon-e2e dbus-robustness dbus-transport-abort
-  binding-property-reads binding-element-cache
+  engine/servers engine/video-only engine/audio-only engine/recorded-flv engine/long-gop
+  engine/announced-video engine/demo engine/hygiene codes/reconnect-last-frame
+  codes/connection codes/stream codes/degradation codes/decoder-switch codes/stutter
+  tv/idle-screen tv/words-xvfb tv/failure-capture tv/rejoin
+  dbus/start dbus/introspection dbus/live-player1-methods dbus/live-player1-properties
+  dbus/live-player1-signals dbus/mpris dbus/daemon-e2e dbus/robustness dbus/transport-abort
+  binding/property-reads binding/element-cache
 )
-# engine-hygiene's 2000 sessions take a quarter of an hour on this machine;
+# engine/hygiene's 2000 sessions take a quarter of an hour on this machine;
 # 300 still show whether the control process returns to its baseline.
 HYGIENE_CYCLES=${LIVEPLAYER_HYGIENE_CYCLES:-300}
 
 if (($#)); then FILES=("$@"); else FILES=("${SUBSET[@]}"); fi
 TESTS=()
 for f in "${FILES[@]}"; do
-  f=${f%.test.ts}; f=${f%.test.js}; f=${f##*/}
+  f=${f%.test.ts}; f=${f%.test.js}; f=${f#*test/integration/}; f=${f#dist/}
   [[ -f test/integration/$f.test.ts ]] || { echo "no test/integration/$f.test.ts" >&2; exit 2; }
   TESTS+=("dist/test/integration/$f.test.js")
 done
@@ -116,7 +116,7 @@ echo "INFO  binding $SUM_TEST (runtime image: $SUM_RUN); $(tr '\n' ' ' <<<"$GST"
 echo "INFO  running ${#TESTS[@]} files: ${FILES[*]}"
 t4=$(now)
 # --init reaps the servers' children; tap runs one file at a time (2 shared
-# cores), each with 900 s instead of 300 (tv-words-xvfb ran past 300 s in a loaded
+# cores), each with 900 s instead of 300 (tv/words-xvfb ran past 300 s in a loaded
 # container).
 : >"$WORK/tap.log"
 docker run --rm --init --network host --shm-size 256m \

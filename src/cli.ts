@@ -7,7 +7,7 @@ import { startDaemon } from './daemon';
 import { rotateToken } from './os/token';
 import { EXIT_BAD_CONFIG, EXIT_CANNOT_RUN } from './os/exit-codes';
 import { packageVersion } from './version';
-import { gstreamerVersion } from './gst/probe';
+import { gstreamerVersion } from './gst/control/probe';
 
 /** However the parts behave, the process is gone this long after a stop signal. */
 const HARD_EXIT_MS = 1800;

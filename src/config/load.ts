@@ -10,7 +10,7 @@ import { applyPatch, DEFAULT_ATTRIBUTES, type Attributes, ATTRIBUTE_NAMES } from
 import { isPlayerError } from '../player/errors';
 import { ATTRIBUTE_ENV, ATTRIBUTE_FLAGS, ConfigSchema, OPTION_SPECS, type OptionSpec, type OptionsConfig } from './schema';
 import { OPTION_HELP, usage } from './help';
-import { defaultLayout, parsePoint, placementProblem, PIP_SIZE, WINDOW_SIZE } from '../gst/geometry';
+import { defaultLayout, parsePoint, placementProblem, PIP_SIZE, WINDOW_SIZE } from '../player/view';
 import { FLEET_CHANNELS_ENV, parseFleetChannels, type FleetChannel } from './fleet-channels';
 
 export interface Config extends OptionsConfig {

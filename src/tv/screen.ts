@@ -1,6 +1,6 @@
 // Decides what the TV shows around the stream, so that it is never black,
 // frozen or misleading: a card drawn by its own throw-away process
-// (src/gst/idle-worker.ts) on the player's video sink, at the screen's size.
+// (src/gst/worker/idle-worker.ts) on the player's video sink, at the screen's size.
 //
 //   idle, stopped, error, waiting, connecting: the idle card (name, address,
 //     QR code) with what is happening in words;
@@ -21,7 +21,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { VideoSinkPref } from '../gst/element-choice';
-import type { Card, FromIdleWorker, ToIdleWorker } from '../gst/idle-worker';
+import type { Card, FromIdleWorker, ToIdleWorker } from '../gst/worker/idle-worker';
 import type { LivePlayer, PlayerEventMap } from '../player/player';
 import type { DisplaySize } from './display-size';
 import { pangoEscape, wrap } from './idle-screen';
@@ -351,7 +351,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
   }
 
   private fork(): Shown {
-    const child = fork(path.join(__dirname, '..', 'gst', 'idle-worker.js'), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(path.join(__dirname, '..', 'gst', 'worker', 'idle-worker.js'), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const p: Shown = { child, ready: false, card: null };
     child.on('message', (m: FromIdleWorker) => {
       if (m.t === 'ready') p.ready = true;

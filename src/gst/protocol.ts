@@ -1,0 +1,63 @@
+// The messages between the daemon and a media worker process. Plain data
+// only (they cross process.send with structured cloning).
+import type { SnapshotRequest, SnapshotResult } from '../player/engine';
+import type { PipelineChoice } from './pipeline-description';
+import type { ScalePath, Size, ViewGeometry } from '../player/view';
+
+/** Everything a worker needs to play one session. */
+export interface WorkerPlan {
+  src: string;
+  choice: PipelineChoice;
+  /** Set when `auto` fell back to software: the 2106 message. */
+  decoderFallback?: string;
+  /** The hardware decoder in use, if any: its failure before the first frame is reported as decoder-failed. */
+  hardwareDecoder?: string;
+  muted: boolean;
+  /** The volume element's level, 0.0-1.0 (the attribute's percent / 100). */
+  volume: number;
+  minCacheMs: number;
+  maxCacheMs: number;
+  stallTimeoutMs: number;
+  connectTimeoutMs: number;
+  handshakeTimeoutMs: number;
+  /** Extra trusted CA certificates (PEM, --ca-file) for rtmps and https. */
+  ca?: string[];
+  snapshotDir: string;
+  audioDevice: string;
+  /** How the picture is shown when the session starts; later changes come as `geometry`. */
+  view: ViewGeometry;
+  screen: Size;
+  /** Who scales and whether the box is placed on a screen-sized frame (element table, per sink). */
+  scale: ScalePath;
+  place: boolean;
+}
+
+export type ToWorker =
+  | { t: 'prepare'; choice: PipelineChoice }
+  | { t: 'open'; plan: WorkerPlan }
+  | { t: 'reconnect' }
+  | { t: 'pause' }
+  | { t: 'resume' }
+  | { t: 'update'; muted: boolean; volume: number; audioDevice: string }
+  | { t: 'geometry'; view: ViewGeometry }
+  | { t: 'snapshot'; id: number; req: SnapshotRequest };
+
+export type FromWorker =
+  | { t: 'ready' }
+  | { t: 'code'; code: number; detail?: string }
+  | { t: 'netstatus'; info: Record<string, number> }
+  | { t: 'volume'; volume: number }
+  | { t: 'dropped'; code: number | null; detail: string }
+  | { t: 'ended'; detail: string }
+  | { t: 'failed'; code: number | null; detail: string }
+  /** The picture stayed frozen while frames arrived, and a re-sync did not help: the daemon replaces this worker. */
+  | { t: 'frozen'; detail: string }
+  /** The hardware decoder failed on the first key frame; the daemon goes on with software (2108). */
+  | { t: 'decoder-failed'; detail: string }
+  | { t: 'reply'; id: number; ok: true; result: SnapshotResult }
+  | { t: 'reply'; id: number; ok: false; error: string }
+  | { t: 'done'; cmd: 'pause' | 'resume' }
+  /** The worker is about to end itself (over its memory bound): why, for the crashed() that follows. */
+  | { t: 'ending'; detail: string }
+  /** Something the daemon's log should say about the session (the worker has no logger of its own). */
+  | { t: 'log'; level: 'debug' | 'info' | 'warn'; msg: string; data: Record<string, number | string> };

@@ -1,0 +1,252 @@
+// Entry point of the TV screen process: runs gst-pipelines/idle.pipeline on
+// the configured video sink at the screen's size, pushes the card's picture
+// rendered by src/tv/idle-screen.ts once a second and sets the words as
+// properties of the named textoverlays. Like the media worker it is the only
+// importer of the binding in its process; the daemon kills it outright when
+// the card goes away, and forks a new one for the next card.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { PNG } from 'pngjs';
+import { renderBandImage, renderCornerImage, renderIdleImage } from '../../tv/idle-screen';
+import { chooseVideoSink, STUCK_CARD_TEST_ENV, videoSinkDescription, type VideoSinkPref } from '../element-choice';
+import { pipelineDir } from '../pipeline-description';
+import type { Gst, GstElement, GstPipeline } from './binding';
+import { cacheChildren } from './element-cache';
+
+/** One card of the TV: its picture (layout, QR, last frame) and its words (pango markup and fonts). */
+export interface Card {
+  layout: 'idle' | 'band' | 'corner';
+  width: number;
+  height: number;
+  /** The pairing address (idle and corner layouts). */
+  qr?: string;
+  title: string;
+  status: string;
+  titleFont: string;
+  statusFont: string;
+  /** A dark band behind the words, for words over a picture. */
+  shaded: boolean;
+}
+
+export type ToIdleWorker = { t: 'show'; videoSink: VideoSinkPref; card: Card } | { t: 'capture'; id: number };
+
+export type FromIdleWorker =
+  | { t: 'ready' }
+  | { t: 'showing' }
+  | { t: 'captured'; id: number; png?: string; error?: string }
+  | { t: 'error'; detail: string };
+
+const ELEMENT = /^[a-z0-9_]+( [a-z-]+=[a-z0-9]+)*$/;
+const FRAME_MS = 1000;
+const CAPTURE_TIMEOUT_MS = 4000;
+/** Longer than a frame takes from appsrc through the textoverlays to the snap sink. */
+const CAPTURE_SETTLE_MS = 250;
+
+/** idle.pipeline with {{video_sink}} from the element table and the screen's size; nothing else may be filled in. */
+export function describeIdlePipeline(videoSink: string, size: { width: number; height: number } = { width: 1280, height: 720 }, dir = pipelineDir()): string {
+  if (!ELEMENT.test(videoSink)) throw new Error(`refusing element description "${videoSink}"`);
+  for (const v of [size.width, size.height]) if (!Number.isInteger(v) || v < 16 || v > 8192) throw new Error(`refusing screen size ${v}`);
+  const values: Record<string, string> = { video_sink: videoSink, width: String(size.width), height: String(size.height) };
+  const text = readFileSync(path.join(dir, 'idle.pipeline'), 'utf8')
+    .split('\n')
+    .filter((l) => !l.trimStart().startsWith('#'))
+    .join('\n');
+  return text.replace(/\{\{([^}]*)\}\}/g, (_, key: string) => {
+    const v = values[key];
+    if (v === undefined) throw new Error(`unknown placeholder {{${key}}} in idle.pipeline`);
+    return v;
+  });
+}
+
+function send(m: FromIdleWorker): void {
+  // With a callback a send to a parent that is gone is a quiet error, not an
+  // 'error' event that prints EPIPE and a stack trace on the way out.
+  if (process.connected) process.send!(m, undefined, {}, () => undefined);
+}
+
+let pipeline: GstPipeline | null = null;
+let src: GstElement | null = null;
+let frame: Buffer | null = null;
+let drawn = '';
+let size = { width: 0, height: 0 };
+let ticker: NodeJS.Timeout | null = null;
+
+/** Set by the STUCK_CARD_TEST_ENV test hook: this process pushes no frame. */
+let stalled = false;
+
+function pushFrame(): void {
+  if (src && frame && !stalled) src.push!(frame);
+}
+
+// textoverlay re-renders its words only when a property changed since its
+// last frame, and a change that lands while the streaming thread renders the
+// frame before it can be lost: the card then keeps its old words for good.
+// For a few seconds after a change the words are set again before each
+// frame, which costs one pango layout a second.
+const REASSERT_MS = 3000;
+const REASSERT_FIRST_MS = 120;
+let card: Card | null = null;
+let shownAt = 0;
+
+function applyWords(c: Card): void {
+  const title = pipeline?.findChild('title');
+  const status = pipeline?.findChild('status');
+  for (const [el, text, font] of [[title, c.title, c.titleFont], [status, c.status, c.statusFont]] as const) {
+    if (!el) continue;
+    el['font-desc'] = font;
+    el['shaded-background'] = c.shaded;
+    el.text = text;
+  }
+}
+
+function tick(): void {
+  if (card && Date.now() - shownAt < REASSERT_MS) applyWords(card);
+  pushFrame();
+  checkRendered();
+}
+
+// A card process whose sink never draws (seen once in a few runs on a busy
+// machine: the process alive, its frames pushed, no window on the screen)
+// would leave the TV black for good. The sink counts what it rendered: if
+// nothing was drawn within STUCK_MS of a card, the process leaves and the
+// daemon starts a fresh one with the same card.
+const STUCK_MS = 4000;
+let awaitingSince = 0;
+let renderedBefore = 0;
+
+function rendered(): number {
+  const stats = String(pipeline?.findChild('vsink')?.stats ?? '');
+  return Number(/rendered=\(guint64\)(\d+)/.exec(stats)?.[1] ?? NaN);
+}
+
+function checkRendered(): void {
+  if (!awaitingSince) return;
+  const n = rendered();
+  // A sink without the statistics (NaN) cannot be checked.
+  if (!(n <= renderedBefore)) {
+    awaitingSince = 0;
+    return;
+  }
+  if (Date.now() - awaitingSince < STUCK_MS) return;
+  awaitingSince = 0;
+  send({ t: 'error', detail: `the video sink drew nothing in ${STUCK_MS} ms; starting a fresh card process` });
+  // process.exit would wait for the pipeline's threads (as in the disconnect handler below).
+  setTimeout(() => process.kill(process.pid, 'SIGKILL'), 50);
+}
+
+function picture(c: Card): Buffer {
+  if (c.layout === 'idle') return renderIdleImage(c.qr ?? '', c.width, c.height);
+  if (c.layout === 'corner') return renderCornerImage(c.qr ?? '', c.width, c.height);
+  return renderBandImage(c.width, c.height);
+}
+
+function show(m: Extract<ToIdleWorker, { t: 'show' }>): void {
+  const c = m.card;
+  // A card of another size (the pairing corner, then the band of a drop)
+  // gets a new pipeline in this warm process: its sink opens a new window,
+  // which X puts above the others, as a new process would.
+  if (pipeline && (c.width !== size.width || c.height !== size.height)) {
+    if (ticker) clearInterval(ticker);
+    ticker = null;
+    pipeline.stop();
+    pipeline = null;
+    src = null;
+    drawn = '';
+    awaitingSince = 0;
+  }
+  if (!pipeline) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const gst: Gst = require('gstreamer-superficial');
+    const sink = videoSinkDescription(chooseVideoSink(m.videoSink, { env: process.env, exists: existsSync }), false);
+    size = { width: c.width, height: c.height };
+    pipeline = cacheChildren(new gst.Pipeline(describeIdlePipeline(sink, size)));
+    src = pipeline.findChild('src');
+    if (!src?.push) throw new Error('idle pipeline has no appsrc named "src"');
+    pipeline.pollBus((msg) => {
+      if (msg.type === 'error') send({ t: 'error', detail: `${String(msg.message)}` });
+    });
+    pipeline.play();
+    ticker = setInterval(tick, FRAME_MS);
+    const stuckFlag = process.env[STUCK_CARD_TEST_ENV];
+    if (stuckFlag && existsSync(stuckFlag)) {
+      rmSync(stuckFlag, { force: true });
+      stalled = true;
+    }
+  }
+  const key = `${c.layout}|${c.qr ?? ''}`;
+  if (key !== drawn) {
+    frame = picture(c);
+    drawn = key;
+  }
+  card = c;
+  shownAt = Date.now();
+  if (!awaitingSince) {
+    awaitingSince = Date.now();
+    renderedBefore = rendered();
+  }
+  applyWords(c);
+  setTimeout(tick, REASSERT_FIRST_MS);
+  pushFrame();
+  send({ t: 'showing' });
+}
+
+function capture(id: number): void {
+  const valve = pipeline?.findChild('snapvalve');
+  const sink = pipeline?.findChild('snap');
+  if (!valve || !sink?.pull) return send({ t: 'captured', id, error: 'idle screen not showing' });
+  let done = false;
+  const timer = setTimeout(() => {
+    done = true;
+    valve.drop = true;
+    send({ t: 'captured', id, error: 'no frame arrived to capture' });
+  }, CAPTURE_TIMEOUT_MS);
+  valve.drop = false;
+  // A fresh frame through the open valve, so the capture shows the current words.
+  pushFrame();
+  // The snap sink keeps only its newest frame (max-buffers=1 drop=true) and
+  // would hand over one left from an earlier capture at once: pull once the
+  // fresh frame has had time to pass and take its place.
+  setTimeout(() => {
+    if (done) return;
+    sink.pull!((buf, caps) => {
+      if (done) return;
+      done = true;
+      valve.drop = true;
+      clearTimeout(timer);
+      const width = Number(caps.width);
+      const height = Number(caps.height);
+      if (!buf || !width || !height || buf.length < width * height * 4) return send({ t: 'captured', id, error: 'capture returned no picture' });
+      const png = Object.assign(new PNG({ width, height }), { data: Buffer.from(buf.subarray(0, width * height * 4)) });
+      send({ t: 'captured', id, png: PNG.sync.write(png).toString('base64') });
+    });
+  }, CAPTURE_SETTLE_MS);
+}
+
+process.on('message', (m: ToIdleWorker) => {
+  try {
+    if (m.t === 'show') show(m);
+    else if (m.t === 'capture') capture(m.id);
+  } catch (err) {
+    send({ t: 'error', detail: `idle worker: ${(err as Error).message}` });
+  }
+});
+
+// The parent going away means nobody will stop us: leave at once (see worker.ts).
+process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+process.on('exit', () => ticker && clearInterval(ticker));
+
+// Load the binding and let pango load its fonts once before saying ready:
+// a spare process then shows its card within a few frames of being asked.
+try {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const gst: Gst = require('gstreamer-superficial');
+  const warm = new gst.Pipeline('videotestsrc num-buffers=1 ! video/x-raw,width=64,height=36 ! textoverlay text=字A font-desc="Noto Sans CJK SC, sans 8" ! fakesink');
+  warm.play();
+  setTimeout(() => {
+    warm.stop();
+    send({ t: 'ready' });
+  }, 150);
+} catch {
+  send({ t: 'ready' });
+}

@@ -1,0 +1,61 @@
+// The TV on Wayland (waylandsink on weston's headless backend, read with
+// weston-screenshooter and OCR): the idle card and its QR code fill the
+// screen (a Wayland client cannot place its window, so the sink asks the
+// compositor for full screen), the card stays while a stream connects, the
+// picture fills the screen, and a failure says its cause.
+import t from 'tap';
+import { startDaemon } from '../../helpers/daemon';
+import { startNginxRtmp, startPublisher } from '../../helpers/media-servers';
+import { closedPort } from '../../helpers/tcp-servers';
+import { keepShot, litShare, ocr, qrIn, readUntil, startWeston } from '../../helpers/tv';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const PUB = { width: 640, height: 360, fps: 25, bitrateKbps: 600, gopSeconds: 1, audio: true };
+
+
+t.test('on Wayland the cards and the picture fill the screen', async (t) => {
+  const w = await startWeston(1920, 1080);
+  t.teardown(() => w.stop());
+  const nginx = await startNginxRtmp();
+  t.teardown(() => nginx.stop());
+  const d = await startDaemon({
+    args: ['--video-sink', 'wayland', '--language', 'en', '--name', 'Room 3B', '--rejoin', 'off', '--reconnect-attempts', '0', '--stall-timeout', '30'],
+    env: w.env,
+  });
+  t.teardown(() => d.stop());
+  const sub = await d.subscribe();
+  t.teardown(() => sub.close());
+
+  const idle = await readUntil(() => w.screenshot(), /Ready/);
+  keepShot(idle.shot.png, 'tv-wayland-idle-en.png');
+  t.match(idle.text, /Ready/, `idle: the card says the TV is ready (read: ${idle.text.slice(0, 100)})`);
+  t.ok(litShare(idle.shot) > 0.9, `and fills the 1920x1080 output (${(litShare(idle.shot) * 100).toFixed(1)} % lit)`);
+  t.equal(qrIn(idle.shot), (await d.api('GET', '/api/v1/pairing')).body.url, 'its QR code is the pairing address');
+
+  // Not published yet: the card says it connects, for as long as no picture comes.
+  let from = sub.events.length;
+  await d.api('PATCH', '/api/v1/player', { src: nginx.rtmpUrl('class1') });
+  await d.api('POST', '/api/v1/player/play');
+  await sub.waitFor((e) => e.event === 'state' && e.data.state === 'connecting' && sub.events.indexOf(e) >= from, 10000, 'connecting');
+  const connecting = await readUntil(() => w.screenshot(), /Connecting to class/);
+  t.match(connecting.text, /Connecting to class/, 'connecting: the stream is named');
+
+  from = sub.events.length;
+  const pub = await startPublisher(nginx.rtmpUrl('class1'), PUB);
+  t.teardown(() => pub.stop());
+  await sub.waitFor((e) => e.event === 'state' && e.data.state === 'playing' && sub.events.indexOf(e) >= from, 45000, 'playing');
+  await sleep(1500);
+  const playing = await w.screenshot();
+  keepShot(playing.png, 'tv-wayland-playing-en.png');
+  t.ok(litShare(playing) > 0.9, `playing: the picture fills the screen (${(litShare(playing) * 100).toFixed(1)} % lit)`);
+  t.notMatch(await ocr(playing.png, 'eng'), /Connecting|Remote control/, 'and no card is left over it');
+
+  await d.api('POST', '/api/v1/player/stop');
+  from = sub.events.length;
+  await d.api('PATCH', '/api/v1/player', { src: `rtmp://127.0.0.1:${await closedPort()}/live/class1` });
+  await d.api('POST', '/api/v1/player/play');
+  await sub.waitFor((e) => e.event === 'state' && e.data.state === 'error' && sub.events.indexOf(e) >= from, 15000, 'error');
+  const failed = await readUntil(() => w.screenshot(), /refused the/);
+  keepShot(failed.shot.png, 'tv-wayland-failed-refused-en.png');
+  t.match(failed.text, /refused the/, 'a failure: its cause in words');
+});
