@@ -35,7 +35,6 @@ export const PlayerViewSchema = Type.Object(
   },
   closed,
 );
-export type PlayerViewBody = Static<typeof PlayerViewSchema>;
 
 export const PatchBody = AttributesPatchSchema;
 

@@ -2,7 +2,6 @@
 // schemes the reader speaks pass, so `file:` and friends never reach a pipeline.
 
 export const ALLOWED_SCHEMES = ['rtmp:', 'rtmps:', 'http:', 'https:'] as const;
-export type SrcKind = 'rtmp' | 'httpflv';
 
 /** Returns why `src` is not playable, or null when it is. */
 export function checkSrc(src: string): string | null {
@@ -19,9 +18,4 @@ export function checkSrc(src: string): string | null {
   if (!u.hostname) return 'has no host';
   if (/[\s\u0000-\u001f]/.test(src)) return 'contains control characters or spaces';
   return null;
-}
-
-export function srcKind(src: string): SrcKind {
-  const p = new URL(src).protocol;
-  return p === 'rtmp:' || p === 'rtmps:' ? 'rtmp' : 'httpflv';
 }

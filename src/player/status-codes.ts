@@ -34,9 +34,6 @@ export function isStatusCode(n: number): n is StatusCode {
   return Object.prototype.hasOwnProperty.call(STATUS_CODES, n);
 }
 
-/** Codes after which nothing plays any more: the player leaves the playing states. */
-export const TERMINAL_CODES: ReadonlySet<number> = new Set([2006, -2301, -2302, 3001, 3002, 3003, 3005]);
-
 /** The one-line message for a code, with what was seen appended. */
 export function describe(code: StatusCode, detail?: string): string {
   const base = STATUS_CODES[code].en;

@@ -65,11 +65,6 @@ export class LiveDelayMeter {
     return { inTs: f.in, delayMs: Math.round(now - (f.in + f.edge.minTransit)) };
   }
 
-  /** Output timestamp of the newest frame pushed, -1 before any. */
-  get newestOut(): number {
-    return this.frames.length ? this.frames[this.frames.length - 1]!.out : -1;
-  }
-
   /** The last frame with out <= renderedOut (binary search; out never decreases). */
   private frameAt(renderedOut: number): Pushed | null {
     const a = this.frames;

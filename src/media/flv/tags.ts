@@ -15,7 +15,6 @@ export const FRAME_TYPE_KEY = 1;
 export const FRAME_TYPE_COMMAND = 5;
 export const AVC_SEQUENCE_HEADER = 0;
 export const AVC_NALU = 1;
-export const AVC_END_OF_SEQUENCE = 2;
 
 export const AUDIO_FORMAT_AAC = 10;
 export const AAC_SEQUENCE_HEADER = 0;

@@ -1,8 +1,8 @@
-// The pictures of the TV's cards, rendered here in Node into RGBA: the idle
-// card's background with the QR code that opens the phone remote already
-// paired, the pairing corner and the band. Their words (src/tv/words.ts,
-// put together in src/tv/screen.ts) are drawn by pango in
-// gst-pipelines/idle.pipeline; pangoEscape and wrap prepare them.
+// The pictures of the TV's cards, rendered in the card process into RGBA:
+// the idle card's background with the QR code that opens the phone remote
+// already paired, the pairing corner and the band. Their words (src/tv/words.ts,
+// put together in src/tv/screen.ts, prepared by src/tv/card-text.ts) are
+// drawn by pango in gst-pipelines/idle.pipeline.
 import QRCode from 'qrcode';
 
 export const IDLE_WIDTH = 1280;
@@ -85,35 +85,3 @@ function drawQr(img: Buffer, width: number, qrText: string, box: { x: number; y:
     }
   }
 }
-
-/** Escapes text for pango markup (textoverlay parses its `text` as markup). */
-export function pangoEscape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-}
-
-/** Breaks `s` into lines of at most `max` characters at spaces (Chinese: anywhere). */
-export function wrap(s: string, max: number): string {
-  const out: string[] = [];
-  let line = '';
-  for (const word of s.split(/(\s+)/)) {
-    if (/^\s+$/.test(word)) {
-      if (line) line += ' ';
-      continue;
-    }
-    let w = word;
-    while ([...line + w].length > max) {
-      if (line.trim()) {
-        out.push(line.trimEnd());
-        line = '';
-        continue;
-      }
-      const chars = [...w];
-      out.push(chars.slice(0, max).join(''));
-      w = chars.slice(max).join('');
-    }
-    line += w;
-  }
-  if (line.trim()) out.push(line.trimEnd());
-  return out.join('\n');
-}
-
