@@ -6,6 +6,38 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { asPlayerError, isPlayerError, PlayerError } from '../player/errors';
 
+/**
+ * Refusals only an edge makes (who may ask, not what the player can do):
+ * the same "<method>:fail <reason>" shape and HTTP status as a PlayerError.
+ */
+export const EDGE_ERRORS = {
+  Unauthorized: { http: 401, text: 'unauthorized' },
+  Forbidden: { http: 403, text: 'forbidden' },
+  RateLimited: { http: 429, text: 'too many failed attempts, try again later' },
+} as const;
+
+export type EdgeReason = keyof typeof EDGE_ERRORS;
+
+export class EdgeError extends Error {
+  readonly reason: EdgeReason;
+  readonly method: string;
+
+  constructor(reason: EdgeReason, method: string, detail?: string) {
+    super(`${method}:fail ${detail ?? EDGE_ERRORS[reason].text}`);
+    this.name = 'EdgeError';
+    this.reason = reason;
+    this.method = method;
+  }
+
+  get errMsg(): string {
+    return this.message;
+  }
+
+  get httpStatus(): number {
+    return EDGE_ERRORS[this.reason].http;
+  }
+}
+
 /** Route metadata every route declares in `config`. */
 export interface RouteMeta {
   /** The LivePlayerContext-style name used in errMsg ("play", "setAttributes", ...); not `method`, which fastify fills with the HTTP verb. */
@@ -28,12 +60,12 @@ const FASTIFY_REASONS: Record<string, string> = {
 };
 
 /** Status and errMsg for anything thrown while serving `method`. */
-export function toAnswer(err: unknown, method: string): { status: number; errMsg: string; error: PlayerError | null } {
-  if (isPlayerError(err)) return { status: err.httpStatus, errMsg: err.errMsg, error: err };
+export function toAnswer(err: unknown, method: string): { status: number; errMsg: string } {
+  if (isPlayerError(err) || err instanceof EdgeError) return { status: err.httpStatus, errMsg: err.errMsg };
   const fe = err as Partial<FastifyError>;
   if (fe && fe.validation) {
     const e = new PlayerError('InvalidArgument', method, (fe.message ?? 'invalid request').slice(0, 300));
-    return { status: 400, errMsg: e.errMsg, error: e };
+    return { status: 400, errMsg: e.errMsg };
   }
   const status = typeof fe?.statusCode === 'number' ? fe.statusCode : 500;
   if (status >= 400 && status < 500) {
@@ -41,10 +73,10 @@ export function toAnswer(err: unknown, method: string): { status: number; errMsg
     const reason = poisoned
       ? 'forbidden key (__proto__ or constructor.prototype)'
       : (fe.code && FASTIFY_REASONS[fe.code]) || (err instanceof SyntaxError ? 'malformed JSON' : 'bad request');
-    return { status, errMsg: `${method}:fail ${reason}`, error: null };
+    return { status, errMsg: `${method}:fail ${reason}` };
   }
   const e = asPlayerError(err, method);
-  return { status: e.httpStatus, errMsg: e.errMsg, error: e };
+  return { status: e.httpStatus, errMsg: e.errMsg };
 }
 
 /** The app's only error handler. */

@@ -1,4 +1,5 @@
-// One table of the player's refusals. Each knows how it reads in the
+// One table of the player's refusals (refusals of the HTTP edge alone, such
+// as authentication, live in src/http/errors.ts). Each knows how it reads in the
 // mini-program convention ("<method>:fail <reason>"), its HTTP status and its
 // D-Bus error name; adapters translate only at the edge with these fields.
 
@@ -9,12 +10,8 @@ export const ERRORS = {
   NotPaused: { http: 409, text: 'not paused' },
   NoFrame: { http: 409, text: 'no frame to capture yet' },
   NotFound: { http: 404, text: 'not found' },
-  Unauthorized: { http: 401, text: 'unauthorized' },
-  Forbidden: { http: 403, text: 'forbidden' },
-  DecoderUnavailable: { http: 503, text: 'decoder unavailable' },
   EngineFailed: { http: 500, text: 'media engine failed' },
   Busy: { http: 503, text: 'busy' },
-  RateLimited: { http: 429, text: 'too many failed attempts, try again later' },
   NotAvailable: { http: 501, text: 'not available' },
 } as const;
 

@@ -4,6 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
+import { EdgeError } from '../http/errors';
 import { PlayerError } from '../player/errors';
 import { checkSrc } from '../player/src-url';
 import { readJson, writeJsonAtomic } from './state-file';
@@ -77,7 +78,7 @@ export class ChannelStore {
 
   private refuseFleet(id: string): void {
     if (this.fleet.some((f) => f.id === id) && !this.list.some((c) => c.id === id))
-      throw new PlayerError('Forbidden', 'channels', 'this channel is set for the whole fleet (LIVEPLAYER_CHANNELS); save a channel of the same name to replace it on this TV');
+      throw new EdgeError('Forbidden', 'channels', 'this channel is set for the whole fleet (LIVEPLAYER_CHANNELS); save a channel of the same name to replace it on this TV');
   }
 
   add(name: string, src: string): Channel {

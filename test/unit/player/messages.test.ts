@@ -3,6 +3,7 @@
 // really produces (src-url.ts, errors.ts, the readers' details).
 import t from 'tap';
 import { adviceFor, MESSAGE_RULES } from '../../../src/player/messages';
+import { EdgeError, EDGE_ERRORS } from '../../../src/http/errors';
 import { ERRORS, PlayerError } from '../../../src/player/errors';
 import { checkSrc } from '../../../src/player/src-url';
 import { describe } from '../../../src/player/status-codes';
@@ -14,8 +15,8 @@ const CASES: [string, string, number | null][] = [
   [new PlayerError('NotPlaying', 'pause').errMsg, 'not-playing', null],
   [new PlayerError('NotPaused', 'resume').errMsg, 'not-paused', null],
   [new PlayerError('NoFrame', 'snapshot').errMsg, 'snapshot-no-frame', null],
-  [new PlayerError('Unauthorized', 'stop').errMsg, 'revoked', null],
-  [new PlayerError('RateLimited', 'request').errMsg, 'rate-limited', null],
+  [new EdgeError('Unauthorized', 'stop').errMsg, 'revoked', null],
+  [new EdgeError('RateLimited', 'request').errMsg, 'rate-limited', null],
   ['Failed to fetch', 'tv-unreachable', null],
   [describe(-2301, 'ECONNREFUSED 127.0.0.1:1935; gave up after 3 attempts'), 'server-refused', -2301],
   [describe(-2301, 'ENOTFOUND tv-server.local; gave up after 3 attempts'), 'server-unknown', -2301],
@@ -41,9 +42,12 @@ t.test('each failure people can meet gets its advice, in zh and en', async (t) =
 t.test('the table is whole: every rule is reached by some case, every refusal a user can cause has words', async (t) => {
   const used = new Set(CASES.map(([text, , code]) => adviceFor(text, code)?.id));
   for (const r of MESSAGE_RULES.filter((r) => !['invalid', 'forbidden', 'waiting'].includes(r.id))) t.ok(used.has(r.id), `rule ${r.id} is exercised`);
-  for (const reason of ['InvalidArgument', 'NoSource', 'NotPlaying', 'NotPaused', 'NoFrame', 'Unauthorized', 'Forbidden', 'RateLimited'] as (keyof typeof ERRORS)[]) {
+  for (const reason of ['InvalidArgument', 'NoSource', 'NotPlaying', 'NotPaused', 'NoFrame'] as (keyof typeof ERRORS)[]) {
     const method = reason === 'NotPlaying' ? 'pause' : reason === 'NotPaused' ? 'resume' : 'play';
     t.ok(adviceFor(new PlayerError(reason, method).errMsg), `${reason}: ${new PlayerError(reason, method).errMsg}`);
+  }
+  for (const reason of ['Unauthorized', 'Forbidden', 'RateLimited'] as (keyof typeof EDGE_ERRORS)[]) {
+    t.ok(adviceFor(new EdgeError(reason, 'play').errMsg), `${reason}: ${new EdgeError(reason, 'play').errMsg}`);
   }
   t.equal(adviceFor('setAttributes:ok'), null, 'a success has no advice');
   t.equal(adviceFor('anything', 2004), null, 'a normal code has no advice');
