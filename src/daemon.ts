@@ -30,6 +30,7 @@ import { Health } from './os/health';
 import { applyGiven } from './os/given-values';
 // phone remote
 import { startRemote } from './remote/start';
+import { remoteRoutes } from './remote/routes';
 
 export interface Daemon {
   player: LivePlayer;
@@ -194,7 +195,8 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
       showOnTv: (ms: number) => remote.screen.showPairingCorner(ms),
     };
     showPairingCode = pairing.showOnTv;
-    const app: FastifyInstance = buildApp({ player, log, config, auth, snapshotDir, metrics, pairing, remote: remote.routes, health });
+    const routers = [async (app: FastifyInstance) => app.register(remoteRoutes, { deps: remote.routes })];
+    const app: FastifyInstance = buildApp({ player, log, config, auth, snapshotDir, metrics, pairing, routers, health });
     const { host, port } = parseHttp(config.http);
     await app.listen({ host, port });
     remote.listening(host, (app.server.address() as { port: number }).port);

@@ -4,15 +4,10 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { operationId } from './operation-ids';
-import type { Logger } from 'pino';
-import type { Config } from '../config/load';
-import type { LivePlayer } from '../player/player';
 import { PlayerError } from '../player/errors';
-import { FailureLimiter, type Auth } from './auth';
-import { errorHandler, methodOf, type RouteMeta } from './errors';
+import { FailureLimiter } from './auth';
+import { EdgeError, errorHandler, methodOf, type RouteMeta } from './errors';
 import { checkOrigin, createHostGuard } from './guards';
-import type { Metrics } from './metrics';
-import type { Pairing } from './routes/pairing';
 import { eventRoutes } from './routes/events';
 import { pairingRoutes } from './routes/pairing';
 import { playerRoutes } from './routes/player';
@@ -20,28 +15,11 @@ import { snapshotRoutes } from './routes/snapshots';
 import { systemRoutes } from './routes/system';
 import { API } from './schemas';
 import { SseHub, type SseOptions } from './sse';
+import type { HttpDeps } from './deps';
 import { FloodLog } from './flood-log';
-import type { Health } from '../os/health';
-// phone remote: page, /pair and /api/v1/channels
-import { remoteRoutes, type RemoteDeps } from '../remote/routes';
 
 export { API };
-
-export interface HttpDeps {
-  player: LivePlayer;
-  log: Logger;
-  config: Readonly<Config>;
-  auth: Auth;
-  /** Folder the engine writes snapshots to; only plain files directly in it are served. */
-  snapshotDir: string;
-  metrics: Metrics;
-  /** The phone-remote work's pairing; absent until it exists (routes answer 501). */
-  pairing?: Pairing;
-  /** Phone remote: the page at `/`, `/pair` and `/api/v1/channels`; absent = not served. */
-  remote?: RemoteDeps;
-  /** Reasons the daemon runs degraded, for /healthz; absent = always "ok". */
-  health?: Health;
-}
+export type { HttpDeps, Pairing } from './deps';
 
 /** Tuning for tests and benchmarks; the daemon passes nothing. */
 export interface HttpOptions {
@@ -88,17 +66,17 @@ export function buildApp(deps: HttpDeps, opts: HttpOptions = {}): FastifyInstanc
   app.addHook('onClose', async () => authFlood.close());
   app.addHook('onRequest', async (req) => {
     const method = methodOf(req);
-    if (!hostAllowed(req.headers.host)) throw new PlayerError('Forbidden', method, 'host not allowed');
+    if (!hostAllowed(req.headers.host)) throw new EdgeError('Forbidden', method, 'host not allowed');
     if ((req.routeOptions.config as RouteMeta | undefined)?.public) return;
-    if (checkOrigin(req.headers) !== 'ok') throw new PlayerError('Forbidden', method, 'cross-origin request');
+    if (checkOrigin(req.headers) !== 'ok') throw new EdgeError('Forbidden', method, 'cross-origin request');
     // A valid token or phone cookie always passes: the limit is there to stop
     // guessing, and must not let a neighbour's bad guesses (same NAT address)
     // lock the teacher out. A 256-bit secret cannot be found by guessing anyway.
     if (deps.auth.verifyRequest(req)) return;
-    if (failures.blocked(req.ip)) throw new PlayerError('RateLimited', method);
+    if (failures.blocked(req.ip)) throw new EdgeError('RateLimited', method);
     failures.fail(req.ip);
     authFlood.note({ ip: req.ip, route: req.routeOptions.url ?? 'unmatched' });
-    throw new PlayerError('Unauthorized', method);
+    throw new EdgeError('Unauthorized', method);
   });
   // No answer of this API is meant to be sniffed into HTML or script by a browser.
   app.addHook('onSend', async (_req, reply, payload) => {
@@ -153,7 +131,6 @@ export function buildApp(deps: HttpDeps, opts: HttpOptions = {}): FastifyInstanc
     },
     { prefix: API },
   );
-  // phone remote
-  if (deps.remote) void app.register(remoteRoutes, { deps: deps.remote });
+  for (const router of deps.routers ?? []) void app.register(router);
   return app;
 }

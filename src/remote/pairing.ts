@@ -5,7 +5,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
-import type { Pairing } from '../http/routes/pairing';
+import type { Pairing } from '../http/deps';
 import type { SessionStore } from './session-store';
 
 export interface PairingOptions {

@@ -1,7 +1,7 @@
 // The phone remote's HTTP routes: the page at `/` and its files, the QR
 // code's landing `/pair?code=…` (code -> session cookie -> redirect to `/`),
-// and the named channels under /api/v1/channels. Registered by buildApp when
-// the daemon passes `remote`.
+// and the named channels under /api/v1/channels. The composer (src/daemon.ts)
+// hands them to buildApp as one of its routers.
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { API, bearer, ErrMsg, withErrors } from '../http/schemas';
 import { ChannelCreate, ChannelList, ChannelParams, ChannelPatch, ChannelSchema, type ChannelStore } from './channels';

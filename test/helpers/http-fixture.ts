@@ -15,7 +15,7 @@ import type { StatusCode } from '../../src/player/status-codes';
 import { buildApp, type HttpOptions } from '../../src/http/app';
 import { createAuth, type SessionVerifier } from '../../src/http/auth';
 import { createMetrics } from '../../src/http/metrics';
-import type { Pairing } from '../../src/http/routes/pairing';
+import type { Pairing } from '../../src/http/deps';
 import { resolveToken } from '../../src/os/token';
 
 /** A 1x1 PNG, so the snapshot round trip serves a real image. */

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { PlayerError } from '../../player/errors';
 import type { PlayerEventMap } from '../../player/player';
-import type { HttpDeps } from '../app';
+import type { HttpDeps } from '../deps';
 import { bearer, withErrors } from '../schemas';
 import { frame, type SseHub } from '../sse';
 import type { FloodLog } from '../flood-log';

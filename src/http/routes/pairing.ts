@@ -3,20 +3,10 @@
 // comes with the `pairing` dependency, and without it they answer 501.
 import type { FastifyPluginAsync } from 'fastify';
 import { PlayerError } from '../../player/errors';
-import type { HttpDeps } from '../app';
+import type { HttpDeps } from '../deps';
 import { Type } from '@sinclair/typebox';
 import { bearer, ErrMsg, PairingReply, withErrors } from '../schemas';
 import type { SseHub } from '../sse';
-
-/** What the phone-remote work provides to the HTTP surface. */
-export interface Pairing {
-  /** The one-time pairing address the TV's QR code shows right now. */
-  current(): { url: string; expiresAt: string } | Promise<{ url: string; expiresAt: string }>;
-  /** Revokes every paired phone ("forget all phones"). */
-  forgetAll(): void | Promise<void>;
-  /** Shows the pairing code in a corner of the TV for `ms` without stopping the picture; absent where there is no TV screen. */
-  showOnTv?(ms: number): { until: string };
-}
 
 const ShowBody = Type.Union([Type.Null(), Type.Object({ seconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 600 })) }, { additionalProperties: false })]);
 const ShowReply = Type.Object({ errMsg: Type.String(), until: Type.String({ format: 'date-time' }) }, { additionalProperties: false });

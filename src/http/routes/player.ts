@@ -2,7 +2,7 @@
 // LivePlayerContext over HTTP, each answering {errMsg: "<method>:ok"}.
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import type { HttpDeps } from '../app';
+import type { HttpDeps } from '../deps';
 import { requestFullScreen, SIMPLE_METHODS, type SimpleMethod } from '../actions';
 import { bearer, ErrMsg, FullScreenBody, type FullScreenBodyT, PatchBody, PlayerViewSchema, withErrors } from '../schemas';
 

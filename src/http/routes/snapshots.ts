@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { PlayerError } from '../../player/errors';
-import type { HttpDeps } from '../app';
+import type { HttpDeps } from '../deps';
 import { snapshot } from '../actions';
 import { bearer, SnapshotBody, type SnapshotBodyT, SnapshotParams, type SnapshotParamsT, SnapshotReply, withErrors } from '../schemas';
 

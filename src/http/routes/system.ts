@@ -3,7 +3,7 @@
 // and the OpenAPI document.
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import type { HttpDeps } from '../app';
+import type { HttpDeps } from '../deps';
 import { API, bearer, HealthReply, withErrors } from '../schemas';
 
 export const systemRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
