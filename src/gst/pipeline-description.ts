@@ -38,16 +38,33 @@ export function pipelineDir(): string {
   throw new Error('gst-pipelines/ not found next to the program');
 }
 
-/** The parse-launch text for a variant with the chosen elements in place. */
-export function describePipeline(choice: PipelineChoice, dir = pipelineDir()): string {
-  const text = readFileSync(path.join(dir, `${choice.variant}.pipeline`), 'utf8')
+/** A description file with every {{placeholder}} filled from `values`; a placeholder it does not know is refused. */
+function fill(file: string, dir: string, values: Readonly<Record<string, string>>): string {
+  const text = readFileSync(path.join(dir, file), 'utf8')
     .split('\n')
     .filter((l) => !l.trimStart().startsWith('#'))
     .join('\n');
   return text.replace(/\{\{([^}]*)\}\}/g, (_, key: string) => {
-    if (!(KEYS as readonly string[]).includes(key)) throw new Error(`unknown placeholder {{${key}}}`);
-    const value = choice[key as (typeof KEYS)[number]];
-    if (!(key === 'video_decoder' ? CHAIN : ELEMENT).test(value)) throw new Error(`refusing element description "${value}" for {{${key}}}`);
-    return value;
+    const v = Object.prototype.hasOwnProperty.call(values, key) ? values[key] : undefined;
+    if (v === undefined) throw new Error(`unknown placeholder {{${key}}} in ${file}`);
+    return v;
   });
+}
+
+/** The parse-launch text for a variant with the chosen elements in place. */
+export function describePipeline(choice: PipelineChoice, dir = pipelineDir()): string {
+  const values: Record<string, string> = {};
+  for (const key of KEYS) {
+    const value = choice[key];
+    if (!(key === 'video_decoder' ? CHAIN : ELEMENT).test(value)) throw new Error(`refusing element description "${value}" for {{${key}}}`);
+    values[key] = value;
+  }
+  return fill(`${choice.variant}.pipeline`, dir, values);
+}
+
+/** The TV card's pipeline (idle.pipeline) with {{video_sink}} from the element table and the screen's size; nothing else may be filled in. */
+export function describeIdlePipeline(videoSink: string, size: { width: number; height: number } = { width: 1280, height: 720 }, dir = pipelineDir()): string {
+  if (!ELEMENT.test(videoSink)) throw new Error(`refusing element description "${videoSink}"`);
+  for (const v of [size.width, size.height]) if (!Number.isInteger(v) || v < 16 || v > 8192) throw new Error(`refusing screen size ${v}`);
+  return fill('idle.pipeline', dir, { video_sink: videoSink, width: String(size.width), height: String(size.height) });
 }

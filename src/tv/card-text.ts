@@ -1,6 +1,7 @@
 // The words of a TV card as pango markup: escaped, and wrapped to the
 // width a card leaves them (the textoverlays of gst-pipelines/idle.pipeline
 // draw them; src/gst/worker/card-images.ts draws the pictures).
+
 /** Escapes text for pango markup (textoverlay parses its `text` as markup). */
 export function pangoEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');

@@ -15,16 +15,16 @@
 // above the stream's, at the top left. Taking a card away kills its process. A KMS display is exclusive: there the cards show only while no
 // media session holds it (`exclusive`). On Wayland the compositor places windows: the cards fill the
 // screen and none goes over a picture (`overlays` false), but the idle card stays while a session starts.
-import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { VideoSinkPref } from '../gst/element-choice';
-import type { Card, FromIdleWorker, ToIdleWorker } from '../gst/worker/idle-worker';
+import type { Card, FromCardProcess, ToCardProcess } from '../gst/protocol';
+import { ChildLink } from '../gst/control/child-process';
 import type { LivePlayer, PlayerEventMap } from '../player/player';
 import type { DisplaySize } from './display-size';
-import { pangoEscape, wrap } from './idle-screen';
+import { pangoEscape, wrap } from './card-text';
 import { causeOf, streamName, tvWords, type Cause, type Language, type TvSituation } from './words';
 
 /** What the screen needs from the pairing service. */
@@ -60,13 +60,14 @@ export interface TvScreenEvents {
 }
 
 const RESTART_MS = 2000;
+const CAPTURE_ANSWER_MS = 8000;
 const SPARE_MS = 150;
 const SPARE_WHILE_STARTING_MS = 1500;
 export const PAIRING_CORNER_MS = 60_000;
 const FONT = 'Noto Sans CJK SC, WenQuanYi Micro Hei, Droid Sans Fallback, sans';
 
 interface Shown {
-  child: ChildProcess;
+  link: ChildLink<ToCardProcess, FromCardProcess>;
   ready: boolean;
   card: Card | null;
   /** When the card process was given its first card (performance.now()). */
@@ -80,8 +81,6 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
   private spareTimer: NodeJS.Timeout | null = null;
   private started = false;
   private idleVisible = false;
-  private captures = new Map<number, { resolve: (b: Buffer) => void; reject: (e: Error) => void }>();
-  private nextId = 1;
   private restartTimer: NodeJS.Timeout | null = null;
   private stallTimer: NodeJS.Timeout | null = null;
   private cornerTimer: NodeJS.Timeout | null = null;
@@ -176,14 +175,13 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
   }
 
   /** The card as it is drawn now, as PNG (captured through the pipeline's snap branch). */
-  capture(): Promise<Buffer> {
+  async capture(): Promise<Buffer> {
     const p = this.proc;
-    if (!p || !p.ready || !p.card) return Promise.reject(new Error('the idle screen is not showing'));
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.captures.set(id, { resolve, reject });
-      this.send({ t: 'capture', id });
-    });
+    if (!p || !p.ready || !p.card) throw new Error('the idle screen is not showing');
+    // The card process gives up on its own after 4 s without a fresh frame.
+    const m = await p.link.request((id) => ({ t: 'capture', id }), CAPTURE_ANSWER_MS);
+    if (m.t === 'captured' && m.png) return Buffer.from(m.png, 'base64');
+    throw new Error((m.t === 'captured' && m.error) || 'capture failed');
   }
 
   async stop(): Promise<void> {
@@ -195,7 +193,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     for (const t of [this.stallTimer, this.cornerTimer, this.restartTimer, this.spareTimer]) if (t) clearTimeout(t);
     const spare = this.spare;
     this.spare = null;
-    if (spare && spare.child.exitCode === null && spare.child.signalCode === null) spare.child.kill('SIGKILL');
+    if (spare) void spare.link.kill();
     await this.kill();
   }
 
@@ -351,13 +349,16 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
   }
 
   private fork(): Shown {
-    const child = fork(path.join(__dirname, '..', 'gst', 'worker', 'idle-worker.js'), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const p: Shown = { child, ready: false, card: null };
-    child.on('message', (m: FromIdleWorker) => {
-      if (m.t === 'ready') p.ready = true;
-      this.onMessage(p, m);
-    });
-    child.once('exit', (code, signal) => this.onExit(p, code, signal));
+    const link = new ChildLink<ToCardProcess, FromCardProcess>(path.join(__dirname, '..', 'gst', 'worker', 'idle-worker.js'), { name: 'TV card process', log: this.log }, (_, why) => this.onExit(p, why));
+    const p: Shown = { link, ready: false, card: null };
+    link.listen((m) => this.onMessage(p, m));
+    link.ready.then(
+      () => {
+        p.ready = true;
+        if (this.proc === p && p.card) this.send({ t: 'show', videoSink: this.opts.videoSink, card: p.card });
+      },
+      () => undefined,
+    );
     return p;
   }
 
@@ -386,27 +387,20 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     this.keepSpare(starting ? SPARE_WHILE_STARTING_MS : SPARE_MS);
   }
 
-  private onMessage(p: Shown, m: FromIdleWorker): void {
+  private onMessage(p: Shown, m: FromCardProcess): void {
     if (this.proc !== p) return;
-    if (m.t === 'ready') {
-      if (p.card) this.send({ t: 'show', videoSink: this.opts.videoSink, card: p.card });
-    } else if (m.t === 'showing') {
+    if (m.t === 'showing') {
       if (p.askedAt !== undefined) {
         this.log.debug({ layout: p.card?.layout, ms: Math.round(performance.now() - p.askedAt) }, 'the card process has the card');
         p.askedAt = undefined;
       }
       this.setIdleVisible(p.card?.layout === 'idle');
-    } else if (m.t === 'captured') {
-      const c = this.captures.get(m.id);
-      this.captures.delete(m.id);
-      if (m.png) c?.resolve(Buffer.from(m.png, 'base64'));
-      else c?.reject(new Error(m.error ?? 'capture failed'));
     } else if (m.t === 'error') {
       this.log.warn({ detail: m.detail }, 'TV screen error');
     }
   }
 
-  private onExit(p: Shown, code: number | null, signal: NodeJS.Signals | null): void {
+  private onExit(p: Shown, why: string): void {
     if (this.spare === p) {
       this.spare = null;
       this.keepSpare(RESTART_MS);
@@ -416,8 +410,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     // It died by itself while it should be showing: try again shortly.
     this.proc = null;
     this.setIdleVisible(false);
-    this.failCaptures();
-    this.log.warn({ code, signal }, 'TV screen process ended; restarting');
+    this.log.warn({ why }, 'TV screen process ended; restarting');
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       this.render();
@@ -429,17 +422,13 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     this.restartTimer = null;
     const p = this.proc;
     this.proc = null;
-    this.failCaptures();
+    p?.link.failPending('the idle screen went away');
     this.setIdleVisible(false);
-    const child = p?.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGKILL');
-    return gone;
+    return p ? p.link.kill() : Promise.resolve();
   }
 
-  private send(m: ToIdleWorker): void {
-    if (this.proc?.child.connected) this.proc.child.send(m);
+  private send(m: ToCardProcess): void {
+    this.proc?.link.send(m);
   }
 
   private setIdleVisible(v: boolean): void {
@@ -448,9 +437,5 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     this.emit('showing', v);
   }
 
-  private failCaptures(): void {
-    for (const c of this.captures.values()) c.reject(new Error('the idle screen went away'));
-    this.captures.clear();
-  }
 }
 

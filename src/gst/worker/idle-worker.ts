@@ -1,65 +1,24 @@
 // Entry point of the TV screen process: runs gst-pipelines/idle.pipeline on
 // the configured video sink at the screen's size, pushes the card's picture
-// rendered by src/tv/idle-screen.ts once a second and sets the words as
+// rendered by card-images.ts once a second and sets the words as
 // properties of the named textoverlays. Like the media worker it is the only
 // importer of the binding in its process; the daemon kills it outright when
 // the card goes away, and forks a new one for the next card.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { existsSync, rmSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { renderBandImage, renderCornerImage, renderIdleImage } from '../../tv/idle-screen';
+import { renderBandImage, renderCornerImage, renderIdleImage } from './card-images';
 import { chooseVideoSink, STUCK_CARD_TEST_ENV, videoSinkDescription, type VideoSinkPref } from '../element-choice';
-import { pipelineDir } from '../pipeline-description';
+import { describeIdlePipeline } from '../pipeline-description';
 import type { Gst, GstElement, GstPipeline } from './binding';
 import { cacheChildren } from './element-cache';
+import type { Card, FromCardProcess, ToCardProcess } from '../protocol';
 
-/** One card of the TV: its picture (layout, QR, last frame) and its words (pango markup and fonts). */
-export interface Card {
-  layout: 'idle' | 'band' | 'corner';
-  width: number;
-  height: number;
-  /** The pairing address (idle and corner layouts). */
-  qr?: string;
-  title: string;
-  status: string;
-  titleFont: string;
-  statusFont: string;
-  /** A dark band behind the words, for words over a picture. */
-  shaded: boolean;
-}
-
-export type ToIdleWorker = { t: 'show'; videoSink: VideoSinkPref; card: Card } | { t: 'capture'; id: number };
-
-export type FromIdleWorker =
-  | { t: 'ready' }
-  | { t: 'showing' }
-  | { t: 'captured'; id: number; png?: string; error?: string }
-  | { t: 'error'; detail: string };
-
-const ELEMENT = /^[a-z0-9_]+( [a-z-]+=[a-z0-9]+)*$/;
 const FRAME_MS = 1000;
 const CAPTURE_TIMEOUT_MS = 4000;
 /** Longer than a frame takes from appsrc through the textoverlays to the snap sink. */
 const CAPTURE_SETTLE_MS = 250;
 
-/** idle.pipeline with {{video_sink}} from the element table and the screen's size; nothing else may be filled in. */
-export function describeIdlePipeline(videoSink: string, size: { width: number; height: number } = { width: 1280, height: 720 }, dir = pipelineDir()): string {
-  if (!ELEMENT.test(videoSink)) throw new Error(`refusing element description "${videoSink}"`);
-  for (const v of [size.width, size.height]) if (!Number.isInteger(v) || v < 16 || v > 8192) throw new Error(`refusing screen size ${v}`);
-  const values: Record<string, string> = { video_sink: videoSink, width: String(size.width), height: String(size.height) };
-  const text = readFileSync(path.join(dir, 'idle.pipeline'), 'utf8')
-    .split('\n')
-    .filter((l) => !l.trimStart().startsWith('#'))
-    .join('\n');
-  return text.replace(/\{\{([^}]*)\}\}/g, (_, key: string) => {
-    const v = values[key];
-    if (v === undefined) throw new Error(`unknown placeholder {{${key}}} in idle.pipeline`);
-    return v;
-  });
-}
-
-function send(m: FromIdleWorker): void {
+function send(m: FromCardProcess): void {
   // With a callback a send to a parent that is gone is a quiet error, not an
   // 'error' event that prints EPIPE and a stack trace on the way out.
   if (process.connected) process.send!(m, undefined, {}, () => undefined);
@@ -141,7 +100,7 @@ function picture(c: Card): Buffer {
   return renderBandImage(c.width, c.height);
 }
 
-function show(m: Extract<ToIdleWorker, { t: 'show' }>): void {
+function show(m: Extract<ToCardProcess, { t: 'show' }>): void {
   const c = m.card;
   // A card of another size (the pairing corner, then the band of a drop)
   // gets a new pipeline in this warm process: its sink opens a new window,
@@ -223,7 +182,7 @@ function capture(id: number): void {
   }, CAPTURE_SETTLE_MS);
 }
 
-process.on('message', (m: ToIdleWorker) => {
+process.on('message', (m: ToCardProcess) => {
   try {
     if (m.t === 'show') show(m);
     else if (m.t === 'capture') capture(m.id);

@@ -62,7 +62,7 @@ t.test('the Pi\'s rotation element passes, with its control structure; anything 
 });
 
 t.test('the idle pipeline takes the screen size as integers only', async (tt) => {
-  const { describeIdlePipeline } = await import('../../../src/gst/worker/idle-worker');
+  const { describeIdlePipeline } = await import('../../../src/gst/pipeline-description');
   tt.match(describeIdlePipeline('ximagesink sync=true', { width: 3840, height: 2160 }), /width=3840,height=2160/);
   tt.throws(() => describeIdlePipeline('ximagesink sync=true', { width: 1920.5, height: 1080 }), /refusing screen size/);
   tt.throws(() => describeIdlePipeline('ximagesink sync=true', { width: 99999, height: 1080 }), /refusing screen size/);

@@ -2,7 +2,8 @@
 // words put into pango markup cannot be turned into markup by a device name.
 import t from 'tap';
 import jsQR from 'jsqr';
-import { IDLE_HEIGHT, IDLE_WIDTH, pangoEscape, renderIdleImage, wrap } from '../../../src/tv/idle-screen';
+import { IDLE_HEIGHT, IDLE_WIDTH, renderIdleImage } from '../../../src/gst/worker/card-images';
+import { pangoEscape, wrap } from '../../../src/tv/card-text';
 
 t.test('the rendered QR code decodes to the pairing URL', async (t) => {
   const url = 'http://192.168.1.20:8080/pair?code=AbCdEfGhIjKlMnOpQrStUv';
