@@ -1,6 +1,11 @@
-// The messages between the daemon and a media worker process. Plain data
-// only (they cross process.send with structured cloning).
+// The messages between the daemon and its two kinds of child process: the
+// media worker (one session's pipeline) and the TV card process (the idle
+// screen, the band and the corner). Plain data only: they cross
+// process.send with structured cloning. A status code keeps its type
+// (StatusCode) from the worker that decides it to the player that emits it.
 import type { SnapshotRequest, SnapshotResult } from '../player/engine';
+import type { StatusCode } from '../player/status-codes';
+import type { VideoSinkPref } from './element-choice';
 import type { PipelineChoice } from './pipeline-description';
 import type { ScalePath, Size, ViewGeometry } from '../player/view';
 
@@ -32,32 +37,58 @@ export interface WorkerPlan {
   place: boolean;
 }
 
+/** A plan as the engine makes it; the session adds what it knows better at the moment it begins (the view, mute, volume). */
+export type SessionPlan = Omit<WorkerPlan, 'view' | 'muted' | 'volume'>;
+
 export type ToWorker =
   | { t: 'prepare'; choice: PipelineChoice }
   | { t: 'open'; plan: WorkerPlan }
   | { t: 'reconnect' }
-  | { t: 'pause' }
-  | { t: 'resume' }
+  | { t: 'pause'; id: number }
+  | { t: 'resume'; id: number }
   | { t: 'update'; muted: boolean; volume: number; audioDevice: string }
   | { t: 'geometry'; view: ViewGeometry }
   | { t: 'snapshot'; id: number; req: SnapshotRequest };
 
 export type FromWorker =
   | { t: 'ready' }
-  | { t: 'code'; code: number; detail?: string }
+  | { t: 'code'; code: StatusCode; detail?: string }
   | { t: 'netstatus'; info: Record<string, number> }
   | { t: 'volume'; volume: number }
-  | { t: 'dropped'; code: number | null; detail: string }
+  | { t: 'dropped'; code: StatusCode | null; detail: string }
   | { t: 'ended'; detail: string }
-  | { t: 'failed'; code: number | null; detail: string }
+  | { t: 'failed'; code: StatusCode | null; detail: string }
   /** The picture stayed frozen while frames arrived, and a re-sync did not help: the daemon replaces this worker. */
   | { t: 'frozen'; detail: string }
   /** The hardware decoder failed on the first key frame; the daemon goes on with software (2108). */
   | { t: 'decoder-failed'; detail: string }
   | { t: 'reply'; id: number; ok: true; result: SnapshotResult }
   | { t: 'reply'; id: number; ok: false; error: string }
-  | { t: 'done'; cmd: 'pause' | 'resume' }
+  | { t: 'done'; id: number; cmd: 'pause' | 'resume' }
   /** The worker is about to end itself (over its memory bound): why, for the crashed() that follows. */
   | { t: 'ending'; detail: string }
   /** Something the daemon's log should say about the session (the worker has no logger of its own). */
   | { t: 'log'; level: 'debug' | 'info' | 'warn'; msg: string; data: Record<string, number | string> };
+
+/** One card of the TV: its picture (layout, QR, last frame) and its words (pango markup and fonts). */
+export interface Card {
+  layout: 'idle' | 'band' | 'corner';
+  width: number;
+  height: number;
+  /** The pairing address (idle and corner layouts). */
+  qr?: string;
+  title: string;
+  status: string;
+  titleFont: string;
+  statusFont: string;
+  /** A dark band behind the words, for words over a picture. */
+  shaded: boolean;
+}
+
+export type ToCardProcess = { t: 'show'; videoSink: VideoSinkPref; card: Card } | { t: 'capture'; id: number };
+
+export type FromCardProcess =
+  | { t: 'ready' }
+  | { t: 'showing' }
+  | { t: 'captured'; id: number; png?: string; error?: string }
+  | { t: 'error'; detail: string };

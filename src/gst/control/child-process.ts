@@ -1,37 +1,62 @@
-// A media worker child process as the daemon sees it: forked, ready once the
-// binding is loaded and the element factories probed, killed outright when
-// done (the binding can hang a graceful exit; the kernel frees all it held).
+// A child process of the daemon as the daemon sees it: the media worker of a
+// session and the TV's card process alike. Forked with an IPC channel, ready
+// once it says so (its binding loaded), answered by id, and killed outright
+// when done (the binding can hang a graceful exit; the kernel frees all it held).
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { FromWorker, ToWorker } from '../protocol';
 
-export class WorkerProcess {
+interface Pending<From> {
+  resolve(m: From): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export interface ChildLinkOptions {
+  /** What the log and errors call the process ("media worker", "TV card process"). */
+  name: string;
+  log: Logger;
+  /** Added to the daemon's environment. */
+  env?: Record<string, string>;
+}
+
+/**
+ * The one helper for the daemon's child processes. Messages are objects with
+ * a type `t`; the first `{t: 'ready'}` resolves `ready`; a message whose `id`
+ * matches a request() answers it; every other message goes to the listener.
+ */
+export class ChildLink<To extends { t: string }, From extends { t: string }> {
   readonly child: ChildProcess;
   readonly ready: Promise<void>;
-  private listener: ((m: FromWorker) => void) | null = null;
+  private listener: ((m: From) => void) | null = null;
+  private readonly pending = new Map<number, Pending<From>>();
+  private nextId = 1;
   private killed = false;
 
-  constructor(log: Logger, onExit: (w: WorkerProcess, why: string) => void) {
-    this.child = fork(path.join(__dirname, '..', 'worker', 'worker.js'), [], {
-      // pollBus and appsink pulls each park a libuv pool thread; with the
-      // default 4, DNS lookups in the reader would wait behind them.
-      env: { ...process.env, UV_THREADPOOL_SIZE: '8' },
-      execArgv: [],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+  constructor(
+    script: string,
+    private readonly opts: ChildLinkOptions,
+    onExit?: (link: ChildLink<To, From>, why: string) => void,
+  ) {
+    this.child = fork(script, [], { env: { ...process.env, ...opts.env }, execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.ready = new Promise((resolve, reject) => {
-      const onMessage = (m: FromWorker) => {
-        if (m.t === 'ready') resolve();
-        else this.listener?.(m);
-      };
-      this.child.on('message', onMessage);
+      this.child.on('message', (m: From & { id?: unknown }) => {
+        if (m.t === 'ready') return resolve();
+        const answer = typeof m.id === 'number' ? this.pending.get(m.id) : undefined;
+        if (answer) {
+          this.pending.delete(m.id as number);
+          clearTimeout(answer.timer);
+          answer.resolve(m);
+        } else this.listener?.(m);
+      });
       this.child.once('exit', (code, signal) => {
         const why = signal ? `signal ${signal}` : `exit code ${code}`;
-        reject(new Error(`media worker ended before it was ready (${why})`));
-        if (!this.killed) onExit(this, why);
+        reject(new Error(`${opts.name} ended before it was ready (${why})`));
+        this.failPending(`${opts.name} ended`);
+        if (!this.killed) onExit?.(this, why);
       });
-      this.child.once('error', (err) => log.error({ err }, 'media worker could not start'));
+      this.child.once('error', (err) => opts.log.error({ err }, `${opts.name} could not start`));
     });
     this.ready.catch(() => undefined);
   }
@@ -40,17 +65,45 @@ export class WorkerProcess {
     return this.child.pid;
   }
 
-  listen(fn: (m: FromWorker) => void): void {
+  /** True until the process has ended. */
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  listen(fn: (m: From) => void): void {
     this.listener = fn;
   }
 
-  send(m: ToWorker): void {
+  send(m: To): void {
     if (this.child.connected) this.child.send(m);
+  }
+
+  /** Sends the message `make(id)` and resolves with the message that carries the same id; rejects when none comes within `timeoutMs` or the process ends. */
+  request(make: (id: number) => To, timeoutMs: number): Promise<From> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      if (!this.alive) return reject(new Error(`${this.opts.name} ended`));
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`the ${this.opts.name} did not answer`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      this.send(make(id));
+    });
+  }
+
+  /** Rejects every request still waiting for its answer. */
+  failPending(why: string): void {
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new Error(why));
+    }
+    this.pending.clear();
   }
 
   /** Ends the process; resolves once it is gone. */
   kill(): Promise<void> {
-    if (this.killed || this.child.exitCode !== null || this.child.signalCode !== null) {
+    if (this.killed || !this.alive) {
       this.killed = true;
       return Promise.resolve();
     }
@@ -59,5 +112,18 @@ export class WorkerProcess {
       this.child.once('exit', () => resolve());
       this.child.kill('SIGKILL');
     });
+  }
+}
+
+/** A media worker: one session's pipeline (src/gst/worker/worker.ts). */
+export class WorkerProcess extends ChildLink<ToWorker, FromWorker> {
+  constructor(log: Logger, onExit: (w: WorkerProcess, why: string) => void) {
+    super(
+      path.join(__dirname, '..', 'worker', 'worker.js'),
+      // pollBus and appsink pulls each park a libuv pool thread; with the
+      // default 4, DNS lookups in the reader would wait behind them.
+      { name: 'media worker', log, env: { UV_THREADPOOL_SIZE: '8' } },
+      (link, why) => onExit(link as WorkerProcess, why),
+    );
   }
 }

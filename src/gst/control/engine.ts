@@ -5,10 +5,10 @@ import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Attributes } from '../../player/attributes';
 import type { EngineEvents, MediaEngine, MediaSession, SessionOptions } from '../../player/engine';
-import { chooseAudioSink, chooseDecoder, chooseGeometry, chooseVideoSink, audioSinkDescription, decoderDescription, softwareDecoder, videoSinkDescription, type AudioSinkPref, type DecoderChoice, type DecoderPref, type VideoSinkPref } from '../element-choice';
-import { defaultLayout, type ScreenLayout, type ViewGeometry } from '../../player/view';
+import { chooseAudioSink, chooseDecoder, chooseGeometry, chooseVideoSink, audioSinkDescription, decoderDescription, softwareDecoder, videoSinkDescription, type AudioSinkPref, type DecoderChoice, type DecoderPref, type GeometryPath, type VideoSinkPref } from '../element-choice';
+import { defaultLayout, type ScreenLayout } from '../../player/view';
 import type { PipelineChoice } from '../pipeline-description';
-import type { WorkerPlan } from '../protocol';
+import type { SessionPlan } from '../protocol';
 import { WorkerProcess } from './child-process';
 import { WorkerSessionHandle } from './session-handle';
 import { probeFactories } from './probe';
@@ -69,12 +69,12 @@ export class GstEngine implements MediaEngine {
 
   open(opts: SessionOptions, events: EngineEvents): MediaSession {
     const worker = this.takeSpare(opts.attributes);
-    const handle = new WorkerSessionHandle(worker, events, this.opts.log, opts, this.layout, (attrs, view) => this.softwareSession(attrs, view));
+    const handle = new WorkerSessionHandle(worker, events, this.opts.log, opts, this.layout, (attrs) => this.softwareSession(attrs));
     this.sessions.add(handle);
     handle.onGone(() => this.sessions.delete(handle));
     void Promise.all([worker.ready, this.probing]).then(
       () => {
-        const plan = this.plan(opts.attributes, this.available, handle.currentView());
+        const plan = this.plan(opts.attributes, this.available);
         if (typeof plan === 'string') handle.fail(plan);
         else handle.begin(plan);
       },
@@ -90,8 +90,8 @@ export class GstEngine implements MediaEngine {
    * rebuild a pipeline in place, and a new process leaves the failed
    * decoder's state behind). A string says why there is none.
    */
-  private softwareSession(attrs: Attributes, view: ViewGeometry): { worker: WorkerProcess; plan: WorkerPlan } | string {
-    const plan = this.plan(attrs, this.available, view, 'software');
+  private softwareSession(attrs: Attributes): { worker: WorkerProcess; plan: SessionPlan } | string {
+    const plan = this.plan(attrs, this.available, 'software');
     if (typeof plan === 'string') return plan;
     const worker = this.takeSpare(attrs);
     this.scheduleSpare(attrs);
@@ -118,14 +118,14 @@ export class GstEngine implements MediaEngine {
     return chooseDecoder(this.opts.decoder, has, { failingTestDecoder: this.opts.testFailingDecoder });
   }
 
-  /** The pipeline a set of attributes needs, from configuration and what the board has. */
-  choice(attrs: Attributes, available: Set<string>, route: DecoderRoute = 'configured'): PipelineChoice | string {
+  /** The pipeline a set of attributes needs, from configuration and what the board has, with the decoder and geometry it was made of. */
+  private select(attrs: Attributes, available: Set<string>, route: DecoderRoute): { choice: PipelineChoice; dec: Extract<DecoderChoice, { ok: true }>; geometry: GeometryPath } | string {
     const probe = { env: process.env, exists: existsSync };
     const dec = this.decoder(available, route);
     if (!dec.ok) return dec.error;
     const sink = chooseVideoSink(this.opts.videoSink, probe);
     const geometry = chooseGeometry(sink, (f) => available.has(f));
-    return {
+    const choice: PipelineChoice = {
       variant: attrs.mode === 'RTC' ? 'rtc' : 'live',
       video_decoder: decoderDescription(dec),
       video_sink: videoSinkDescription(sink),
@@ -133,20 +133,24 @@ export class GstEngine implements MediaEngine {
       rotate_left: geometry.rotateLeft,
       rotate_right: geometry.rotateRight,
     };
+    return { choice, dec, geometry };
   }
 
-  private plan(attrs: Attributes, available: Set<string>, view: ViewGeometry, route: DecoderRoute = 'configured'): WorkerPlan | string {
-    const choice = this.choice(attrs, available, route);
-    if (typeof choice === 'string') return choice;
-    const dec = this.decoder(available, route);
-    const geometry = chooseGeometry(chooseVideoSink(this.opts.videoSink, { env: process.env, exists: existsSync }), (f) => available.has(f));
+  /** The pipeline a set of attributes needs (what a spare prepares). */
+  choice(attrs: Attributes, available: Set<string>, route: DecoderRoute = 'configured'): PipelineChoice | string {
+    const s = this.select(attrs, available, route);
+    return typeof s === 'string' ? s : s.choice;
+  }
+
+  private plan(attrs: Attributes, available: Set<string>, route: DecoderRoute = 'configured'): SessionPlan | string {
+    const s = this.select(attrs, available, route);
+    if (typeof s === 'string') return s;
+    const { choice, dec, geometry } = s;
     return {
       src: attrs.src,
       choice,
-      decoderFallback: dec.ok ? dec.fallback : undefined,
-      hardwareDecoder: dec.ok && dec.hardware ? (dec.kind === 'failing-test' ? 'the failing test decoder' : dec.element) : undefined,
-      muted: attrs.muted,
-      volume: attrs.volume / 100,
+      decoderFallback: dec.fallback,
+      hardwareDecoder: dec.hardware ? (dec.kind === 'failing-test' ? 'the failing test decoder' : dec.element) : undefined,
       minCacheMs: attrs.minCache * 1000,
       maxCacheMs: attrs.maxCache * 1000,
       stallTimeoutMs: this.opts.stallTimeoutMs,
@@ -155,7 +159,6 @@ export class GstEngine implements MediaEngine {
       ca: this.opts.caCerts?.length ? this.opts.caCerts : undefined,
       snapshotDir: this.opts.snapshotDir,
       audioDevice: attrs.soundMode === 'ear' ? this.opts.audioDeviceEar : this.opts.audioDeviceSpeaker,
-      view,
       screen: this.layout.screen,
       scale: geometry.scale,
       place: geometry.place,

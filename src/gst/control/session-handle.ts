@@ -5,21 +5,19 @@
 // decoder (2108) and goes on.
 import type { Logger } from 'pino';
 import type { EngineEvents, MediaSession, SessionOptions, SnapshotRequest, SnapshotResult } from '../../player/engine';
-import type { StatusCode } from '../../player/status-codes';
-import type { FromWorker, WorkerPlan } from '../protocol';
+import type { FromWorker, SessionPlan, WorkerPlan } from '../protocol';
 import type { WorkerProcess } from './child-process';
 import { sameView, viewFor, type ScreenLayout, type ViewGeometry } from '../../player/view';
 
 const REPLY_TIMEOUT_MS = 5000;
 
 /** Supplies the worker and plan that replace a failed hardware decoder, or says why there are none. */
-export type SoftwareFallback = (attrs: SessionOptions['attributes'], view: ViewGeometry) => { worker: WorkerProcess; plan: WorkerPlan } | string;
+export type SoftwareFallback = (attrs: SessionOptions['attributes']) => { worker: WorkerProcess; plan: SessionPlan } | string;
 
 export class WorkerSessionHandle implements MediaSession {
   private stopping = false;
-  private nextId = 1;
-  private readonly replies = new Map<number, (m: FromWorker) => void>();
-  private readonly waiting = new Map<string, { done: () => void; fail: (err: Error) => void }>();
+  /** The pause or resume on its way, so that a second one waits for the same answer. */
+  private readonly inFlight = new Map<'pause' | 'resume', Promise<void>>();
   private gone: (() => void) | null = null;
   private plan: WorkerPlan | null = null;
   private view: ViewGeometry;
@@ -47,22 +45,14 @@ export class WorkerSessionHandle implements MediaSession {
     worker.listen((m) => worker === this.worker && this.onMessage(m));
     worker.child.once('exit', (code, signal) => {
       if (worker !== this.worker) return;
-      this.failReplies();
       this.gone?.();
       if (!this.stopping) this.events.crashed(this.ending ?? `media process ended (${signal ? `signal ${signal}` : `exit code ${code}`})`);
     });
   }
 
-  private failReplies(): void {
-    for (const r of this.replies.values()) r({ t: 'reply', id: 0, ok: false, error: 'media process ended' });
-    this.replies.clear();
-    for (const w of this.waiting.values()) w.fail(new Error('media process ended'));
-    this.waiting.clear();
-  }
-
   /** 2108 once, then the same stream on a fresh worker decoding in software; failed() if that is impossible. */
   private switchToSoftware(detail: string): void {
-    const next = this.switchedToSoftware || !this.softwareFallback ? 'the software decoder failed too' : this.softwareFallback(this.opts.attributes, this.view);
+    const next = this.switchedToSoftware || !this.softwareFallback ? 'the software decoder failed too' : this.softwareFallback(this.opts.attributes);
     if (typeof next === 'string') {
       this.events.failed(null, `${detail}; ${next}`);
       return;
@@ -72,7 +62,7 @@ export class WorkerSessionHandle implements MediaSession {
     this.events.code(2108, detail);
     const old = this.worker;
     this.plan = null;
-    this.failReplies();
+    old.failPending('media process replaced');
     this.attach(next.worker);
     void old.kill();
     next.worker.ready.then(
@@ -85,15 +75,10 @@ export class WorkerSessionHandle implements MediaSession {
     this.gone = fn;
   }
 
-  /** The view the session starts with (the engine puts it in the plan). */
-  currentView(): ViewGeometry {
-    return this.view;
-  }
-
-  begin(plan: WorkerPlan): void {
+  begin(plan: SessionPlan): void {
     if (this.stopping) return;
-    // The view may have changed while the worker was getting ready, and mute
-    // as of now: an update() before the worker was ready had no plan to go to.
+    // The view, mute and volume as of now: they may have changed while the
+    // worker was getting ready, and an update() before then had no plan to go to.
     this.plan = { ...plan, view: this.view, muted: this.opts.audioMuted, volume: this.opts.attributes.volume / 100 };
     this.worker.send({ t: 'open', plan: this.plan });
   }
@@ -125,99 +110,59 @@ export class WorkerSessionHandle implements MediaSession {
     if (this.plan) this.worker.send({ t: 'geometry', view });
   }
 
-  snapshot(req: SnapshotRequest): Promise<SnapshotResult> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.replies.delete(id);
-        reject(new Error('the media process did not answer'));
-      }, REPLY_TIMEOUT_MS);
-      this.replies.set(id, (m) => {
-        clearTimeout(timer);
-        this.replies.delete(id);
-        if (m.t === 'reply' && m.ok) resolve(m.result);
-        else reject(new Error(m.t === 'reply' && !m.ok ? m.error : 'unexpected answer'));
-      });
-      this.worker.send({ t: 'snapshot', id, req });
-    });
+  async snapshot(req: SnapshotRequest): Promise<SnapshotResult> {
+    const m = await this.worker.request((id) => ({ t: 'snapshot', id, req }), REPLY_TIMEOUT_MS);
+    if (m.t === 'reply' && m.ok) return m.result;
+    throw new Error(m.t === 'reply' && !m.ok ? m.error : 'unexpected answer');
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    this.failReplies();
+    this.worker.failPending('media process ended');
     await this.worker.kill();
   }
 
-  // One pending command of each kind: a second pause while one is on its way
-  // waits for the same answer instead of orphaning the first.
   private command(cmd: 'pause' | 'resume'): Promise<void> {
     if (this.stopping) return Promise.reject(new Error('the session has ended'));
-    return new Promise((resolve, reject) => {
-      const prev = this.waiting.get(cmd);
-      const timer = setTimeout(() => {
-        this.waiting.delete(cmd);
-        entry.fail(new Error(`the media process did not ${cmd}`));
-      }, REPLY_TIMEOUT_MS);
-      const entry = {
-        done: () => {
-          clearTimeout(timer);
-          prev?.done();
-          resolve();
-        },
-        fail: (err: Error) => {
-          clearTimeout(timer);
-          prev?.fail(err);
-          reject(err);
-        },
-      };
-      this.waiting.set(cmd, entry);
-      this.worker.send({ t: cmd });
-    });
+    const on = this.inFlight.get(cmd);
+    if (on) return on;
+    const p = this.worker.request((id) => ({ t: cmd, id }), REPLY_TIMEOUT_MS).then(
+      () => undefined,
+      (err: Error) => {
+        throw new Error(/did not answer/.test(err.message) ? `the media process did not ${cmd}` : err.message);
+      },
+    );
+    const done = p.finally(() => this.inFlight.delete(cmd));
+    this.inFlight.set(cmd, done);
+    return done;
   }
+
+  private readonly handlers: { [K in FromWorker['t']]: (m: Extract<FromWorker, { t: K }>) => void } = {
+    ready: () => undefined,
+    code: (m) => this.events.code(m.code, m.detail),
+    netstatus: (m) => this.events.netstatus(m.info),
+    volume: (m) => this.events.volume(m.volume),
+    dropped: (m) => this.events.dropped(m.code, m.detail),
+    ended: (m) => this.events.ended(m.detail),
+    failed: (m) => this.events.failed(m.code, m.detail),
+    frozen: (m) => {
+      this.ending = m.detail;
+      void this.worker.kill();
+    },
+    'decoder-failed': (m) => this.switchToSoftware(m.detail),
+    // Answers to requests are taken by the link; one arriving after its request gave up is dropped.
+    reply: () => undefined,
+    log: (m) => this.log[m.level](m.data, m.msg),
+    ending: (m) => {
+      this.ending = m.detail;
+    },
+    done: () => undefined,
+  };
 
   private onMessage(m: FromWorker): void {
     if (this.stopping) return;
-    switch (m.t) {
-      case 'code':
-        this.events.code(m.code as StatusCode, m.detail);
-        break;
-      case 'netstatus':
-        this.events.netstatus(m.info);
-        break;
-      case 'volume':
-        this.events.volume(m.volume);
-        break;
-      case 'dropped':
-        this.events.dropped(m.code as StatusCode | null, m.detail);
-        break;
-      case 'ended':
-        this.events.ended(m.detail);
-        break;
-      case 'failed':
-        this.events.failed(m.code as StatusCode | null, m.detail);
-        break;
-      case 'frozen':
-        this.ending = m.detail;
-        void this.worker.kill();
-        break;
-      case 'decoder-failed':
-        this.switchToSoftware(m.detail);
-        break;
-      case 'reply':
-        this.replies.get(m.id)?.(m);
-        break;
-      case 'log':
-        this.log[m.level](m.data, m.msg);
-        break;
-      case 'ending':
-        this.ending = m.detail;
-        break;
-      case 'done':
-        this.waiting.get(m.cmd)?.done();
-        this.waiting.delete(m.cmd);
-        break;
-      default:
-        this.log.debug({ m }, 'unexpected worker message');
-    }
+    const handle = this.handlers[m.t] as ((m: FromWorker) => void) | undefined;
+    if (handle) handle(m);
+    else this.log.debug({ m }, 'unexpected worker message');
   }
 }

@@ -5,6 +5,8 @@
 // Element names refer to gst-pipelines/*.pipeline: vdec (video decoder),
 // vsink (video sink), adec (decodebin holding the audio decoder).
 
+import type { StatusCode } from '../../player/status-codes';
+
 /** A bus message as gstreamer-superficial's pollBus hands it over. */
 export interface BusMessage {
   type: string;
@@ -18,7 +20,7 @@ export interface BusMessage {
 }
 
 export type BusVerdict =
-  | { kind: 'code'; code: number; detail: string }
+  | { kind: 'code'; code: StatusCode; detail: string }
   | { kind: 'fatal'; detail: string }
   /** An error from the video decoder: before the first frame a hardware decoder is replaced (2108), else fatal. */
   | { kind: 'decoder-error'; detail: string }

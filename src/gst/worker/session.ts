@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { BusMessage } from './bus-codes';
 import { mapBusMessage, type BusRule } from './bus-codes';
 import type { FromWorker, ToWorker, WorkerPlan } from '../protocol';
+import type { StatusCode } from '../../player/status-codes';
 import { createReader } from '../../media/reader';
 import type { FlvTag, ReaderFailure, StreamReader } from '../../media/types';
 import { FeedGate } from '../../media/feed/feed-gate';
@@ -135,7 +136,7 @@ export class WorkerSession {
         // A paused session waits for nobody; the connection's stall is FlowHealth's after the resume.
         this.stages.disarm();
         this.enter('paused');
-        this.send({ t: 'done', cmd: 'pause' });
+        this.send({ t: 'done', id: c.id, cmd: 'pause' });
         break;
       case 'resume':
         // Live: what arrived while paused is dropped and the timeline rebased,
@@ -145,7 +146,7 @@ export class WorkerSession {
         // Still before the picture: the wait for it starts again, with its deadlines.
         if (!this.firstFrame || this.awaitingFrameAfterReconnect) this.stages.arm(performance.now());
         this.enter('running');
-        this.send({ t: 'done', cmd: 'resume' });
+        this.send({ t: 'done', id: c.id, cmd: 'resume' });
         break;
       case 'update':
         this.plan.muted = c.muted;
@@ -492,7 +493,7 @@ export class WorkerSession {
     this.send({ t: 'dropped', code: null, detail });
   }
 
-  private code(code: number, detail?: string): void {
+  private code(code: StatusCode, detail?: string): void {
     this.send({ t: 'code', code, detail });
   }
 }
