@@ -30,6 +30,7 @@ import { Health } from './os/health';
 import { applyGiven } from './os/given-values';
 // phone remote
 import { startRemote } from './remote/start';
+import { TvScreen } from './tv/screen';
 import { remoteRoutes } from './remote/routes';
 
 export interface Daemon {
@@ -162,6 +163,25 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
   // The player goes first on the way out: its worker holds the screen and the sound card.
   stops.unshift({ name: 'engine', stop: () => engine.close() }, { name: 'player', stop: () => player.shutdown() }, { name: 'update-lock', stop: () => lock.release() }, { name: 'state', stop: () => store.flush() });
 
+  // The TV tells the class what happens whether or not HTTP is on; the
+  // phone remote, when there is one, adds its pairing code.
+  const screen = new TvScreen({
+    player,
+    name: config.name,
+    videoSink: config.videoSink,
+    log,
+    language: config.language,
+    stallTimeoutMs: config.stallTimeout * 1000,
+    screen: screenSize,
+    overlays: overlaysOver(sink),
+    exclusive: sink === 'kms',
+    // Bad fleet or device variables are shown where the admin walking past will see them.
+    warnings: config.configWarnings,
+  });
+  // backgroundMute: the idle screen on the TV puts the player in background.
+  screen.on('showing', (on) => player.setIdleScreenShowing(on));
+  stops.unshift({ name: 'tv', stop: () => screen.stop() });
+
   let httpAddress: string | null = null;
   let showPairingCode: ((ms: number) => { until: string }) | undefined;
   let pairUrl: string | null = null;
@@ -183,11 +203,9 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
       player,
       auth,
       log,
-      display: { size: screenSize, overlays: overlaysOver(sink), exclusive: sink === 'kms' },
+      screen,
       onSave: (file, err) => reportSave(file.endsWith('channels.json') ? 'channels' : 'sessions', file, err),
     });
-    // backgroundMute: the idle screen on the TV puts the player in background.
-    remote.screen.on('showing', (on) => player.setIdleScreenShowing(on));
     stops.unshift({ name: 'remote', stop: () => remote.stop() });
     const pairing = {
       current: () => remote.pairing.current(),
@@ -206,6 +224,8 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
     log.info({ module: 'http', address: httpAddress }, 'http listening');
     pairUrl = remote.pairing.current().url;
     stops.unshift({ name: 'http', stop: () => app.close() }, { name: 'metrics', stop: () => metrics.close() });
+  } else {
+    screen.start();
   }
 
   if (config.dbus !== 'off') {

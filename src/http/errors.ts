@@ -4,7 +4,7 @@
 // schema validation) keep their 4xx status and get a fixed, short reason.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { asPlayerError, isPlayerError, PlayerError } from '../player/errors';
+import { asPlayerError, PlayerError, Refusal } from '../player/errors';
 
 /**
  * Refusals only an edge makes (who may ask, not what the player can do):
@@ -18,23 +18,10 @@ export const EDGE_ERRORS = {
 
 export type EdgeReason = keyof typeof EDGE_ERRORS;
 
-export class EdgeError extends Error {
-  readonly reason: EdgeReason;
-  readonly method: string;
-
+export class EdgeError extends Refusal<EdgeReason> {
   constructor(reason: EdgeReason, method: string, detail?: string) {
-    super(`${method}:fail ${detail ?? EDGE_ERRORS[reason].text}`);
+    super(reason, method, detail ?? EDGE_ERRORS[reason].text, EDGE_ERRORS[reason].http);
     this.name = 'EdgeError';
-    this.reason = reason;
-    this.method = method;
-  }
-
-  get errMsg(): string {
-    return this.message;
-  }
-
-  get httpStatus(): number {
-    return EDGE_ERRORS[this.reason].http;
   }
 }
 
@@ -61,7 +48,7 @@ const FASTIFY_REASONS: Record<string, string> = {
 
 /** Status and errMsg for anything thrown while serving `method`. */
 export function toAnswer(err: unknown, method: string): { status: number; errMsg: string } {
-  if (isPlayerError(err) || err instanceof EdgeError) return { status: err.httpStatus, errMsg: err.errMsg };
+  if (err instanceof Refusal) return { status: err.httpStatus, errMsg: err.errMsg };
   const fe = err as Partial<FastifyError>;
   if (fe && fe.validation) {
     const e = new PlayerError('InvalidArgument', method, (fe.message ?? 'invalid request').slice(0, 300));

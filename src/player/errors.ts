@@ -17,27 +17,30 @@ export const ERRORS = {
 
 export type ErrorReason = keyof typeof ERRORS;
 
-export class PlayerError extends Error {
-  readonly reason: ErrorReason;
-  readonly method: string;
+/** A refusal in the mini-program convention: "<method>:fail <reason>", with the HTTP status an edge answers it with. */
+export class Refusal<R extends string = string> extends Error {
   readonly detail: string;
 
-  constructor(reason: ErrorReason, method: string, detail?: string) {
-    const d = detail ?? ERRORS[reason].text;
-    super(`${method}:fail ${d}`);
-    this.name = 'PlayerError';
-    this.reason = reason;
-    this.method = method;
-    this.detail = d;
+  constructor(
+    readonly reason: R,
+    readonly method: string,
+    detail: string,
+    readonly httpStatus: number,
+  ) {
+    super(`${method}:fail ${detail}`);
+    this.detail = detail;
   }
 
   /** The mini-program style result text, e.g. "play:fail no src set". */
   get errMsg(): string {
     return this.message;
   }
+}
 
-  get httpStatus(): number {
-    return ERRORS[this.reason].http;
+export class PlayerError extends Refusal<ErrorReason> {
+  constructor(reason: ErrorReason, method: string, detail?: string) {
+    super(reason, method, detail ?? ERRORS[reason].text, ERRORS[reason].http);
+    this.name = 'PlayerError';
   }
 
   get dbusName(): string {

@@ -1,6 +1,7 @@
 // Composes the phone remote for the daemon: phone sessions (the Auth's
-// SessionVerifier), the pairing code, the channels, the routes' deps, and the
-// TV idle screen. One call in daemon.ts, one stop().
+// SessionVerifier), the pairing code, the channels and the routes' deps; the
+// TV screen (made by the daemon whether or not HTTP is on) gets the pairing.
+// One call in daemon.ts, one stop().
 import type { Logger } from 'pino';
 import type { Config } from '../config/load';
 import type { Auth } from '../http/auth';
@@ -9,8 +10,7 @@ import { ChannelStore } from './channels';
 import { PairingService } from './pairing';
 import type { RemoteDeps } from './routes';
 import { SessionStore } from './session-store';
-import { TvScreen } from '../tv/screen';
-import type { DisplaySize } from '../tv/display-size';
+import type { TvScreen } from '../tv/screen';
 
 export interface RemoteStartOptions {
   config: Readonly<Config>;
@@ -19,8 +19,8 @@ export interface RemoteStartOptions {
   log: Logger;
   /** Fixed address for the QR code (e.g. behind a name the school's DNS knows); default: config.publicUrl, else derived from the listening address. */
   baseUrl?: string;
-  /** The TV's size in pixels and whether cards may cover a playing stream (not on an exclusive KMS display). */
-  display?: { size: DisplaySize; overlays: boolean; exclusive?: boolean };
+  /** The TV screen, which shows the pairing code from now on. */
+  screen: TvScreen;
   /** Told when saving paired phones or channels fails (file, error) or works again (file, null); without it a failed save throws. */
   onSave?: (file: string, err: Error | null) => void;
 }
@@ -42,18 +42,8 @@ export function startRemote(opts: RemoteStartOptions): Remote {
   const pairing = new PairingService({ sessions, baseUrl: opts.baseUrl ?? opts.config.publicUrl });
   opts.auth.sessions = sessions;
   const channels = new ChannelStore(opts.config.stateDir, opts.config.fleetChannels ?? [], opts.onSave);
-  const screen = new TvScreen({
-    player: opts.player,
-    pairing,
-    name: opts.config.name,
-    videoSink: opts.config.videoSink,
-    log: opts.log,
-    language: opts.config.language,
-    stallTimeoutMs: opts.config.stallTimeout * 1000,
-    ...(opts.display ? { screen: opts.display.size, overlays: opts.display.overlays, exclusive: opts.display.exclusive === true } : {}),
-    // Bad fleet or device variables are shown where the admin walking past will see them.
-    warnings: opts.config.configWarnings,
-  });
+  const screen = opts.screen;
+  screen.usePairing(pairing);
   opts.log.child({ module: 'remote' }).info({ phones: sessions.size }, 'phone remote ready');
   return {
     pairing,
@@ -67,7 +57,6 @@ export function startRemote(opts: RemoteStartOptions): Remote {
     },
     async stop() {
       pairing.close();
-      await screen.stop();
     },
   };
 }

@@ -37,7 +37,8 @@ export interface PairingSource {
 
 export interface TvScreenOptions {
   player: LivePlayer;
-  pairing: PairingSource;
+  /** The phones' pairing; absent while the HTTP surface is off (the card then shows no code), or until usePairing(). */
+  pairing?: PairingSource;
   /** config.name, the first line on the screen. */
   name: string;
   videoSink: VideoSinkPref;
@@ -85,6 +86,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
   private stallTimer: NodeJS.Timeout | null = null;
   private cornerTimer: NodeJS.Timeout | null = null;
   private readonly log: Logger;
+  private pairing: PairingSource | null;
   private readonly lang: Language;
   private readonly size: DisplaySize;
 
@@ -137,10 +139,21 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
   constructor(private readonly opts: TvScreenOptions) {
     super();
     this.log = opts.log.child({ module: 'tv' });
+    this.pairing = opts.pairing ?? null;
     this.lang = opts.language ?? 'zh';
     this.size = opts.screen ?? { width: 1920, height: 1080 };
     const last = opts.player.view().lastCode;
     if (last) this.onCode({ code: last.code, message: last.message });
+  }
+
+  /** The phones' pairing, once the HTTP surface has one: the cards show its code from now on. */
+  usePairing(pairing: PairingSource): void {
+    this.pairing?.off('change', this.onPairing);
+    this.pairing = pairing;
+    if (this.started) {
+      pairing.on('change', this.onPairing);
+      this.render();
+    }
   }
 
   /** True while a card is on the TV (the idle screen, words over the last frame, or the pairing corner). */
@@ -154,7 +167,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     this.opts.player.on('state', this.onState);
     this.opts.player.on('statechange', this.onCode);
     this.opts.player.on('playererror', this.onError);
-    this.opts.pairing.on('change', this.onPairing);
+    this.pairing?.on('change', this.onPairing);
     this.render();
   }
 
@@ -189,7 +202,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     this.opts.player.off('state', this.onState);
     this.opts.player.off('statechange', this.onCode);
     this.opts.player.off('playererror', this.onError);
-    this.opts.pairing.off('change', this.onPairing);
+    this.pairing?.off('change', this.onPairing);
     for (const t of [this.stallTimer, this.cornerTimer, this.restartTimer, this.spareTimer]) if (t) clearTimeout(t);
     const spare = this.spare;
     this.spare = null;
@@ -204,7 +217,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     const last = this.lastFailure;
     switch (p.state) {
       case 'idle':
-        return { kind: 'idle' };
+        return this.pairing ? { kind: 'idle' } : { kind: 'idle', remote: false };
       case 'stopped':
         return last?.code === 2006 ? { kind: 'failed', stream, code: 2006, cause: 'ended', detail: last.message } : { kind: 'stopped' };
       case 'connecting': {
@@ -234,7 +247,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     const overlays = this.opts.overlays !== false;
     // Only an exclusive display (KMS) cannot keep a card up while a session starts on it.
     const exclusive = this.opts.exclusive === true;
-    if (state === 'playing') return overlays && Date.now() < this.cornerUntil ? this.cornerCard() : null;
+    if (state === 'playing') return overlays && this.pairing && Date.now() < this.cornerUntil ? this.cornerCard() : null;
     // Reconnecting before any picture was shown: nothing to dim, the idle card says it.
     if (state === 'reconnecting' && !this.startedOnce) return !exclusive || !this.opts.player.attributes.src ? this.idleCard() : null;
     if (state === 'reconnecting' || state === 'paused') return overlays ? this.bandCard(state) : null;
@@ -279,19 +292,18 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     const words = tvWords(this.situation(), this.lang, this.opts.player.attributes.src);
     const zh = this.lang === 'zh';
     const warnings = (this.opts.warnings ?? []).map((w) => `⚠ ${pangoEscape(w)}`).join('\n');
-    const title =
-      `<span size="x-large">${pangoEscape(this.opts.name)}</span>\n` +
-      `${zh ? '遥控地址' : 'Remote control'}: ${pangoEscape(this.opts.pairing.controlUrl)}\n` +
-      `${zh ? '用手机扫描右侧二维码' : 'Scan the code with a phone'}` +
-      (warnings ? `\n<span size="small" foreground="#ffcc66">${warnings}</span>` : '');
-    // Left of the QR code: about 34 wide characters or 60 narrow ones at this font on a 16:9 screen.
-    const cols = this.lang === 'zh' ? 17 : 32;
+    const pairing = this.pairing
+      ? `\n${zh ? '遥控地址' : 'Remote control'}: ${pangoEscape(this.pairing.controlUrl)}\n` + `${zh ? '用手机扫描右侧二维码' : 'Scan the code with a phone'}`
+      : '';
+    const title = `<span size="x-large">${pangoEscape(this.opts.name)}</span>` + pairing + (warnings ? `\n<span size="small" foreground="#ffcc66">${warnings}</span>` : '');
+    // Left of the QR code: about 17 wide characters or 32 narrow ones at this font on a 16:9 screen; twice that without one.
+    const cols = (this.lang === 'zh' ? 17 : 32) * (this.pairing ? 1 : 2);
     const status = `<b>${pangoEscape(wrap(words.headline, cols))}</b>${words.line ? `\n<span size="small">${pangoEscape(wrap(words.line, Math.round(cols * 1.25)))}</span>` : ''}`;
     return {
       layout: 'idle',
       width,
       height,
-      qr: this.opts.pairing.current().url,
+      qr: this.pairing?.current().url,
       title,
       status,
       titleFont: `${FONT} Bold 11`,
@@ -331,8 +343,8 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
       layout: 'corner',
       width,
       height,
-      qr: this.opts.pairing.current().url,
-      title: `<b>${pangoEscape(this.opts.name)}</b>\n${zh ? '扫码添加\n手机遥控' : 'Scan to add\na phone'}\n<span size="x-small">${pangoEscape(this.opts.pairing.controlUrl)}</span>`,
+      qr: this.pairing?.current().url,
+      title: `<b>${pangoEscape(this.opts.name)}</b>\n${zh ? '扫码添加\n手机遥控' : 'Scan to add\na phone'}\n<span size="x-small">${pangoEscape(this.pairing?.controlUrl ?? '')}</span>`,
       status: '',
       titleFont: `${FONT} 17`,
       statusFont: `${FONT} 12`,

@@ -1,13 +1,14 @@
 // What the TV says, in the TV's language: one sentence a class can read from
 // the back row and a teacher can act on. Built from the player's state and
-// codes by src/tv/screen.ts; drawn by the card (src/tv/card.ts).
+// codes by src/tv/screen.ts; drawn by the card process (src/gst/worker/idle-worker.ts).
 import { STATUS_CODES, isStatusCode } from '../player/status-codes';
 
 export type Language = 'zh' | 'en';
 
 /** What happened, as far as the TV is concerned. */
 export type TvSituation =
-  | { kind: 'idle' }
+  /** `remote: false`: no phone can pair (the HTTP surface is off), so the card does not ask for one. */
+  | { kind: 'idle'; remote?: boolean }
   | { kind: 'stopped' }
   | { kind: 'connecting'; stream: string }
   | { kind: 'connected-no-media'; stream: string }
@@ -79,7 +80,10 @@ export function tvWords(s: TvSituation, lang: Language, src = ''): { headline: s
   const host = hostOf(src);
   switch (s.kind) {
     case 'idle':
-      return { headline: pick({ zh: '准备就绪', en: 'Ready' }), line: pick({ zh: '用手机扫描二维码即可遥控本屏幕。', en: 'Scan the code with a phone to control this screen.' }) };
+      return {
+        headline: pick({ zh: '准备就绪', en: 'Ready' }),
+        line: s.remote === false ? pick({ zh: '现在没有播放任何直播。', en: 'No stream is playing.' }) : pick({ zh: '用手机扫描二维码即可遥控本屏幕。', en: 'Scan the code with a phone to control this screen.' }),
+      };
     case 'stopped':
       return { headline: pick({ zh: '已停止', en: 'Stopped' }), line: pick({ zh: '在手机上按“播放”即可观看。', en: 'Press Play on the phone to watch.' }) };
     case 'connecting':

@@ -36,14 +36,15 @@ function fill(img: Buffer, w: number, x0: number, y0: number, x1: number, y1: nu
 
 /**
  * The idle picture as RGBA (1280x720): background, an accent bar, and the QR
- * code of `qrText` in a white box with a quiet zone of at least 4 modules.
+ * code of `qrText` in a white box with a quiet zone of at least 4 modules
+ * (no code when there is nothing to pair with: the HTTP surface is off).
  * Called by the idle worker whenever the pairing address changes.
  */
 export function renderIdleImage(qrText: string, width = IDLE_WIDTH, height = IDLE_HEIGHT): Buffer {
   const img = Buffer.alloc(width * height * 4);
   fill(img, width, 0, 0, width, height, BG);
   fill(img, width, 0, 0, width, Math.max(4, Math.round(height / 72)), ACCENT);
-  drawQr(img, width, qrText, qrBox(width, height));
+  if (qrText) drawQr(img, width, qrText, qrBox(width, height));
   return img;
 }
 

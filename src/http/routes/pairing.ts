@@ -1,6 +1,6 @@
-// GET /api/v1/pairing and DELETE /api/v1/sessions: the seam for the
-// phone-remote work. The routes, schemas and auth exist now; the behaviour
-// comes with the `pairing` dependency, and without it they answer 501.
+// GET /api/v1/pairing, POST /api/v1/pairing/show and DELETE /api/v1/sessions:
+// the HTTP side of pairing phones. What they do comes through the `pairing`
+// port (src/http/deps.ts, implemented by src/remote); without it they answer 501.
 import type { FastifyPluginAsync } from 'fastify';
 import { PlayerError } from '../../player/errors';
 import type { HttpDeps } from '../deps';

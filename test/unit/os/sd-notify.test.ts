@@ -134,8 +134,12 @@ t.test('a blocked event loop stops the watchdog pings', async (t) => {
   const after = p.filter((r) => r.at >= blockEnd);
   t.ok(before.length >= 3, `pings before the block (${before.length})`);
   t.ok(after.length >= 3, `pings resume after it (${after.length})`);
-  const beforeGap = median(gaps(before));
-  t.ok(beforeGap >= 90 && beforeGap <= 160, `regular gap ${beforeGap} ms before the block`);
+  // The pace over the whole run before the block: arrival times are the
+  // receiver's, and on a loaded machine datagrams queued behind a busy test
+  // process arrive together (a median gap of 24 ms was seen), but their
+  // number over the time stays that of one ping per half watchdog period.
+  const beforeGap = (before[before.length - 1]!.at - before[0]!.at) / (before.length - 1);
+  t.ok(beforeGap >= 70 && beforeGap <= 160, `pings every ${beforeGap.toFixed(0)} ms on average before the block (${before.length} pings)`);
   const longest = Math.max(...gaps(p));
   t.ok(longest >= BLOCK_MS - 150, `longest gap ${longest} ms spans the ${BLOCK_MS} ms block`);
   t.ok(got.some((r) => r.msg === 'STOPPING=1'), 'STOPPING at the end');

@@ -61,3 +61,13 @@ t.test('the demo publisher takes only its own loopback address into its pipeline
   t.throws(() => publisherArgs('rtmp://127.0.0.1:1935/live/demo ! filesink location=/etc/x'), /refusing publisher address/);
   t.throws(() => publisherArgs('rtmp://evil.example/live/demo'), /refusing publisher address/);
 });
+
+t.test('with no phone remote the idle card does not ask for a phone', async (t) => {
+  for (const lang of ['zh', 'en'] as const) {
+    const withRemote = tvWords({ kind: 'idle' }, lang);
+    const without = tvWords({ kind: 'idle', remote: false }, lang);
+    t.equal(without.headline, withRemote.headline, `${lang}: the same headline`);
+    t.not(without.line, withRemote.line, `${lang}: another line`);
+    t.notMatch(without.line, lang === 'en' ? /phone|Scan/ : /手机|扫描/, `${lang}: no phone in it: ${without.line}`);
+  }
+});
