@@ -7,8 +7,7 @@ import { startBenchDaemon as startDaemon } from './daemon';
 import { runLatency } from './control-latency';
 import { launch } from './players';
 import type { Source } from './servers';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from './time';
 
 export interface ControlSample {
   run: number;

@@ -9,8 +9,7 @@ import { startBenchDaemon as startDaemon } from './daemon';
 import { startKeyFrameProbe } from './keyframe-probe';
 import { startOutageProxy, type OutageProxy } from './outage-proxy';
 import type { BenchMedia, Source } from './servers';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from './time';
 
 /** Retry every 0.5 s, with attempts enough for any outage in the bench. */
 export const RECONNECT_ARGS = ['--reconnect-interval', '0.5', '--reconnect-attempts', '1000'];

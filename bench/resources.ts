@@ -5,6 +5,7 @@
 import { launch, type PlayerKind } from './players';
 import { memoryShares, sampleTree, ticksToSeconds } from './proc-stats';
 import type { Source } from './servers';
+import { sleep } from './time';
 
 export interface ResourceSample {
   player: PlayerKind;
@@ -23,8 +24,6 @@ export interface ResourceSample {
   processes: number;
   error?: string;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts `kind` cold on `src`, lets it settle `settleMs` after the first frame, then measures `windowMs`. */
 export async function resourcesOnce(kind: PlayerKind, src: Source, run: number, windowMs = 10000, settleMs = 6000): Promise<ResourceSample> {

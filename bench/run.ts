@@ -14,6 +14,7 @@ import { renderMarkdown, type BenchResults } from './report';
 import { resourcesOnce } from './resources';
 import { startBenchMedia, type BenchMedia } from './servers';
 import { coldOnce, warmOnce } from './ttff';
+import { sleep } from './time';
 
 const PHASES = ['ttff', 'resources', 'control', 'reconnect', 'healthz'] as const;
 
@@ -22,7 +23,6 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 /** Each run starts the rotation one place further, so no player always goes first. */

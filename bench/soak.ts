@@ -14,13 +14,13 @@ import { startBenchDaemon as startDaemon } from './daemon';
 import { startNodeMediaServer, startPublisher, waitForStream } from '../test/helpers/media-servers';
 import { onInterrupt } from './cleanup';
 import { sampleTree } from './proc-stats';
+import { sleep } from './time';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) => process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 interface Point {

@@ -7,6 +7,7 @@ import type { RunningDaemon, Subscription } from '../test/helpers/daemon';
 import { startKeyFrameProbe, type KeyFrameProbe } from './keyframe-probe';
 import { launch, type PlayerKind } from './players';
 import type { Source } from './servers';
+import { sleep } from './time';
 
 export interface TtffSample {
   player: PlayerKind;
@@ -27,8 +28,6 @@ export interface TtffSample {
   logLines?: string[];
   error?: string;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The probe connects a moment before the player so that it sees every key frame the player could start from. */
 async function withProbe(src: Source): Promise<KeyFrameProbe | null> {

@@ -5,12 +5,12 @@
 import { runScript, withBenchRig } from './rig';
 import { warmOnce } from './ttff';
 import { summarize } from './stats';
+import { sleep } from './time';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : dflt;
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
   const runs = Number(arg('--runs', '10'));

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { runScript, withBenchRig } from './rig';
 import { sampleTree } from './proc-stats';
+import { sleep } from './time';
 
 function args(name: string): string[] {
   const out: string[] = [];
@@ -13,7 +14,6 @@ function args(name: string): string[] {
   return out;
 }
 const num = (name: string, d: number) => Number(args(name)[0] ?? d);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The worker that plays: the child with the most CPU time (the spare idles). */
 function playingWorker(pid: number): number | undefined {

@@ -9,6 +9,7 @@ import type { EngineEvents, MediaEngine, MediaSession, SessionOptions, SnapshotR
 import { LivePlayer } from '../../src/player/player';
 import { startDbus, type DbusService } from '../../src/dbus';
 import { startDbusDaemon, type DbusDaemon } from './dbus-daemon';
+import { sleep } from './time';
 
 export const NAME = 'org.liveplayerd';
 export const PATH = '/org/liveplayerd/Player';
@@ -137,8 +138,6 @@ export async function bget(env: NodeJS.ProcessEnv, prop: string, iface = IFACE, 
 export function errorName(r: Run): string | null {
   return /GDBus\.Error:([\w.]+):/.exec(r.stderr)?.[1] ?? null;
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` until it is true or `ms` pass; tests assert on the result. */
 export async function until(check: () => boolean, ms = 3000): Promise<boolean> {

@@ -8,6 +8,7 @@ import * as http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createReader } from '../../src/media/reader';
 import type { FlvTag, ReaderFailure } from '../../src/media/types';
+import { sleep } from './time';
 
 export interface Arrived {
   tag: FlvTag;
@@ -55,8 +56,6 @@ export function collect(url: string): Collector {
   reader.start();
   return c;
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Media tags of one type (no sequence headers, no script data). */
 export function media(c: Collector, type: 8 | 9, fromMs = 0, toMs = Infinity): Arrived[] {

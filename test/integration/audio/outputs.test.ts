@@ -10,7 +10,7 @@ import t, { type Test } from 'tap';
 import { startDaemon, type RunningDaemon, type Subscription } from '../../helpers/daemon';
 import { makeAlsaFiles, type AlsaFiles, type Window } from '../../helpers/alsa-files';
 import { startNginxRtmp, startPublisher, waitForStream } from '../../helpers/media-servers';
-import { sleep } from '../../helpers/tag-collector';
+import { sleep } from '../../helpers/time';
 
 /** Long enough to hold many periods; the wait before it lets the sink's ring buffer drain what was queued before a change. */
 const WINDOW_MS = 1500;

@@ -8,7 +8,7 @@ import { startDaemon } from '../../helpers/daemon';
 import { makeAlsaFiles } from '../../helpers/alsa-files';
 import { startDbusDaemon } from '../../helpers/dbus-daemon';
 import { startNginxRtmp, startPublisher, waitForStream } from '../../helpers/media-servers';
-import { sleep } from '../../helpers/tag-collector';
+import { sleep } from '../../helpers/time';
 import { bget, errorName, gset, run } from '../../helpers/dbus-harness';
 
 const WINDOW_MS = 1500;

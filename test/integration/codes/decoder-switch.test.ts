@@ -6,7 +6,7 @@
 import t from 'tap';
 import { startDaemon } from '../../helpers/daemon';
 import { startNginxRtmp, startPublisher, waitForStream } from '../../helpers/media-servers';
-import { sleep } from '../../helpers/tag-collector';
+import { sleep } from '../../helpers/time';
 
 let src = '';
 

@@ -8,7 +8,7 @@ import t, { type Test } from 'tap';
 import { startDaemon, type RunningDaemon, type Subscription } from '../../helpers/daemon';
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy';
 import { startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
-import { sleep } from '../../helpers/tag-collector';
+import { sleep } from '../../helpers/time';
 
 // --rejoin off: these tests follow the phone player's give-up (the TV's wait is tv/rejoin.test.ts).
 const DAEMON_ARGS = ['--reconnect-attempts', '2', '--reconnect-interval', '1', '--stall-timeout', '3', '--rejoin', 'off'];

@@ -7,9 +7,9 @@ import t from 'tap';
 import { startDaemon } from '../../helpers/daemon';
 import { startFaultProxy } from '../../helpers/fault-proxy';
 import { startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { sleep } from '../../helpers/time';
 
 t.setTimeout(180_000);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 t.test('a picture frozen while frames arrive is recovered within 5 s, with 2105 then 2103', async (tt) => {
   const nms = await startNodeMediaServer();

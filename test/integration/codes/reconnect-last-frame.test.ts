@@ -12,7 +12,7 @@ import t, { type Test } from 'tap';
 import { startDaemon, type RunningDaemon } from '../../helpers/daemon';
 import { startFaultProxy } from '../../helpers/fault-proxy';
 import { startNginxRtmp, startPublisher, waitForStream } from '../../helpers/media-servers';
-import { sleep } from '../../helpers/tag-collector';
+import { sleep } from '../../helpers/time';
 
 interface Picture {
   width: number;

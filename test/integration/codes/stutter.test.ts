@@ -8,7 +8,7 @@ import t from 'tap';
 import { startDaemon } from '../../helpers/daemon';
 import { startFaultProxy } from '../../helpers/fault-proxy';
 import { startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
-import { sleep } from '../../helpers/tag-collector';
+import { sleep } from '../../helpers/time';
 
 const JUMP_MS = 5000;
 

@@ -9,9 +9,9 @@ import t from 'tap';
 import { startDaemon, type DaemonEvent } from '../../helpers/daemon';
 import { startFaultProxy } from '../../helpers/fault-proxy';
 import { startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { sleep } from '../../helpers/time';
 
 t.setTimeout(600_000);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** How long each case is watched after its jump. */
 const WATCH_MS = 12000;
 

@@ -11,8 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { OPTION_SPECS } from '../../../src/config/schema';
 import { CLI, startDaemon } from '../../helpers/daemon';
+import { sleep } from '../../helpers/time';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const cli = (args: string[], env: NodeJS.ProcessEnv = process.env) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env, timeout: 30000 });
 
 t.test('--help: every option, grouped, with meaning, allowed values, default and environment name', async (t) => {

@@ -3,7 +3,8 @@
 // player's events arrive as the StateChange, NetStatus and FullScreenChange
 // signals with the contract's signatures.
 import t from 'tap';
-import { errorName, gcall, gset, IFACE, SignalMonitor, sleep, startService, until, type Service } from '../../helpers/dbus-harness';
+import { errorName, gcall, gset, IFACE, SignalMonitor, startService, until, type Service } from '../../helpers/dbus-harness';
+import { sleep } from '../../helpers/time';
 
 let s: Service;
 let mon: SignalMonitor;

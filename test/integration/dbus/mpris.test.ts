@@ -4,7 +4,8 @@
 // live stream has no use for do nothing; PlaybackStatus is announced once per
 // change.
 import t from 'tap';
-import { bget, errorName, gcall, gset, MPRIS_NAME, MPRIS_PATH, run, SignalMonitor, sleep, startService, until, type Service } from '../../helpers/dbus-harness';
+import { bget, errorName, gcall, gset, MPRIS_NAME, MPRIS_PATH, run, SignalMonitor, startService, until, type Service } from '../../helpers/dbus-harness';
+import { sleep } from '../../helpers/time';
 
 const ROOT = 'org.mpris.MediaPlayer2';
 const PLAYER = 'org.mpris.MediaPlayer2.Player';

@@ -6,7 +6,7 @@
 import t from 'tap';
 import { startDaemon } from '../../helpers/daemon';
 import { startNginxRtmp, startPublisher, waitForStream } from '../../helpers/media-servers';
-import { sleep } from '../../helpers/tag-collector';
+import { sleep } from '../../helpers/time';
 
 t.test('10 s GOP with audio on nginx-rtmp: 2004 is the picture, never "audio only"', { timeout: 180000 }, async (tt) => {
   const nginx = await startNginxRtmp();

@@ -10,7 +10,7 @@ import { startDaemon } from '../../helpers/daemon';
 import { makeAlsaFiles } from '../../helpers/alsa-files';
 import { startFaultProxy } from '../../helpers/fault-proxy';
 import { DEFAULT_PUBLISHER, startNginxRtmp, startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
-import { sleep } from '../../helpers/tag-collector';
+import { sleep } from '../../helpers/time';
 
 const WINDOW_MS = 1500;
 

@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import t, { type Test } from 'tap';
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy';
 import { startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
-import { collect, ffmpegDecodeErrors, maxStep, media, rateKbps, recordHttp, sleep, transitSpread, type Collector } from '../../helpers/tag-collector';
+import { collect, ffmpegDecodeErrors, maxStep, media, rateKbps, recordHttp, transitSpread, type Collector } from '../../helpers/tag-collector';
+import { sleep } from '../../helpers/time';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fault-proxy-'));
 t.teardown(() => rmSync(tmp, { recursive: true, force: true }));

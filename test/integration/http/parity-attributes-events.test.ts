@@ -12,7 +12,7 @@ import { startDaemon, type RunningDaemon } from '../../helpers/daemon';
 import { startDbusDaemon } from '../../helpers/dbus-daemon';
 import { startFaultProxy } from '../../helpers/fault-proxy';
 import { startNginxRtmp, startPublisher, waitForStream } from '../../helpers/media-servers';
-import { sleep } from '../../helpers/tag-collector';
+import { sleep } from '../../helpers/time';
 import { bget, errorName, gcall, gset, IFACE, SignalMonitor, until } from '../../helpers/dbus-harness';
 
 type Value = string | number | boolean;

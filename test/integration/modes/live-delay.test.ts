@@ -13,7 +13,7 @@ import { startDaemon, type RunningDaemon, type Subscription } from '../../helper
 import { startFaultProxy } from '../../helpers/fault-proxy';
 import { frameNumber, startBarcodePublisher, startEdgeClock, type EdgeClock } from '../../helpers/frame-clock';
 import { startNginxRtmp, waitForStream } from '../../helpers/media-servers';
-import { sleep } from '../../helpers/tag-collector';
+import { sleep } from '../../helpers/time';
 
 const FPS = 25;
 /** Snapshot vs netstatus: the tick samples another frame than the snapshot, a second or less apart; the delay wanders that much. */

@@ -27,7 +27,8 @@ import {
   type PublisherOptions,
 } from '../../helpers/media-servers';
 import { jitterAt, median, streamTruth } from '../../helpers/stream-truth';
-import { collect, sleep, type Collector } from '../../helpers/tag-collector';
+import { collect, type Collector } from '../../helpers/tag-collector';
+import { sleep } from '../../helpers/time';
 
 const TOLERANCE = 0.15;
 /** After the first frame: the rate windows (2 s, or one GOP) fill and the start-up burst leaves the jitter average. */

@@ -15,13 +15,12 @@ import t, { type Test } from 'tap';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDaemon, type RunningDaemon } from '../../helpers/daemon';
 import { startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { sleep } from '../../helpers/time';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const SHOTS = path.join(ROOT, 'docs', 'screenshots');
 const PHONE = { width: 390, height: 844 };
 const BUTTONS = ['btn-play', 'btn-stop', 'btn-pause', 'btn-resume', 'btn-mute', 'btn-snap'] as const;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function phone(browser: Browser, locale = 'en-US'): Promise<{ page: Page; errors: string[] }> {
   const ctx = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale });

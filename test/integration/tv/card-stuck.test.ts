@@ -8,8 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startDaemon } from '../../helpers/daemon';
 import { litShare, ocr, screenshot, startXvfb } from '../../helpers/tv';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '../../helpers/time';
 
 t.test('a card process that draws nothing is replaced, and the idle card shows', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lp-stuck-'));

@@ -11,8 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ocr } from '../../helpers/tv';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '../../helpers/time';
 
 function screen(d: RunningDaemon): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) =>

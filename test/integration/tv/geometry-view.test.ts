@@ -9,8 +9,7 @@ import path from 'node:path';
 import { startDaemon, type RunningDaemon } from '../../helpers/daemon';
 import { startNginxStream } from '../../helpers/media-servers';
 import { blackShare, colourAt, extent, readJpeg, readPng, type Image } from '../../helpers/pixels';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '../../helpers/time';
 
 /** A `view` snapshot of the expected size; frames already past the elements when a change lands may still have the old one. */
 async function view(d: RunningDaemon, width: number, height: number, sourceType: 'view' | 'stream' = 'view'): Promise<Image> {

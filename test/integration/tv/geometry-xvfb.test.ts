@@ -10,8 +10,8 @@ import { startDaemon, type RunningDaemon } from '../../helpers/daemon';
 import { startNginxStream } from '../../helpers/media-servers';
 import { colourAt, extent, parseXwd, writePng, type Image } from '../../helpers/pixels';
 import { startXvfb } from '../../helpers/tv';
+import { sleep } from '../../helpers/time';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const WINDOW_AT = { x: 100, y: 80 };
 
 function screenshot(display: string): Promise<Image> {

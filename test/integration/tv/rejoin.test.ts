@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startDaemon, type RunningDaemon, type Subscription } from '../../helpers/daemon';
 import { startNginxRtmp, startNodeMediaServer, startPublisher } from '../../helpers/media-servers';
+import { sleep } from '../../helpers/time';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // 2 s after the publisher is back, plus its own start (ffmpeg's lavfi and x264
 // need 0.3-1 s here before the first key frame is on the wire), plus margin
 // for a busy machine.

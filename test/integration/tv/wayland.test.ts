@@ -8,8 +8,8 @@ import { startDaemon } from '../../helpers/daemon';
 import { startNginxRtmp, startPublisher } from '../../helpers/media-servers';
 import { closedPort } from '../../helpers/tcp-servers';
 import { keepShot, litShare, ocr, qrIn, readUntil, startWeston } from '../../helpers/tv';
+import { sleep } from '../../helpers/time';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PUB = { width: 640, height: 360, fps: 25, bitrateKbps: 600, gopSeconds: 1, audio: true };
 
 

@@ -15,8 +15,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { burst, keepShot, litShare, ocr, ocrWords, qrIn, screenshot, type Shot, shotFromXwd, startXvfb, type Xvfb, xwdPixels } from '../../helpers/tv';
+import { sleep } from '../../helpers/time';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PUB = { width: 640, height: 360, fps: 25, bitrateKbps: 600, gopSeconds: 1, audio: true };
 /** How long the test looks for the words after a state change (the target is 500 ms; the figure is printed). */
 const WORDS_DEADLINE_MS = 10000;

@@ -3,6 +3,7 @@
 // and reports each look before that (what the preroll kick runs on).
 import t from 'tap';
 import { RenderWatch } from '../../../src/gst/worker/watches/render-watch';
+import { sleep } from '../../helpers/time';
 
 const stats = (n: number) => `application/x-gst-base-sink-stats, average-rate=(double)0, dropped=(guint64)0, rendered=(guint64)${n};`;
 
@@ -11,7 +12,6 @@ function sinks() {
   const pipeline = { findChild: (name: string) => (name in count ? { stats: stats(count[name]!) } : null) };
   return { count, watch: new RenderWatch(pipeline) };
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 t.test('counts what each sink rendered', async (t) => {
   const { count, watch } = sinks();

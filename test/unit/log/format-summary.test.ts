@@ -7,8 +7,7 @@ import { PlaySummary } from '../../../src/log-summary';
 import { prettyLine } from '../../../src/log-pretty';
 import { resolveLogFormat } from '../../../src/log';
 import { memoryLogger, RecordingEngine } from '../../helpers/dbus-harness';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '../../helpers/time';
 
 function setup() {
   const mem = memoryLogger();

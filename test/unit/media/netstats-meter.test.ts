@@ -3,7 +3,7 @@
 // for steady arrival, a GOP-cache burst at connect, a reconnect, and a replay
 // at real speed.
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../../helpers/time';
 import t, { type Test } from 'tap';
 import { parseFlv } from '../../../src/media/flv/parser';
 import { NetStatsMeter, type NetStatusSample } from '../../../src/media/netstats/meter';

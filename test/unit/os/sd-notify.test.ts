@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { createNotifier } from '../../../src/os/sd-notify';
+import { sleep } from '../../helpers/time';
 
 interface Received {
   msg: string;
@@ -35,7 +36,6 @@ function listen(t: Test): { path: string; got: Received[] } {
 }
 
 const silent = pino({ level: 'silent' });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pings = (got: Received[]) => got.filter((r) => r.msg === 'WATCHDOG=1');
 const gaps = (xs: Received[]) => xs.slice(1).map((r, i) => r.at - xs[i]!.at);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;

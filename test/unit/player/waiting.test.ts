@@ -7,8 +7,7 @@ import type { Attributes } from '../../../src/player/attributes';
 import type { EngineEvents, MediaEngine, MediaSession, SessionOptions, SourceWatcher, WatchResult } from '../../../src/player/engine';
 import { LivePlayer } from '../../../src/player/player';
 import type { PlayerState } from '../../../src/player/state';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '../../helpers/time';
 
 /** An engine whose sessions are driven by the test: `events` is the newest session's. */
 class ScriptedEngine implements MediaEngine {
