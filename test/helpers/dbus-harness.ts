@@ -1,14 +1,14 @@
-// Shared by the dbus-* tests: a real LivePlayer over a recording engine,
+// Shared by the dbus-* tests: a real LivePlayer over the fake engine,
 // served by startDbus on a private dbus-daemon, and the real command-line
 // clients (gdbus, busctl, playerctl) pointed at that bus.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import type { Attributes } from '../../src/player/attributes';
-import type { EngineEvents, MediaEngine, MediaSession, SessionOptions, SnapshotResult } from '../../src/player/engine';
 import { LivePlayer } from '../../src/player/player';
 import { startDbus, type DbusService } from '../../src/dbus';
 import { startDbusDaemon, type DbusDaemon } from './dbus-daemon';
+import { FakeEngine } from './fake-engine';
 import { sleep } from './time';
 
 export const NAME = 'org.liveplayerd';
@@ -16,42 +16,6 @@ export const PATH = '/org/liveplayerd/Player';
 export const IFACE = 'org.liveplayerd.LivePlayer1';
 export const MPRIS_NAME = 'org.mpris.MediaPlayer2.liveplayerd';
 export const MPRIS_PATH = '/org/mpris/MediaPlayer2';
-
-/** A MediaEngine that records what the player asks of it and lets the test speak for the media. */
-export class RecordingEngine implements MediaEngine {
-  readonly restartKeys: readonly (keyof Attributes)[] = ['mode'];
-  readonly calls: string[] = [];
-  readonly opened: { opts: SessionOptions; events: EngineEvents }[] = [];
-  snapshotResult: SnapshotResult = { path: '/var/lib/liveplayerd/snapshots/a.png', width: 1280, height: 720 };
-  /** When set, snapshot() rejects with it, as a broken pipeline would. */
-  snapshotError: Error | null = null;
-
-  open(opts: SessionOptions, events: EngineEvents): MediaSession {
-    this.calls.push('open');
-    this.opened.push({ opts, events });
-    return {
-      reconnect: () => void this.calls.push('reconnect'),
-      pause: async () => void this.calls.push('pause'),
-      resume: async () => void this.calls.push('resume'),
-      update: () => void this.calls.push('update'),
-      snapshot: async (req) => {
-        this.calls.push(`snapshot ${req.quality} ${req.sourceType}`);
-        if (this.snapshotError) throw this.snapshotError;
-        return this.snapshotResult;
-      },
-      stop: async () => void this.calls.push('stop'),
-    };
-  }
-
-  /** The events of the newest session: the test plays the media's part with them. */
-  get events(): EngineEvents {
-    const last = this.opened.at(-1);
-    if (!last) throw new Error('no session opened');
-    return last.events;
-  }
-
-  async close(): Promise<void> {}
-}
 
 /** A pino logger whose lines the test can read. */
 export function memoryLogger(): { log: Logger; lines: () => Record<string, unknown>[] } {
@@ -68,7 +32,7 @@ export function memoryLogger(): { log: Logger; lines: () => Record<string, unkno
 export interface Service {
   daemon: DbusDaemon;
   player: LivePlayer;
-  engine: RecordingEngine;
+  engine: FakeEngine;
   service: DbusService;
   logLines: () => Record<string, unknown>[];
   env: NodeJS.ProcessEnv;
@@ -77,7 +41,7 @@ export interface Service {
 
 export async function startService(opts: { identity?: string; attributes?: Partial<Attributes> } = {}): Promise<Service> {
   const daemon = await startDbusDaemon({ defaults: 'session' });
-  const engine = new RecordingEngine();
+  const engine = new FakeEngine();
   const { log, lines } = memoryLogger();
   const player = new LivePlayer({ engine, log, reconnect: { attempts: 3, intervalMs: 3000 } });
   if (opts.attributes) player.setAttributes(opts.attributes);

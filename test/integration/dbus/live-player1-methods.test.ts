@@ -41,9 +41,9 @@ t.test('Play, Pause, Resume, Snapshot, Stop drive the player and the engine', as
   r = await call('Snapshot', ["'compressed'", "'view'"]);
   t.equal(r.code, 0, r.stderr);
   t.equal(r.stdout, "('/var/lib/liveplayerd/snapshots/a.png', uint32 1280, uint32 720)");
-  t.equal(s.engine.calls.at(-1), 'snapshot compressed view');
+  t.equal(s.engine.calls.at(-1), 'snapshot:compressed:view');
   await call('Snapshot', ["''", "''"]);
-  t.equal(s.engine.calls.at(-1), 'snapshot raw stream', 'empty strings pick the defaults');
+  t.equal(s.engine.calls.at(-1), 'snapshot:raw:stream', 'empty strings pick the defaults');
   t.equal(errorName(await call('Snapshot', ["'jpeg'", "''"])), 'org.liveplayerd.Error.InvalidArgument');
   t.equal(errorName(await call('Snapshot', ["''", "'screen'"])), 'org.liveplayerd.Error.InvalidArgument');
 

@@ -11,11 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDbus } from '../../../src/dbus';
 import { LivePlayer } from '../../../src/player/player';
-import { memoryLogger, MPRIS_NAME, NAME, RecordingEngine, run, startService, until } from '../../helpers/dbus-harness';
+import { memoryLogger, MPRIS_NAME, NAME, run, startService, until } from '../../helpers/dbus-harness';
+import { FakeEngine } from '../../helpers/fake-engine';
 
 function newPlayer() {
   const { log, lines } = memoryLogger();
-  const player = new LivePlayer({ engine: new RecordingEngine(), log, reconnect: { attempts: 1, intervalMs: 10 } });
+  const player = new LivePlayer({ engine: new FakeEngine(), log, reconnect: { attempts: 1, intervalMs: 10 } });
   return { player, log, lines };
 }
 

@@ -6,12 +6,13 @@ import { LivePlayer } from '../../../src/player/player';
 import { PlaySummary } from '../../../src/log-summary';
 import { prettyLine } from '../../../src/log-pretty';
 import { resolveLogFormat } from '../../../src/log';
-import { memoryLogger, RecordingEngine } from '../../helpers/dbus-harness';
+import { memoryLogger } from '../../helpers/dbus-harness';
+import { FakeEngine } from '../../helpers/fake-engine';
 import { sleep } from '../../helpers/time';
 
 function setup() {
   const mem = memoryLogger();
-  const engine = new RecordingEngine();
+  const engine = new FakeEngine();
   const player = new LivePlayer({ engine, log: mem.log, reconnect: { attempts: 3, intervalMs: 1000 } });
   return { mem, engine, player };
 }

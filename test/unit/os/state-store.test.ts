@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { DEFAULT_ATTRIBUTES } from '../../../src/player/attributes';
-import type { MediaEngine } from '../../../src/player/engine';
 import { LivePlayer } from '../../../src/player/player';
 import { parseState, StateStore, startingView, type PersistedState } from '../../../src/os/state-store';
+import { FakeEngine } from '../../helpers/fake-engine';
 
 function setup(t: Test) {
   const dir = mkdtempSync(join(tmpdir(), 'lp-state-'));
@@ -94,23 +94,9 @@ t.test('an unreadable state file (a directory in its place) is defaults and a wa
   t.equal(warnings().length, 1);
 });
 
-// The smallest engine the player can drive: sessions that do nothing.
-const idleEngine: MediaEngine = {
-  restartKeys: ['src'],
-  open: () => ({
-    reconnect() {},
-    async pause() {},
-    async resume() {},
-    update() {},
-    snapshot: async () => Promise.reject(new Error('no frame')),
-    async stop() {},
-  }),
-  async close() {},
-};
-
 t.test('attach saves every attribute and intent change of a real player', async (t) => {
   const { dir, store } = setup(t);
-  const player = new LivePlayer({ engine: idleEngine, log: pino({ level: 'silent' }), reconnect: { attempts: 1, intervalMs: 10 } });
+  const player = new LivePlayer({ engine: new FakeEngine({ restartKeys: ['src'] }), log: pino({ level: 'silent' }), reconnect: { attempts: 1, intervalMs: 10 } });
   store.attach(player);
   t.equal(store.load(), null, 'nothing is written before a change');
   player.setAttributes({ src: 'rtmp://h/live/a', muted: true });
@@ -132,7 +118,7 @@ t.test('a failing save is logged, not thrown into the player', async (t) => {
   writeFileSync(blocker, 'x');
   // A state dir below a regular file cannot be created: every save fails.
   const store = new StateStore(join(blocker, 'state'), pino({ level: 'debug' }, { write: (s: string) => lines.push(JSON.parse(s)) }));
-  const player = new LivePlayer({ engine: idleEngine, log: pino({ level: 'silent' }), reconnect: { attempts: 1, intervalMs: 10 } });
+  const player = new LivePlayer({ engine: new FakeEngine({ restartKeys: ['src'] }), log: pino({ level: 'silent' }), reconnect: { attempts: 1, intervalMs: 10 } });
   store.attach(player);
   t.doesNotThrow(() => player.setAttributes({ muted: true }));
   t.equal(player.attributes.muted, true);
@@ -142,7 +128,7 @@ t.test('a failing save is logged, not thrown into the player', async (t) => {
 
 t.test('changes made while a write is in flight end with the newest state on disk', async (t) => {
   const { store } = setup(t);
-  const player = new LivePlayer({ engine: idleEngine, log: pino({ level: 'silent' }), reconnect: { attempts: 1, intervalMs: 10 } });
+  const player = new LivePlayer({ engine: new FakeEngine({ restartKeys: ['src'] }), log: pino({ level: 'silent' }), reconnect: { attempts: 1, intervalMs: 10 } });
   store.attach(player);
   // 50 changes in one tick: the writer must not interleave writes, and the last one wins.
   for (let i = 1; i <= 50; i++) player.setAttributes({ maxCache: 1 + i / 100, muted: i % 2 === 0 });
@@ -155,7 +141,7 @@ t.test('changes made while a write is in flight end with the newest state on dis
 
 t.test('the view a user chose is saved and comes back; a new start view option overrides it', async (t) => {
   const { store } = setup(t);
-  const player = new LivePlayer({ engine: idleEngine, log: pino({ level: 'silent' }), reconnect: { attempts: 1, intervalMs: 10 }, view: startingView(null, 'fullscreen') });
+  const player = new LivePlayer({ engine: new FakeEngine({ restartKeys: ['src'] }), log: pino({ level: 'silent' }), reconnect: { attempts: 1, intervalMs: 10 }, view: startingView(null, 'fullscreen') });
   t.same(player.viewState, { fullScreen: { fullScreen: true, direction: 0 }, pictureInPicture: false }, 'full screen when nothing was saved');
   store.attach(player, 'fullscreen');
   player.requestFullScreen(90);

@@ -8,9 +8,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import type { EngineEvents, MediaEngine } from '../../../src/player/engine';
 import { LivePlayer } from '../../../src/player/player';
 import { UpdateLock } from '../../../src/os/update-lock';
+import { FakeEngine } from '../../helpers/fake-engine';
 
 const silent = pino({ level: 'silent' });
 
@@ -116,23 +116,9 @@ t.test('a lock left by a SIGKILLed run is gone after the next start', async (t) 
   t.same(present(files), [false, false], 'the next start removes it');
 });
 
-// The player's engine port, scripted: the test says when frames "render".
-function scriptedEngine() {
-  const opened: EngineEvents[] = [];
-  const engine: MediaEngine = {
-    restartKeys: ['src'],
-    open: (_opts, events) => {
-      opened.push(events);
-      return { reconnect() {}, async pause() {}, async resume() {}, update() {}, snapshot: () => Promise.reject(new Error('no frame')), async stop() {} };
-    },
-    async close() {},
-  };
-  return { engine, current: () => opened[opened.length - 1]!, opened };
-}
-
 t.test('attached to a real player: held while a session exists, kept across a src switch', async (t) => {
   const { dirs: d, files } = dirs(t);
-  const { engine, current, opened } = scriptedEngine();
+  const engine = new FakeEngine({ restartKeys: ['src'] });
   const player = new LivePlayer({ engine, log: silent, reconnect: { attempts: 1, intervalMs: 10 } });
   t.teardown(() => player.shutdown());
   const lock = new UpdateLock({ enabled: true, dirs: d }, silent);
@@ -144,12 +130,12 @@ t.test('attached to a real player: held while a session exists, kept across a sr
   player.setAttributes({ src: 'rtmp://h/live/a' });
   t.same(present(files), [false, false], 'idle with a src: no lock');
   player.play();
-  current().code(2004);
+  engine.events.code(2004);
   t.equal(player.state, 'playing');
   const ino = statSync(files[0]!).ino;
   player.setAttributes({ src: 'rtmp://h/live/b' });
-  t.equal(opened.length, 2, 'the src switch opened a new session');
-  current().code(2004);
+  t.equal(engine.opened.length, 2, 'the src switch opened a new session');
+  engine.events.code(2004);
   t.equal(statSync(files[0]!).ino, ino, 'the same lock file survived the switch');
   await player.pause();
   t.same(present(files), [true, true], 'paused: still held');
@@ -159,7 +145,7 @@ t.test('attached to a real player: held while a session exists, kept across a sr
 
   player.play();
   t.same(present(files), [true, true], 'playing again: held again');
-  current().failed(-2302, 'bad address');
+  engine.events.failed(-2302, 'bad address');
   await new Promise((r) => setTimeout(r, 20));
   t.equal(player.state, 'error');
   t.same(present(files), [false, false], 'error: released');

@@ -5,32 +5,15 @@
 import t from 'tap';
 import pino from 'pino';
 import type { Attributes } from '../../../src/player/attributes';
-import type { EngineEvents, MediaEngine, MediaSession, SessionOptions } from '../../../src/player/engine';
 import { LivePlayer } from '../../../src/player/player';
-
-class LastOptions implements MediaEngine {
-  readonly restartKeys: readonly (keyof Attributes)[] = ['mode'];
-  last: SessionOptions | null = null;
-  open(opts: SessionOptions, _events: EngineEvents): MediaSession {
-    this.last = opts;
-    return {
-      reconnect: () => undefined,
-      pause: async () => undefined,
-      resume: async () => undefined,
-      update: (o) => void (this.last = o),
-      snapshot: async () => ({ path: '', width: 0, height: 0 }),
-      stop: async () => undefined,
-    };
-  }
-  async close(): Promise<void> {}
-}
+import { FakeEngine } from '../../helpers/fake-engine';
 
 function playing(attrs: Partial<Attributes> = {}) {
-  const engine = new LastOptions();
+  const engine = new FakeEngine();
   const player = new LivePlayer({ engine, log: pino({ level: 'silent' }), reconnect: { attempts: 0, intervalMs: 0 } });
   player.setAttributes({ src: 'rtmp://127.0.0.1/live/s', ...attrs });
   player.play();
-  return { engine, player, muted: () => engine.last!.audioMuted };
+  return { engine, player, muted: () => engine.options.audioMuted };
 }
 
 t.test('background without backgroundMute changes nothing', async (tt) => {
@@ -68,10 +51,10 @@ t.test('switching backgroundMute while in background acts at once; muted wins ei
 });
 
 t.test('a session opened in background starts silent', async (tt) => {
-  const engine = new LastOptions();
+  const engine = new FakeEngine();
   const player = new LivePlayer({ engine, log: pino({ level: 'silent' }), reconnect: { attempts: 0, intervalMs: 0 } });
   player.setAttributes({ src: 'rtmp://127.0.0.1/live/s', backgroundMute: true });
   player.requestPictureInPicture();
   player.play();
-  tt.equal(engine.last!.audioMuted, true);
+  tt.equal(engine.options.audioMuted, true);
 });

@@ -3,55 +3,14 @@
 // what a user's stop, play or new src does in the middle of a wait.
 import t from 'tap';
 import pino from 'pino';
-import type { Attributes } from '../../../src/player/attributes';
-import type { EngineEvents, MediaEngine, MediaSession, SessionOptions, SourceWatcher, WatchResult } from '../../../src/player/engine';
 import { LivePlayer } from '../../../src/player/player';
 import type { PlayerState } from '../../../src/player/state';
+import { FakeEngine, FakeWatcher } from '../../helpers/fake-engine';
 import { sleep } from '../../helpers/time';
 
-/** An engine whose sessions are driven by the test: `events` is the newest session's. */
-class ScriptedEngine implements MediaEngine {
-  readonly restartKeys: readonly (keyof Attributes)[] = ['mode'];
-  opened: { opts: SessionOptions; events: EngineEvents; stopped: boolean }[] = [];
-  get events(): EngineEvents {
-    return this.opened[this.opened.length - 1]!.events;
-  }
-  get live(): number {
-    return this.opened.filter((s) => !s.stopped).length;
-  }
-  open(opts: SessionOptions, events: EngineEvents): MediaSession {
-    const rec = { opts, events, stopped: false };
-    this.opened.push(rec);
-    return {
-      reconnect: () => undefined,
-      pause: async () => undefined,
-      resume: async () => undefined,
-      update: () => undefined,
-      snapshot: async () => ({ path: '', width: 0, height: 0 }),
-      stop: async () => void (rec.stopped = true),
-    };
-  }
-  async close(): Promise<void> {}
-}
-
-/** A watcher that answers each watch with the next scripted result, when the test says so. */
-class ScriptedWatcher implements SourceWatcher {
-  calls: { src: string; at: number; cancelled: boolean; resolve: (r: WatchResult) => void }[] = [];
-  watch(src: string) {
-    let resolve: (r: WatchResult) => void = () => {};
-    const result = new Promise<WatchResult>((r) => (resolve = r));
-    const call = { src, at: Date.now(), cancelled: false, resolve };
-    this.calls.push(call);
-    return { result, cancel: () => void ((call.cancelled = true), resolve({ live: false, heldMs: 0, detail: 'cancelled' })) };
-  }
-  get last() {
-    return this.calls[this.calls.length - 1]!;
-  }
-}
-
 function rig(opts: { rejoin?: boolean; attempts?: number } = {}) {
-  const engine = new ScriptedEngine();
-  const watcher = new ScriptedWatcher();
+  const engine = new FakeEngine();
+  const watcher = new FakeWatcher();
   const player = new LivePlayer({
     engine,
     watcher,
@@ -201,8 +160,8 @@ t.test('play during a wait plays now; a new src during a wait plays the new src'
 });
 
 t.test('resumeWaiting (a restart in the middle of a wait) keeps the first since and watches at once', async (t) => {
-  const engine = new ScriptedEngine();
-  const watcher = new ScriptedWatcher();
+  const engine = new FakeEngine();
+  const watcher = new FakeWatcher();
   const player = new LivePlayer({ engine, watcher, log: pino({ level: 'silent' }), reconnect: { attempts: 3, intervalMs: 5 }, attributes: undefined });
   player.setAttributes({ src: 'rtmp://127.0.0.1/live/class1' });
   const since = new Date(Date.now() - 600_000).toISOString();
