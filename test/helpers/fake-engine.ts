@@ -39,10 +39,10 @@ export class FakeEngine implements MediaEngine {
   }
 
   open(opts: SessionOptions, events: EngineEvents): MediaSession {
-    this.calls.push('open');
+    this.record('open');
     const s: FakeSession = { opts, events, updates: [], stopped: false };
     this.opened.push(s);
-    const rec = (c: string) => void this.calls.push(c);
+    const rec = (c: string) => this.record(c);
     return {
       reconnect: () => rec('reconnect'),
       pause: async () => rec('pause'),
@@ -60,6 +60,11 @@ export class FakeEngine implements MediaEngine {
         s.stopped = true;
       },
     };
+  }
+
+  /** Every call goes through here; a subclass may also write it into a timeline. */
+  protected record(call: string): void {
+    this.calls.push(call);
   }
 
   /** What a snapshot returns; a subclass may write a real file. */
@@ -97,7 +102,7 @@ export class FakeEngine implements MediaEngine {
   }
 
   async close(): Promise<void> {
-    this.calls.push('close');
+    this.record('close');
   }
 }
 
