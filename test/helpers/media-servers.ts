@@ -6,6 +6,8 @@
 //   const nginx = await startNginxRtmp(); t.teardown(() => nginx.stop());
 //   const pub = await startPublisher(nginx.rtmpUrl('cam')); t.teardown(() => pub.stop());
 //   await waitForStream(nginx.rtmpUrl('cam'));
+// or, all three at once with the teardown registered:
+//   const { url } = await publishedStream(t, { server: 'nginx', name: 'cam' });
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -281,17 +283,58 @@ export async function waitForStream(url: string, timeoutMs = 15000, attemptMs = 
   throw new Error(`stream ${url} not readable after ${timeoutMs} ms (last attempt: ${last})`);
 }
 
+/** The server kinds publishedStream starts: nginx-rtmp (no GOP cache) or node-media-server (GOP cache, HTTP-FLV too). */
+export type StreamServer = 'nginx' | 'nms';
+
+export interface PublishedStreamOptions<S extends StreamServer> {
+  server: S;
+  /** The stream name: rtmp://…/live/<name>. */
+  name: string;
+  /** The publisher's picture, sound and rates (DEFAULT_PUBLISHER for what is not given). */
+  pub?: Partial<PublisherOptions>;
+  /** Which URL must deliver media before this resolves (default rtmp; flv needs nms). */
+  waitOn?: 'rtmp' | 'flv';
+  /** How long to wait for the stream (ms, default that of waitForStream). */
+  waitMs?: number;
+}
+
+export interface PublishedStream<S extends StreamServer> {
+  server: S extends 'nginx' ? NginxRtmp : NodeMediaServer;
+  publisher: Managed;
+  /** The URL that was read before this resolved (rtmpUrl or httpFlvUrl, after waitOn). */
+  url: string;
+  /** rtmp://127.0.0.1:port/live/<name>, where the publisher publishes. */
+  rtmpUrl: string;
+  /** http://127.0.0.1:port/live/<name>.flv on nms; null on nginx, which serves no HTTP-FLV. */
+  httpFlvUrl: string | null;
+  /** Stops the publisher, then the server (the teardown does the same; a second stop does nothing). */
+  stop(): Promise<void>;
+}
+
 /**
- * nginx-rtmp with one publisher on stream `name`, readable when this
- * resolves; the test's teardown stops both. For tests that need a picture
- * and nothing special about the server.
+ * A media server with one ffmpeg publisher on stream `name`, readable when
+ * this resolves. The test's teardown stops the publisher, then the server.
+ * For tests that need a live stream and nothing special about how it starts.
  */
-export async function startNginxStream(t: { teardown(fn: () => unknown): void }, name: string, opts: Partial<PublisherOptions> = {}): Promise<{ nginx: NginxRtmp; url: string }> {
-  const nginx = await startNginxRtmp();
-  t.teardown(() => nginx.stop());
-  const url = nginx.rtmpUrl(name);
-  const pub = await startPublisher(url, opts);
-  t.teardown(() => pub.stop());
-  await waitForStream(url);
-  return { nginx, url };
+export async function publishedStream<S extends StreamServer>(t: { teardown(fn: () => unknown): void }, o: PublishedStreamOptions<S>): Promise<PublishedStream<S>> {
+  const server = o.server === 'nginx' ? await startNginxRtmp() : await startNodeMediaServer();
+  t.teardown(() => server.stop());
+  const rtmpUrl = server.rtmpUrl(o.name);
+  const httpFlvUrl = 'flvUrl' in server ? server.flvUrl(o.name) : null;
+  if (o.waitOn === 'flv' && !httpFlvUrl) throw new Error('publishedStream: waitOn flv needs the nms server');
+  const publisher = await startPublisher(rtmpUrl, o.pub);
+  t.teardown(() => publisher.stop());
+  const url = o.waitOn === 'flv' ? httpFlvUrl! : rtmpUrl;
+  await waitForStream(url, o.waitMs);
+  return {
+    server: server as PublishedStream<S>['server'],
+    publisher,
+    url,
+    rtmpUrl,
+    httpFlvUrl,
+    stop: async () => {
+      await publisher.stop();
+      await server.stop();
+    },
+  };
 }

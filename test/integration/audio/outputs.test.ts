@@ -9,7 +9,7 @@
 import t, { type Test } from 'tap';
 import { startDaemon, type RunningDaemon, type Subscription } from '../../helpers/daemon';
 import { makeAlsaFiles, type AlsaFiles, type Window } from '../../helpers/alsa-files';
-import { startNginxRtmp, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { publishedStream } from '../../helpers/media-servers';
 import { sleep } from '../../helpers/time';
 
 /** Long enough to hold many periods; the wait before it lets the sink's ring buffer drain what was queued before a change. */
@@ -19,11 +19,7 @@ const SETTLE_MS = 1200;
 let src = '';
 
 t.before(async () => {
-  const nginx = await startNginxRtmp();
-  t.teardown(() => nginx.stop());
-  const pub = await startPublisher(nginx.rtmpUrl('tone'));
-  t.teardown(() => pub.stop());
-  await waitForStream(nginx.rtmpUrl('tone'));
+  const { server: nginx } = await publishedStream(t, { server: 'nginx', name: 'tone' });
   src = nginx.rtmpUrl('tone');
 });
 

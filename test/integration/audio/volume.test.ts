@@ -7,7 +7,7 @@ import t from 'tap';
 import { startDaemon } from '../../helpers/daemon';
 import { makeAlsaFiles } from '../../helpers/alsa-files';
 import { startDbusDaemon } from '../../helpers/dbus-daemon';
-import { startNginxRtmp, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { publishedStream } from '../../helpers/media-servers';
 import { sleep } from '../../helpers/time';
 import { bget, errorName, gset, run } from '../../helpers/dbus-harness';
 
@@ -16,11 +16,7 @@ const WINDOW_MS = 1500;
 const SETTLE_MS = 1200;
 
 t.test('volume scales the level that reaches the audio output, from HTTP, D-Bus and MPRIS', { timeout: 180000 }, async (t) => {
-  const nginx = await startNginxRtmp();
-  t.teardown(() => nginx.stop());
-  const pub = await startPublisher(nginx.rtmpUrl('tone'));
-  t.teardown(() => pub.stop());
-  await waitForStream(nginx.rtmpUrl('tone'));
+  const { server: nginx } = await publishedStream(t, { server: 'nginx', name: 'tone' });
   const bus = await startDbusDaemon({ defaults: 'session' });
   t.teardown(() => bus.stop());
   const alsa = await makeAlsaFiles();

@@ -5,17 +5,13 @@
 // software, say 2108 once, and then play: 2004, 2005s, frames rendered.
 import t from 'tap';
 import { startDaemon } from '../../helpers/daemon';
-import { startNginxRtmp, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { publishedStream } from '../../helpers/media-servers';
 import { sleep } from '../../helpers/time';
 
 let src = '';
 
 t.before(async () => {
-  const nginx = await startNginxRtmp();
-  t.teardown(() => nginx.stop());
-  const pub = await startPublisher(nginx.rtmpUrl('s'));
-  t.teardown(() => pub.stop());
-  await waitForStream(nginx.rtmpUrl('s'));
+  const { server: nginx } = await publishedStream(t, { server: 'nginx', name: 's' });
   src = nginx.rtmpUrl('s');
 });
 

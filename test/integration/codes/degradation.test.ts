@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import t, { type Test } from 'tap';
 import { startDaemon, type RunningDaemon, type Subscription } from '../../helpers/daemon';
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy';
-import { startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { publishedStream } from '../../helpers/media-servers';
 import { sleep } from '../../helpers/time';
 
 // --rejoin off: these tests follow the phone player's give-up (the TV's wait is tv/rejoin.test.ts).
@@ -23,11 +23,7 @@ t.teardown(() => {
 });
 
 t.before(async () => {
-  const nms = await startNodeMediaServer();
-  t.teardown(() => nms.stop());
-  const pub = await startPublisher(nms.rtmpUrl('s'));
-  t.teardown(() => pub.stop());
-  await waitForStream(nms.flvUrl('s'));
+  const { server: nms } = await publishedStream(t, { server: 'nms', name: 's', waitOn: 'flv' });
   httpPort = nms.httpPort;
   flvUrl = nms.flvUrl('s');
 });

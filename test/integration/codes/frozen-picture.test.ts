@@ -6,17 +6,13 @@
 import t from 'tap';
 import { startDaemon } from '../../helpers/daemon';
 import { startFaultProxy } from '../../helpers/fault-proxy';
-import { startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { publishedStream } from '../../helpers/media-servers';
 import { sleep } from '../../helpers/time';
 
 t.setTimeout(180_000);
 
 t.test('a picture frozen while frames arrive is recovered within 5 s, with 2105 then 2103', async (tt) => {
-  const nms = await startNodeMediaServer();
-  tt.teardown(() => nms.stop());
-  const pub = await startPublisher(nms.rtmpUrl('frozen'), { gopSeconds: 8 });
-  tt.teardown(() => pub.stop());
-  await waitForStream(nms.rtmpUrl('frozen'));
+  const { server: nms } = await publishedStream(tt, { server: 'nms', name: 'frozen', pub: { gopSeconds: 8 } });
   const proxy = await startFaultProxy({ targetPort: nms.httpPort });
   tt.teardown(() => proxy.stop());
   const d = await startDaemon({ args: ['--reconnect-attempts', '5'] });

@@ -11,7 +11,7 @@ import { PNG } from 'pngjs';
 import t, { type Test } from 'tap';
 import { startDaemon, type RunningDaemon } from '../../helpers/daemon';
 import { startFaultProxy } from '../../helpers/fault-proxy';
-import { startNginxRtmp, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { publishedStream } from '../../helpers/media-servers';
 import { sleep } from '../../helpers/time';
 
 interface Picture {
@@ -66,11 +66,7 @@ function lastPicture(tt: Test, p: Picture, what: string): void {
 }
 
 t.test('snapshots during reconnection show the last frame; 2004 when the stream is back', { timeout: 120000 }, async (tt) => {
-  const nginx = await startNginxRtmp();
-  tt.teardown(() => nginx.stop());
-  const pub = await startPublisher(nginx.rtmpUrl('lf'), { width: 640, height: 360, fps: 25, gopSeconds: 1 });
-  tt.teardown(() => pub.stop());
-  await waitForStream(nginx.rtmpUrl('lf'), 20000);
+  const { server: nginx } = await publishedStream(tt, { server: 'nginx', name: 'lf', pub: { width: 640, height: 360, fps: 25, gopSeconds: 1 }, waitMs: 20000 });
   const proxy = await startFaultProxy({ targetPort: nginx.port });
   tt.teardown(() => proxy.stop());
   const d = await startDaemon({ args: ['--reconnect-attempts', '10', '--reconnect-interval', '1'] });

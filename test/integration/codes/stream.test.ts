@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDaemon } from '../../helpers/daemon';
-import { startNginxRtmp, startNodeMediaServer, startPublisher, spawnManaged, waitForStream } from '../../helpers/media-servers';
+import { publishedStream, spawnManaged, startNginxRtmp, startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
 import { parseFlv } from '../../../src/media/flv/parser';
 import { FlvMuxer } from '../../../src/media/flv/writer';
 
@@ -33,11 +33,7 @@ t.test('3005 then 2103 when the server dies mid-stream; -2301 when it stays away
   tt.equal(codes.filter((c) => c === 2103).length, 2, 'two reconnection attempts, each announced');
   tt.equal((await d.api('GET', '/api/v1/player')).body.state, 'error');
   // After giving up the player can play again once the server is back.
-  const nginx2 = await startNginxRtmp();
-  tt.teardown(() => nginx2.stop());
-  const pub2 = await startPublisher(nginx2.rtmpUrl('s'));
-  tt.teardown(() => pub2.stop());
-  await waitForStream(nginx2.rtmpUrl('s'));
+  const { server: nginx2 } = await publishedStream(tt, { server: 'nginx', name: 's' });
   const from2 = sub.events.length;
   await d.api('PATCH', '/api/v1/player', { src: nginx2.rtmpUrl('s') });
   await sub.waitForCode(2004, 15000, from2);

@@ -7,17 +7,13 @@
 import t from 'tap';
 import { startDaemon } from '../../helpers/daemon';
 import { startFaultProxy } from '../../helpers/fault-proxy';
-import { startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { publishedStream } from '../../helpers/media-servers';
 import { sleep } from '../../helpers/time';
 
 const JUMP_MS = 5000;
 
 t.test('timestamps jump 5 s ahead: 2107, and the picture keeps moving (no 2105)', { timeout: 120000 }, async (tt) => {
-  const nms = await startNodeMediaServer();
-  tt.teardown(() => nms.stop());
-  const pub = await startPublisher(nms.rtmpUrl('s'));
-  tt.teardown(() => pub.stop());
-  await waitForStream(nms.flvUrl('s'));
+  const { server: nms } = await publishedStream(tt, { server: 'nms', name: 's', waitOn: 'flv' });
   const proxy = await startFaultProxy({ targetPort: nms.httpPort });
   tt.teardown(() => proxy.stop());
   const d = await startDaemon();

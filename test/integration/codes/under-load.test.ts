@@ -5,7 +5,7 @@
 // droppedFrames instead.
 import t from 'tap';
 import { startDaemon } from '../../helpers/daemon';
-import { startNginxStream } from '../../helpers/media-servers';
+import { publishedStream } from '../../helpers/media-servers';
 import { startCpuBurners } from '../../helpers/cpu-burners';
 import { startXvfb } from '../../helpers/tv';
 
@@ -15,7 +15,7 @@ t.setTimeout(PLAY_MS + 120_000);
 t.test('a clean stream on two busy cores gives no 2101 and no 2102', async (tt) => {
   const x = await startXvfb();
   tt.teardown(() => x.stop());
-  const { url } = await startNginxStream(tt, 'load', { width: 1280, height: 720 });
+  const { url } = await publishedStream(tt, { server: 'nginx', name: 'load', pub: { width: 1280, height: 720 } });
   const d = await startDaemon({ args: ['--video-sink', 'x', '--decoder', 'software'], env: { DISPLAY: x.display } });
   tt.teardown(() => d.stop());
   const sub = await d.subscribe();

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startDaemon } from '../../helpers/daemon';
-import { startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { publishedStream } from '../../helpers/media-servers';
 
 function children(pid: number): number[] {
   try {
@@ -23,11 +23,7 @@ function children(pid: number): number[] {
 t.setTimeout(600_000);
 
 t.test('resilience', async (t0) => {
-  const nms = await startNodeMediaServer();
-  t0.teardown(() => nms.stop());
-  const pub = await startPublisher(nms.rtmpUrl('r'));
-  t0.teardown(() => pub.stop());
-  await waitForStream(nms.rtmpUrl('r'));
+  const { server: nms } = await publishedStream(t0, { server: 'nms', name: 'r' });
   const src = nms.rtmpUrl('r');
 
   await t0.test('a media process that dies (SIGSEGV) never takes the HTTP surface down', async (tt) => {

@@ -5,15 +5,11 @@
 // one 2004 is the picture, and the video sink renders frames.
 import t from 'tap';
 import { startDaemon } from '../../helpers/daemon';
-import { startNginxRtmp, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { publishedStream } from '../../helpers/media-servers';
 import { sleep } from '../../helpers/time';
 
 t.test('10 s GOP with audio on nginx-rtmp: 2004 is the picture, never "audio only"', { timeout: 180000 }, async (tt) => {
-  const nginx = await startNginxRtmp();
-  tt.teardown(() => nginx.stop());
-  const pub = await startPublisher(nginx.rtmpUrl('gop'), { gopSeconds: 10, audio: true });
-  tt.teardown(() => pub.stop());
-  await waitForStream(nginx.rtmpUrl('gop'));
+  const { server: nginx } = await publishedStream(tt, { server: 'nginx', name: 'gop', pub: { gopSeconds: 10, audio: true } });
   const d = await startDaemon();
   tt.teardown(() => d.stop());
   const sub = await d.subscribe();

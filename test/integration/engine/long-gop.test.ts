@@ -3,14 +3,10 @@
 // audio flowing for seconds before the first key frame, flvdemux deadlocks.
 import t from 'tap';
 import { startDaemon } from '../../helpers/daemon';
-import { startNginxRtmp, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { publishedStream } from '../../helpers/media-servers';
 
 t.test('5 s GOP with audio on nginx-rtmp starts and keeps playing', async (tt) => {
-  const nginx = await startNginxRtmp();
-  tt.teardown(() => nginx.stop());
-  const pub = await startPublisher(nginx.rtmpUrl('g'), { gopSeconds: 5, audio: true });
-  tt.teardown(() => pub.stop());
-  await waitForStream(nginx.rtmpUrl('g'));
+  const { server: nginx } = await publishedStream(tt, { server: 'nginx', name: 'g', pub: { gopSeconds: 5, audio: true } });
   for (const mode of ['live', 'RTC'] as const) {
     const d = await startDaemon();
     const sub = await d.subscribe();

@@ -3,7 +3,7 @@
 // HTTP-FLV (GOP cache). The normal-path codes arrive in the contract's order.
 import t, { type Test } from 'tap';
 import { startDaemon } from '../../helpers/daemon';
-import { startNginxRtmp, startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { publishedStream } from '../../helpers/media-servers';
 
 const NORMAL_PATH = [2001, 2002, 2003, 2008, 2004];
 
@@ -35,20 +35,12 @@ async function playAndCheck(tt: Test, src: string) {
 }
 
 t.test('nginx-rtmp (no GOP cache)', async (tt) => {
-  const nginx = await startNginxRtmp();
-  tt.teardown(() => nginx.stop());
-  const pub = await startPublisher(nginx.rtmpUrl('s'));
-  tt.teardown(() => pub.stop());
-  await waitForStream(nginx.rtmpUrl('s'));
+  const { server: nginx } = await publishedStream(tt, { server: 'nginx', name: 's' });
   await playAndCheck(tt, nginx.rtmpUrl('s'));
 });
 
 t.test('node-media-server over RTMP and HTTP-FLV (GOP cache)', async (tt) => {
-  const nms = await startNodeMediaServer();
-  tt.teardown(() => nms.stop());
-  const pub = await startPublisher(nms.rtmpUrl('s'));
-  tt.teardown(() => pub.stop());
-  await waitForStream(nms.rtmpUrl('s'));
+  const { server: nms } = await publishedStream(tt, { server: 'nms', name: 's' });
   await tt.test('RTMP', (t2) => playAndCheck(t2, nms.rtmpUrl('s')));
   await tt.test('HTTP-FLV', (t2) => playAndCheck(t2, nms.flvUrl('s')));
 });

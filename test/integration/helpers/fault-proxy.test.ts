@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import t, { type Test } from 'tap';
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy';
-import { startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { publishedStream } from '../../helpers/media-servers';
 import { collect, ffmpegDecodeErrors, maxStep, media, rateKbps, recordHttp, transitSpread, type Collector } from '../../helpers/tag-collector';
 import { sleep } from '../../helpers/time';
 
@@ -21,11 +21,7 @@ let httpPort = 0;
 let rtmpPort = 0;
 
 t.before(async () => {
-  const nms = await startNodeMediaServer();
-  t.teardown(() => nms.stop());
-  const pub = await startPublisher(nms.rtmpUrl('s'));
-  t.teardown(() => pub.stop());
-  await waitForStream(nms.flvUrl('s'));
+  const { server: nms } = await publishedStream(t, { server: 'nms', name: 's', waitOn: 'flv' });
   flvUrl = nms.flvUrl('s');
   rtmpUrl = nms.rtmpUrl('s');
   httpPort = nms.httpPort;

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { startDaemon } from '../../helpers/daemon';
 import { startHostileRtmp, type HostileMode } from '../../helpers/hostile-rtmp';
 import { samplePeakChildRss } from '../../helpers/proc-memory';
-import { startNginxRtmp, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { publishedStream } from '../../helpers/media-servers';
 
 /** The floods must stay under this, well below the daemon's own bound (WORKER_RSS_LIMIT_MIB, 300). */
 const BOUND_MIB = 200;
@@ -67,11 +67,7 @@ t.test('floods: refused or bounded, worker peak RSS well under the bound', { tim
 });
 
 t.test('a worker past its memory bound ends; the player says why and plays on in a fresh one', { timeout: 120000 }, async (tt) => {
-  const nginx = await startNginxRtmp();
-  tt.teardown(() => nginx.stop());
-  const pub = await startPublisher(nginx.rtmpUrl('m'));
-  tt.teardown(() => pub.stop());
-  await waitForStream(nginx.rtmpUrl('m'));
+  const { server: nginx } = await publishedStream(tt, { server: 'nginx', name: 'm' });
   // The test hook lowers the bound under a playing worker's size (about 120 MiB here) so crossing it needs no real flood.
   const d = await startDaemon({ args: ['--reconnect-attempts', '3', '--reconnect-interval', '1'], env: { LIVEPLAYER_TEST_WORKER_RSS_MIB: '100' } });
   tt.teardown(() => d.stop());

@@ -11,7 +11,7 @@ import { AttributesSchema, DEFAULT_ATTRIBUTES, type Attributes } from '../../../
 import { startDaemon, type RunningDaemon } from '../../helpers/daemon';
 import { startDbusDaemon } from '../../helpers/dbus-daemon';
 import { startFaultProxy } from '../../helpers/fault-proxy';
-import { startNginxRtmp, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { publishedStream } from '../../helpers/media-servers';
 import { sleep } from '../../helpers/time';
 import { bget, errorName, gcall, gset, IFACE, SignalMonitor, until } from '../../helpers/dbus-harness';
 
@@ -111,11 +111,7 @@ const EVENTS = [
 ];
 
 t.test('every event of the spec arrives on SSE and as a D-Bus signal', { timeout: 90000 }, async (tt) => {
-  const nginx = await startNginxRtmp();
-  tt.teardown(() => nginx.stop());
-  const pub = await startPublisher(nginx.rtmpUrl('ev'));
-  tt.teardown(() => pub.stop());
-  await waitForStream(nginx.rtmpUrl('ev'), 20000);
+  const { server: nginx } = await publishedStream(tt, { server: 'nginx', name: 'ev', waitMs: 20000 });
   const proxy = await startFaultProxy({ targetPort: nginx.port });
   tt.teardown(() => proxy.stop());
   const mon = await SignalMonitor.start(env);

@@ -10,17 +10,13 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CLI, startDaemon } from '../../helpers/daemon';
-import { startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { publishedStream } from '../../helpers/media-servers';
 import { makeCerts, startTlsFront } from '../../helpers/tls-front';
 
 t.test('rtmps and https: untrusted is one failure; --ca-file makes them play', { timeout: 240000 }, async (tt) => {
   const certs = makeCerts();
   tt.teardown(() => certs.remove());
-  const nms = await startNodeMediaServer();
-  tt.teardown(() => nms.stop());
-  const pub = await startPublisher(nms.rtmpUrl('tls'));
-  tt.teardown(() => pub.stop());
-  await waitForStream(nms.rtmpUrl('tls'), 20000);
+  const { server: nms } = await publishedStream(tt, { server: 'nms', name: 'tls', waitMs: 20000 });
 
   const fronts = {
     rtmps: { ca: await startTlsFront({ targetPort: nms.rtmpPort, key: certs.key, cert: certs.cert }), self: await startTlsFront({ targetPort: nms.rtmpPort, key: certs.selfKey, cert: certs.selfCert }) },

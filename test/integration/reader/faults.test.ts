@@ -2,7 +2,7 @@
 // socket: the code, the kind, a detail that names what was seen, and the
 // time it took (first-hand evidence arrives at once; only silence waits).
 import t, { type Test } from 'tap';
-import { startNginxRtmp, startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { publishedStream, startNginxRtmp, startNodeMediaServer } from '../../helpers/media-servers';
 import {
   closedPort,
   startGarbageServer,
@@ -156,11 +156,7 @@ t.test('TLS to a server that does not speak it → 3003', async (tt) => {
 });
 
 t.test('nginx-rtmp killed (SIGKILL) mid-stream → 3005', async (tt) => {
-  const nginx = await startNginxRtmp();
-  tt.teardown(() => nginx.stop());
-  const pub = await startPublisher(nginx.rtmpUrl('k'));
-  tt.teardown(() => pub.stop());
-  await waitForStream(nginx.rtmpUrl('k'));
+  const { server: nginx } = await publishedStream(tt, { server: 'nginx', name: 'k' });
   const r = new Recorder(nginx.rtmpUrl('k')).start();
   tt.teardown(() => r.close());
   await r.waitFor(() => r.tags.length >= 10, 5000, 'tags before the kill');
@@ -171,11 +167,7 @@ t.test('nginx-rtmp killed (SIGKILL) mid-stream → 3005', async (tt) => {
 });
 
 t.test('node-media-server killed (SIGKILL) mid-stream → 3005 on RTMP, an HTTP-FLV read failure on HTTP-FLV', async (tt) => {
-  const nms = await startNodeMediaServer();
-  tt.teardown(() => nms.stop());
-  const pub = await startPublisher(nms.rtmpUrl('k'));
-  tt.teardown(() => pub.stop());
-  await waitForStream(nms.rtmpUrl('k'));
+  const { server: nms } = await publishedStream(tt, { server: 'nms', name: 'k' });
   const readers = [new Recorder(nms.rtmpUrl('k')).start(), new Recorder(nms.flvUrl('k')).start()];
   for (const r of readers) tt.teardown(() => r.close());
   for (const r of readers) await r.waitFor(() => r.tags.length >= 10, 5000, `tags from ${r.url}`);

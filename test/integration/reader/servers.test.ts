@@ -4,7 +4,7 @@
 // tags flowing in real time with monotonic timestamps; then the publisher
 // stops and each server's way of saying so becomes `ended` (2006).
 import t, { type Test } from 'tap';
-import { startNginxRtmp, startNodeMediaServer, startPublisher, waitForStream, type Managed } from '../../helpers/media-servers';
+import { type Managed, publishedStream } from '../../helpers/media-servers';
 import { Recorder } from '../../helpers/reader-recorder';
 
 const FPS = 25;
@@ -82,11 +82,7 @@ async function timeToKeyFrame(tt: Test, label: string, url: string): Promise<num
 }
 
 t.test('nginx-rtmp over RTMP (no GOP cache)', async (tt) => {
-  const nginx = await startNginxRtmp();
-  tt.teardown(() => nginx.stop());
-  const pub = await startPublisher(nginx.rtmpUrl('s'), PUBLISHER);
-  tt.teardown(() => pub.stop());
-  await waitForStream(nginx.rtmpUrl('s'));
+  const { server: nginx, publisher: pub } = await publishedStream(tt, { server: 'nginx', name: 's', pub: PUBLISHER });
   // Without a GOP cache the first key frame is the next one the publisher sends: up to a GOP away.
   const r = await playsWell(tt, 'nginx-rtmp RTMP', nginx.rtmpUrl('s'), GOP_SECONDS * 1000 + 1500);
   const times = await timeToKeyFrame(tt, 'nginx-rtmp RTMP', nginx.rtmpUrl('s'));
@@ -96,11 +92,7 @@ t.test('nginx-rtmp over RTMP (no GOP cache)', async (tt) => {
 });
 
 t.test('node-media-server over RTMP and HTTP-FLV (GOP cache)', async (tt) => {
-  const nms = await startNodeMediaServer();
-  tt.teardown(() => nms.stop());
-  const pub = await startPublisher(nms.rtmpUrl('s'), PUBLISHER);
-  tt.teardown(() => pub.stop());
-  await waitForStream(nms.rtmpUrl('s'));
+  const { server: nms, publisher: pub } = await publishedStream(tt, { server: 'nms', name: 's', pub: PUBLISHER });
   // Wait for a second GOP so the cache holds a full one, as in service.
   await new Promise((res) => setTimeout(res, GOP_SECONDS * 1000));
   const rtmp = await playsWell(tt, 'node-media-server RTMP', nms.rtmpUrl('s'), 1500);

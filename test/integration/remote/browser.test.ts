@@ -13,7 +13,7 @@ import path from 'node:path';
 import t from 'tap';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startDaemon, type RunningDaemon } from '../../helpers/daemon';
-import { startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { publishedStream } from '../../helpers/media-servers';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const SHOTS = path.join(ROOT, 'artifacts', 'screenshots');
@@ -56,11 +56,7 @@ async function phone(browser: Browser, opts: { width?: number; height?: number; 
 
 t.test('phone remote in Chromium', async (t) => {
   mkdirSync(SHOTS, { recursive: true });
-  const nms = await startNodeMediaServer();
-  t.teardown(() => nms.stop());
-  const pub = await startPublisher(nms.rtmpUrl('lesson'));
-  t.teardown(() => pub.stop());
-  await waitForStream(nms.rtmpUrl('lesson'));
+  const { server: nms } = await publishedStream(t, { server: 'nms', name: 'lesson' });
   const src = nms.rtmpUrl('lesson');
 
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'lp-remote-'));

@@ -7,7 +7,7 @@
 import t from 'tap';
 import path from 'node:path';
 import { startDaemon, type RunningDaemon } from '../../helpers/daemon';
-import { startNginxStream } from '../../helpers/media-servers';
+import { publishedStream } from '../../helpers/media-servers';
 import { blackShare, colourAt, extent, readJpeg, readPng, type Image } from '../../helpers/pixels';
 import { sleep } from '../../helpers/time';
 
@@ -31,7 +31,7 @@ async function view(d: RunningDaemon, width: number, height: number, sourceType:
 }
 
 t.test('geometry on the running pipeline', async (tt) => {
-  const { url } = await startNginxStream(tt, 'bars', { pattern: 'smptebars', width: 640, height: 360 });
+  const { url } = await publishedStream(tt, { server: 'nginx', name: 'bars', pub: { pattern: 'smptebars', width: 640, height: 360 } });
   // The window is where the geometry has something to show; a TV starts full screen (below).
   const d = await startDaemon({ args: ['--start-view', 'window'] });
   tt.teardown(() => d.stop());
@@ -180,7 +180,7 @@ t.test('geometry on the running pipeline', async (tt) => {
 });
 
 t.test('a TV starts full screen: the view is the whole 1920x1080 screen, and a chosen view survives a restart', async (tt) => {
-  const { url } = await startNginxStream(tt, 'bars2', { pattern: 'smptebars', width: 640, height: 360 });
+  const { url } = await publishedStream(tt, { server: 'nginx', name: 'bars2', pub: { pattern: 'smptebars', width: 640, height: 360 } });
   const d = await startDaemon();
   tt.teardown(() => d.stop());
   const sub = await d.subscribe();

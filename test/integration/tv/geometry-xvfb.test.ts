@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startDaemon, type RunningDaemon } from '../../helpers/daemon';
-import { startNginxStream } from '../../helpers/media-servers';
+import { publishedStream } from '../../helpers/media-servers';
 import { colourAt, extent, parseXwd, writePng, type Image } from '../../helpers/pixels';
 import { startXvfb } from '../../helpers/tv';
 import { sleep } from '../../helpers/time';
@@ -55,7 +55,7 @@ async function childCpuPercent(d: RunningDaemon, ms: number): Promise<number> {
 t.test('ximagesink on Xvfb shows the geometry', async (tt) => {
   const x = await startXvfb();
   tt.teardown(() => x.stop());
-  const { url } = await startNginxStream(tt, 'bars', { pattern: 'smptebars', width: 640, height: 360 });
+  const { url } = await publishedStream(tt, { server: 'nginx', name: 'bars', pub: { pattern: 'smptebars', width: 640, height: 360 } });
   const d = await startDaemon({ args: ['--video-sink', 'x', '--start-view', 'window', '--window-position', `${WINDOW_AT.x},${WINDOW_AT.y}`], env: { DISPLAY: x.display } });
   tt.teardown(() => d.stop());
   const sub = await d.subscribe();

@@ -11,7 +11,7 @@ import t from 'tap';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { startDaemon, type RunningDaemon } from '../../helpers/daemon';
-import { startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { publishedStream } from '../../helpers/media-servers';
 import { closedPort } from '../../helpers/tcp-servers';
 
 const SHOTS = path.resolve(__dirname, '../../../..', 'artifacts', 'screenshots');
@@ -92,11 +92,7 @@ t.test('idle screen QR pairs a phone; the code changes after use', async (t) => 
 });
 
 t.test('the idle screen leaves while a stream plays and says what to do after -2301', async (t) => {
-  const nms = await startNodeMediaServer();
-  t.teardown(() => nms.stop());
-  const pub = await startPublisher(nms.rtmpUrl('tv'));
-  t.teardown(() => pub.stop());
-  await waitForStream(nms.rtmpUrl('tv'));
+  const { server: nms } = await publishedStream(t, { server: 'nms', name: 'tv' });
   const d = await startDaemon({ args: ['--reconnect-attempts', '1', '--reconnect-interval', '1'] });
   t.teardown(() => d.stop());
   const pid = d.proc.pid!;
