@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { sleep } from './time';
 
 export interface Stats {
   p50: number;
@@ -96,7 +97,7 @@ export async function runLatency(o: { base: string; token: string; subscribers?:
         get.push(g.ms);
       }
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     return { subscribers: n, iterations, mute: stats(mute), get: stats(get), eventsPerSubscriber: subs.map((s) => s.attributes) };
   } finally {
     await call(agent, o.base, 'PATCH', '/api/v1/player', headers, { muted: wasMuted }).catch(() => undefined);

@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { createReader } from '../../src/media/reader';
 import type { FlvTag, ReaderFailure } from '../../src/media/types';
 import { closedPort } from './tcp-servers';
+import { sleep } from './time';
 
 /** A started process; stop() sends `signal`, then SIGKILL after `graceMs`, and resolves once it exited. */
 export interface Managed {
@@ -72,7 +73,7 @@ export async function waitForPort(port: number, timeoutMs = 10000, gone?: Promis
       s.once('error', () => resolve(false));
     });
     if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   throw new Error(dead ? `process exited before port ${port} opened` : `port ${port} not open after ${timeoutMs} ms`);
 }
@@ -278,7 +279,7 @@ export async function waitForStream(url: string, timeoutMs = 15000, attemptMs = 
     });
     if (r.tag) return performance.now() - t0;
     last = r.failure ? `${r.failure.code} ${r.failure.detail}` : r.ended ? `ended: ${r.ended}` : 'no tag';
-    await new Promise((res) => setTimeout(res, 200));
+    await sleep(200);
   }
   throw new Error(`stream ${url} not readable after ${timeoutMs} ms (last attempt: ${last})`);
 }

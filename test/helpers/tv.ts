@@ -9,6 +9,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PNG } from 'pngjs';
 import jsQR from 'jsqr';
+import { sleep } from './time';
 
 export interface Xvfb {
   display: string;
@@ -78,10 +79,10 @@ export async function startWeston(width = 1920, height = 1080): Promise<Weston> 
   const end = Date.now() + 15000;
   while (!existsSync(path.join(dir, 'wl-test'))) {
     if (proc.exitCode !== null || Date.now() > end) throw new Error(`weston did not start: ${err}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   // The desktop shell draws its panel and background a moment after the socket is up.
-  await new Promise((r) => setTimeout(r, 1000));
+  await sleep(1000);
   return {
     env,
     width,
@@ -266,7 +267,7 @@ export async function readUntil(shoot: () => Promise<Shot>, re: RegExp, topLeft?
   let shot = await shoot();
   let text = await ocr(shot.png, 'eng', 'png', topLeft);
   while (!re.test(text) && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     shot = await shoot();
     text = await ocr(shot.png, 'eng', 'png', topLeft);
   }

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import t from 'tap';
 import { FloodLog } from '../../../src/http/flood-log';
+import { sleep } from '../../helpers/time';
 
 function capture(): { log: pino.Logger; lines: { msg: string; count: number; at: number }[] } {
   const lines: { msg: string; count: number; at: number }[] = [];
@@ -25,9 +26,9 @@ t.test('events in bursts over ~0.6 s at a 200 ms interval: a handful of lines wh
   while (Date.now() - t0 < 600) {
     for (let i = 0; i < 50; i++) flood.note({ reason: 'too many' });
     sent += 50;
-    await new Promise((r) => setTimeout(r, 30));
+    await sleep(30);
   }
-  await new Promise((r) => setTimeout(r, 450));
+  await sleep(450);
   flood.close();
   t.ok(lines.length >= 2 && lines.length <= 5, `${sent} events, ${lines.length} lines`);
   t.equal(lines.reduce((n, l) => n + l.count, 0), sent, 'the counts add up to every event');
@@ -39,7 +40,7 @@ t.test('after a quiet interval the next event is logged at once again', async (t
   const { log, lines } = capture();
   const flood = new FloodLog(log, 'info', 'pairing refused', 100);
   flood.note();
-  await new Promise((r) => setTimeout(r, 350));
+  await sleep(350);
   flood.note();
   t.equal(lines.length, 2, 'two lines, each at once');
   t.same(lines.map((l) => l.count), [1, 1]);

@@ -9,6 +9,7 @@ import pino from 'pino';
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { httpFixture } from '../../helpers/http-fixture';
+import { sleep } from '../../helpers/time';
 
 const PROTECTED: [string, string][] = [
   ['GET', '/api/v1/player'],
@@ -61,7 +62,7 @@ t.test('the failure window ends', async (t) => {
   const nope = { authorization: 'Bearer nope' };
   for (let i = 0; i < 2; i++) await f.app.inject({ method: 'GET', url: '/api/v1/player', headers: nope });
   t.equal((await f.app.inject({ method: 'GET', url: '/api/v1/player', headers: nope })).statusCode, 429);
-  await new Promise((r) => setTimeout(r, 200));
+  await sleep(200);
   t.equal((await f.app.inject({ method: 'GET', url: '/api/v1/player', headers: nope })).statusCode, 401, 'counted afresh after the window');
 });
 

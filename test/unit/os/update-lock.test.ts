@@ -11,6 +11,7 @@ import pino from 'pino';
 import { LivePlayer } from '../../../src/player/player';
 import { UpdateLock } from '../../../src/os/update-lock';
 import { FakeEngine } from '../../helpers/fake-engine';
+import { sleep } from '../../helpers/time';
 
 const silent = pino({ level: 'silent' });
 
@@ -146,7 +147,7 @@ t.test('attached to a real player: held while a session exists, kept across a sr
   player.play();
   t.same(present(files), [true, true], 'playing again: held again');
   engine.events.failed(-2302, 'bad address');
-  await new Promise((r) => setTimeout(r, 20));
+  await sleep(20);
   t.equal(player.state, 'error');
   t.same(present(files), [false, false], 'error: released');
 });
