@@ -473,6 +473,8 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
 
   // The state is announced at once; freeing the worker follows in the background.
   private endSession(state: 'stopped' | 'error', errMsg?: string): void {
+    // An attempt scheduled by an earlier drop must not reopen what has ended.
+    this.policy.cancel();
     this.changeState(state);
     if (state === 'error') this.emit('playererror', { errMsg: errMsg ?? 'playback failed' });
     void this.closeSession().catch((err) => this.deps.log.warn({ err }, 'closing the session failed'));
