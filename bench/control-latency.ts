@@ -1,6 +1,7 @@
 // Control latency while many phones listen: p50/p99 of `POST /api/v1/player/mute`
-// and `GET /api/v1/player` with N SSE subscribers connected (issue 3 target:
-// p99 <= 10 ms with 50 subscribers while a stream plays).
+// and `GET /api/v1/player` with N SSE subscribers connected. A phone's tap must
+// feel instant while a class of phones listens: the target is p99 <= 10 ms
+// with 50 subscribers while a stream plays (docs/performance.md).
 //   node dist/bench/control-latency.js [--url http://127.0.0.1:8080] [--token T] [--subscribers 50] [--iterations 1000]
 //   node dist/bench/control-latency.js --hold 50 ...   (only hold 50 subscribers: prints "ready", and
 //     their event counts as JSON when stdin closes; tests use it to keep subscribers out of the server's process)

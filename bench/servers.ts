@@ -1,7 +1,8 @@
 // The bench's media: nginx-rtmp (no GOP cache) and node-media-server (GOP
 // cache) fed by ONE ffmpeg publisher through the tee muxer, so the encoder
-// costs the 2-core machine once, not twice. The stream is the one issue 7
-// asks for: 1280x720, 30 fps, 2 Mb/s, GOP 2 s, AAC.
+// costs the 2-core machine once, not twice. The stream is a typical classroom
+// lesson, the same in every run so runs compare: 1280x720, 30 fps, 2 Mb/s,
+// GOP 2 s, AAC (docs/performance.md).
 import { DEFAULT_PUBLISHER, publisherArgs, spawnManaged, startNginxRtmp, startNodeMediaServer, waitForStream, type Managed, type NginxRtmp, type NodeMediaServer } from '../test/helpers/media-servers';
 
 export const BENCH_STREAM = { ...DEFAULT_PUBLISHER, width: 1280, height: 720, fps: 30, bitrateKbps: 2000, gopSeconds: 2, audio: true, audioKbps: 128 };

@@ -1,11 +1,11 @@
 // Who may use the API: the holder of the bearer token, or a phone with a
-// session that the phone-remote work issues (the `sessions` seam). Failed
+// session that pairing issued (the `sessions` port, filled by src/remote). Failed
 // attempts are counted per client address so the token cannot be guessed.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { TokenSource } from '../os/token';
 
-/** The phone-remote work plugs its session check in here. */
+/** The phone sessions' check, declared here where it is used; src/remote/session-store.ts implements it. */
 export interface SessionVerifier {
   /** True when `cookieValue` is a live, unrevoked phone session. */
   verify(cookieValue: string): boolean;
@@ -21,7 +21,7 @@ export interface Auth {
   verifyRequest(req: FastifyRequest): boolean;
   /** Like verifyRequest, saying who: 'token', 'session:<hash>', or null when neither. */
   identify(req: FastifyRequest): Client | null;
-  /** Set (or replaced) by the phone-remote work once it starts. */
+  /** Set (or replaced) when the phone remote starts; without it only the token is accepted. */
   sessions?: SessionVerifier;
   /** The cookie that carries a phone session. */
   readonly cookieName: string;

@@ -75,7 +75,7 @@ export class Lane {
     if (j) {
       // The delay sweeps between the low and the high quarter of the range at
       // 0.8 ms per ms of wall time, towards a new random target each time it
-      // reaches one. A per-chunk random walk (the first version) collapsed:
+      // reaches one. A per-chunk random walk would collapse (measured):
       // with order kept, release times follow the largest recent delay, so
       // the transit spread depended on how the OS cut the stream into chunks
       // (a 0-1000 ms range gave a spread of only 77 ms on a loaded CI run).

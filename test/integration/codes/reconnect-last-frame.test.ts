@@ -1,10 +1,11 @@
-// The last frame stays on screen while the player reconnects (issue #4 item
-// 5): the real daemon plays an ffmpeg testsrc2 stream from nginx-rtmp through
-// the fault proxy; the test cuts the connection and refuses new ones, takes
-// `stream` and `view` snapshots while the state is `reconnecting`, and checks
-// they hold the last picture (not black, testsrc2 colours, the same frame
-// each time since nothing new is decoded); then lets the player back in and
-// waits for 2004, after which the picture moves again.
+// The last frame stays on screen while the player reconnects, so the class
+// sees the lesson paused, not a black screen: the real daemon plays an ffmpeg
+// testsrc2 stream from nginx-rtmp through the fault proxy; the test cuts the
+// connection and refuses new ones, takes `stream` and `view` snapshots while
+// the state is `reconnecting`, and checks they hold the last picture (not
+// black, testsrc2 colours, the same frame each time since nothing new is
+// decoded); then lets the player back in and waits for 2004, after which the
+// picture moves again.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';

@@ -1,5 +1,5 @@
 // Proves that what `gdbus introspect` shows on the bus is the contract of
-// interface.md (names, signatures, argument directions, property access),
+// docs/interface.md (names, signatures, argument directions, property access),
 // for org.liveplayerd.LivePlayer1 and both MPRIS 2 interfaces.
 import t from 'tap';
 import { IFACE, interfaceLines, MPRIS_NAME, MPRIS_PATH, NAME, PATH, run, startService, type Service } from '../../helpers/dbus-harness';

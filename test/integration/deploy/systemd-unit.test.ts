@@ -1,6 +1,6 @@
 // systemd/liveplayerd.service: systemd's own checker finds nothing wrong, the
-// directives the issue asks for are all there, and systemd-analyze's
-// exposure score stays low.
+// directives the daemon relies on (notify, watchdog, restart, hardening) are
+// all there, and systemd-analyze's exposure score stays low.
 import t, { type Test } from 'tap';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,7 @@
-// Issue 3's measure, in-process: p50/p99 of POST /api/v1/player/mute and
-// GET /api/v1/player while 50 SSE subscribers (in another process) listen
-// and the player reports a playing stream (2005 and netstatus every second).
+// The control-latency measure (docs/performance.md), in-process: p50/p99 of
+// POST /api/v1/player/mute and GET /api/v1/player while 50 SSE subscribers
+// (in another process) listen and the player reports a playing stream (2005
+// and netstatus every second).
 // bench/control-latency.ts does the same against a running daemon.
 import t from 'tap';
 import { formatResult, runLatency } from '../../../bench/control-latency';
