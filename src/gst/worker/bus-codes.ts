@@ -94,7 +94,7 @@ export const BUS_RULES: readonly Rule[] = [
 
 /** Maps one message; `sent` remembers the once-only rules already used for this pipeline. */
 export function mapBusMessage(m: BusMessage, sent: Set<Rule>): BusVerdict | null {
-  // A structure field named "type" can overwrite the message type (findings):
+  // A structure field named "type" can overwrite the message type:
   // GstMessage names tell the truth, so prefer them where they exist.
   const msg = m.name === 'GstMessageStateChanged' ? { ...m, type: 'state-changed' } : m;
   for (const rule of BUS_RULES) {
