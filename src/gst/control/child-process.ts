@@ -19,6 +19,8 @@ export interface ChildLinkOptions {
   log: Logger;
   /** Added to the daemon's environment. */
   env?: Record<string, string>;
+  /** Node flags of the child (none by default). */
+  execArgv?: string[];
 }
 
 /**
@@ -39,7 +41,7 @@ export class ChildLink<To extends { t: string }, From extends { t: string }> {
     private readonly opts: ChildLinkOptions,
     onExit?: (link: ChildLink<To, From>, why: string) => void,
   ) {
-    this.child = fork(script, [], { env: { ...process.env, ...opts.env }, execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = fork(script, [], { env: { ...process.env, ...opts.env }, execArgv: opts.execArgv ?? [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.ready = new Promise((resolve, reject) => {
       this.child.on('message', (m: From & { id?: unknown }) => {
         if (m.t === 'ready') return resolve();
@@ -115,15 +117,28 @@ export class ChildLink<To extends { t: string }, From extends { t: string }> {
   }
 }
 
+/**
+ * The media worker's runtime. glibc gives every thread that contends for
+ * malloc an arena of its own (up to 8 per core), and GStreamer's streaming
+ * threads each keep one: two arenas keep the worker's anonymous memory small.
+ * V8 needs little here (the reader and the bus relay; the live heap is about
+ * 5 MiB): a 1 MiB young generation and a 64 MiB old-space cap. An
+ * environment value wins over MALLOC_ARENA_MAX; LIVEPLAYER_BENCH_WORKER_FLAGS
+ * (space-separated, empty for none) replaces the V8 flags, for benchmarks.
+ */
+export function workerSpawnOptions(env: NodeJS.ProcessEnv = process.env): { env: Record<string, string>; execArgv: string[] } {
+  const flags = env.LIVEPLAYER_BENCH_WORKER_FLAGS;
+  return {
+    // pollBus and appsink pulls each park a libuv pool thread; with the
+    // default 4, DNS lookups in the reader would wait behind them.
+    env: { MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2', UV_THREADPOOL_SIZE: '8' },
+    execArgv: flags !== undefined ? flags.split(' ').filter(Boolean) : ['--max-semi-space-size=1', '--max-old-space-size=64'],
+  };
+}
+
 /** A media worker: one session's pipeline (src/gst/worker/worker.ts). */
 export class WorkerProcess extends ChildLink<ToWorker, FromWorker> {
   constructor(log: Logger, onExit: (w: WorkerProcess, why: string) => void) {
-    super(
-      path.join(__dirname, '..', 'worker', 'worker.js'),
-      // pollBus and appsink pulls each park a libuv pool thread; with the
-      // default 4, DNS lookups in the reader would wait behind them.
-      { name: 'media worker', log, env: { UV_THREADPOOL_SIZE: '8' } },
-      (link, why) => onExit(link as WorkerProcess, why),
-    );
+    super(path.join(__dirname, '..', 'worker', 'worker.js'), { name: 'media worker', log, ...workerSpawnOptions() }, (link, why) => onExit(link as WorkerProcess, why));
   }
 }
