@@ -22,7 +22,7 @@ process.on('exit', () => {
   for (const p of alive) p.kill('SIGKILL');
 });
 
-export const PEERS = ['gst-launch', 'ffmpeg', 'mpv'] as const;
+export const PEERS = ['gst-bare', 'gst-launch', 'ffmpeg', 'mpv'] as const;
 export type Peer = (typeof PEERS)[number];
 export type PlayerKind = 'liveplayerd' | Peer;
 
@@ -48,7 +48,17 @@ export interface LaunchOptions {
   timeoutMs?: number;
   /** liveplayerd only: start without LIVEPLAYER_SRC/AUTOPLAY (start-up measurements). */
   idle?: boolean;
+  /** gst-bare: the server behind the URL (rtmp2src for nginx-rtmp, rtmpsrc for node-media-server). */
+  server?: 'nginx' | 'nms';
 }
+
+/**
+ * Every daemon the bench starts shows full screen on a 1280x720 "TV", the
+ * stream's own size: no scaling is needed, as with a display plane that
+ * scales (kmssink in full screen). With the fallback 1920x1080 the fake sink
+ * would get 720p scaled up in software, a cost no board pays in full screen.
+ */
+export const BENCH_DAEMON_ARGS = ['--display-size', '1280x720', '--start-view', 'fullscreen'];
 
 /** The pipeline liveplayerd builds (gst-pipelines/live.pipeline, fake sinks) with a network source in place of appsrc. */
 export function gstLaunchDescription(url: string): string {
@@ -56,6 +66,21 @@ export function gstLaunchDescription(url: string): string {
   // rtmp2src cannot play node-media-server, so rtmpsrc (librtmp) it is.
   const src = url.startsWith('http') ? `souphttpsrc location="${url}" is-live=true` : `rtmpsrc location="${url} live=1"`;
   return desc.replace(/^appsrc[^\n]*/m, src).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The pipeline a user would run by hand instead: the network source, demuxer,
+ * parser, decoders and fake sinks, nothing else (no tee, valves, geometry,
+ * level or volume). rtmp2src for nginx-rtmp, rtmpsrc (librtmp) for
+ * node-media-server's RTMP, which rtmp2src cannot play, souphttpsrc for HTTP-FLV.
+ */
+export function barePipeline(url: string, server: 'nginx' | 'nms'): string {
+  const src = url.startsWith('http') ? `souphttpsrc location="${url}" is-live=true` : server === 'nginx' ? `rtmp2src location="${url}"` : `rtmpsrc location="${url} live=1"`;
+  // Queues limited in time only, as in the daemon's pipeline: with the default
+  // limits the audio queue fills while video waits for its key frame (nginx-rtmp
+  // has no GOP cache) and flvdemux never prerolls.
+  const q = 'queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000';
+  return `${src} ! flvdemux name=demux demux.video ! ${q} ! h264parse ! avdec_h264 ! fakesink name=vsink sync=true demux.audio ! ${q} ! decodebin ! audioconvert ! audioresample ! fakesink sync=true async=false`;
 }
 
 function turns(): { rotate_left: string; rotate_right: string } {
@@ -67,7 +92,7 @@ function command(kind: PlayerKind, url: string, o: LaunchOptions): { cmd: string
   switch (kind) {
     case 'liveplayerd': {
       const stateDir = mkdtempSync(path.join(os.tmpdir(), 'lp-bench-'));
-      const args = [CLI, '--http', '127.0.0.1:0', '--dbus', 'off', '--video-sink', 'fake', '--audio-sink', 'fake', '--state-dir', stateDir, ...(o.args ?? [])];
+      const args = [CLI, '--http', '127.0.0.1:0', '--dbus', 'off', '--video-sink', 'fake', '--audio-sink', 'fake', '--state-dir', stateDir, ...BENCH_DAEMON_ARGS, ...(o.args ?? [])];
       return {
         cmd: process.execPath,
         args,
@@ -76,6 +101,8 @@ function command(kind: PlayerKind, url: string, o: LaunchOptions): { cmd: string
         cleanup: () => rmSync(stateDir, { recursive: true, force: true }),
       };
     }
+    case 'gst-bare':
+      return { cmd: 'stdbuf', args: ['-oL', 'gst-launch-1.0', '-m', ...barePipeline(url, o.server ?? 'nms').split(' ')], env: process.env, marker: /element "vsink" \(state-changed\).*old-state=\(GstState\)ready, new-state=\(GstState\)paused/ };
     case 'gst-launch':
       // One argument per word, as a shell would pass it: gst-launch escapes each argument as a whole.
       // stdbuf: gst-launch's g_print output to a pipe would otherwise sit in a stdio buffer.

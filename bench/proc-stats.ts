@@ -127,3 +127,30 @@ export function memoryShares(pid: number): { pssKiB: number; ussKiB: number } {
 
 /** CPU seconds from ticks. */
 export const ticksToSeconds = (ticks: number): number => ticks / CLK_TCK;
+
+/**
+ * Anonymous memory of a process, KiB: RssAnon from status (the heap, malloc
+ * arenas, thread stacks; what growth means, since the kernel drops and refills
+ * file pages at will) and Pss_Anon from smaps_rollup. Null when it has gone.
+ */
+export function anonMemory(pid: number): { rssAnonKiB: number; pssAnonKiB: number; pssKiB: number } | null {
+  const status = read(`/proc/${pid}/status`);
+  if (status === null) return null;
+  const rollup = read(`/proc/${pid}/smaps_rollup`) ?? '';
+  return { rssAnonKiB: statusField(status, 'RssAnon'), pssAnonKiB: statusField(rollup, 'Pss_Anon'), pssKiB: statusField(rollup, 'Pss') };
+}
+
+/** Least-squares slope of ys over xs (NaN with fewer than two points). */
+export function fitSlope(xs: readonly number[], ys: readonly number[]): number {
+  const n = Math.min(xs.length, ys.length);
+  if (n < 2) return NaN;
+  const mx = xs.slice(0, n).reduce((a, x) => a + x, 0) / n;
+  const my = ys.slice(0, n).reduce((a, y) => a + y, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (xs[i] - mx) * (ys[i] - my);
+    den += (xs[i] - mx) ** 2;
+  }
+  return den > 0 ? num / den : NaN;
+}

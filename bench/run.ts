@@ -1,8 +1,9 @@
 // `npm run bench`: starts nginx-rtmp, node-media-server and one publisher,
 // then measures liveplayerd against gst-launch-1.0, ffmpeg and mpv, runs
 // interleaved, and writes bench/results/latest.md and latest.json.
-//   node dist/bench/run.js [--runs 5] [--quick] [--only ttff,resources,control,reconnect,healthz] [--name latest]
-import { mkdirSync, writeFileSync } from 'node:fs';
+//   node dist/bench/run.js [--runs 5] [--quick] [--only ttff,resources,control,reconnect,healthz] [--players liveplayerd,gst-bare,gst-launch,ffmpeg,mpv] [--name latest]
+// The growth target is read from bench/results/growth-latest.json (node dist/bench/growth.js, 60 min).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startBenchDaemon as startDaemon } from './daemon';
 import { controlOnce, healthzOnce } from './daemon-only';
@@ -10,10 +11,10 @@ import { publisherLoss, reconnectOnce, startReconnectRig } from './reconnect';
 import { onInterrupt } from './cleanup';
 import { loadavg, machineInfo } from './machine';
 import { PEERS, type PlayerKind } from './players';
-import { renderMarkdown, type BenchResults } from './report';
+import { LEAN, renderMarkdown, type BenchResults, type GrowthSummary } from './report';
 import { resourcesOnce } from './resources';
 import { startBenchMedia, type BenchMedia } from './servers';
-import { coldOnce, warmOnce } from './ttff';
+import { coldOnce, switchOnce, warmOnce } from './ttff';
 import { sleep } from './time';
 
 const PHASES = ['ttff', 'resources', 'control', 'reconnect', 'healthz'] as const;
@@ -31,36 +32,67 @@ function rotate<T>(xs: readonly T[], by: number): T[] {
   return [...xs.slice(k), ...xs.slice(0, k)];
 }
 
-async function ttffPhase(media: BenchMedia, r: BenchResults): Promise<void> {
+async function ttffPhase(media: BenchMedia, r: BenchResults, players: Set<string>): Promise<void> {
+  // Two warm daemons: as shipped, and with the spare given up while playing (its warm starts and switches cost what that saves).
   const d = await startDaemon();
-  const unregister = onInterrupt(() => d.stop());
+  const lean = await startDaemon({ args: LEAN_ARGS });
+  const unregister = onInterrupt(async () => (await d.stop(), await lean.stop()));
+  const leanName = LEAN_ARGS.join(' ');
   try {
     const sub = await d.subscribe();
-    const order: ('warm' | PlayerKind)[] = ['warm', 'liveplayerd', ...PEERS];
+    const leanSub = await lean.subscribe();
+    const nmsRtmp = media.sources.find((s) => s.key === 'nms-rtmp')!;
+    const nmsFlv = media.sources.find((s) => s.key === 'nms-flv')!;
+    type Who = 'warm' | 'warm-lean' | 'switch' | 'switch-lean' | PlayerKind;
+    const order: Who[] = ['warm', 'warm-lean', 'switch', 'switch-lean', ...(['liveplayerd', ...PEERS] as PlayerKind[]).filter((p) => players.has(p))];
     for (let run = 0; run < r.runs; run++) {
       for (const src of media.sources) {
         for (const who of rotate(order, run)) {
-          const s = who === 'warm' ? await warmOnce(d, sub, src, run) : await coldOnce(who, src, run);
+          // A switch is measured once a run, between the two streams of the GOP-cache server.
+          if ((who === 'switch' || who === 'switch-lean') && src.key !== 'nms-flv') continue;
+          const s =
+            who === 'warm' ? await warmOnce(d, sub, src, run)
+            : who === 'warm-lean' ? await warmOnce(lean, leanSub, src, run, leanName)
+            : who === 'switch' ? await switchOnce(d, sub, nmsRtmp, nmsFlv, run)
+            : who === 'switch-lean' ? await switchOnce(lean, leanSub, nmsRtmp, nmsFlv, run, leanName)
+            : await coldOnce(who, src, run);
           r.ttff.push(s);
-          log(`ttff run ${run} ${src.key} ${s.player} ${s.mode}: ${s.ttff.toFixed(0)} ms${s.own !== undefined ? ` (key ${s.keyWait!.toFixed(0)}, own ${s.own.toFixed(0)})` : ''}${s.error ? ` ERROR ${s.error}` : ''}`);
-          // The warm daemon forks its next spare 1.5 s after a play; let that and the last player's exit settle.
-          await sleep(who === 'warm' ? 2000 : 500);
+          log(`ttff run ${run} ${src.key} ${s.player}${s.variant ? ` (${s.variant})` : ''} ${s.mode}: ${s.ttff.toFixed(0)} ms${s.own !== undefined ? ` (key ${s.keyWait!.toFixed(0)}, own ${s.own.toFixed(0)})` : ''}${s.error ? ` ERROR ${s.error}` : ''}`);
+          // The warm daemon forks its next spare 1.5 s after a play (the lean one 1.5 s after a stop); let that and the last player's exit settle.
+          await sleep(typeof who === 'string' && /warm|switch/.test(who) ? 2000 : 500);
         }
       }
     }
   } finally {
     unregister();
     await d.stop();
+    await lean.stop();
   }
 }
 
-async function resourcesPhase(media: BenchMedia, r: BenchResults, windowMs: number): Promise<void> {
-  const src = media.sources.find((s) => s.key === 'nms-rtmp')!;
+/** liveplayerd as shipped, and with the spare worker given up while a session plays. */
+export const LEAN_ARGS = LEAN.split(' ');
+
+/** The last growth run (bench/growth.ts, an hour long, run apart), for the growth target. */
+function lastGrowth(outDir: string): GrowthSummary | null {
+  try {
+    return JSON.parse(readFileSync(path.join(outDir, 'growth-latest.json'), 'utf8')) as GrowthSummary;
+  } catch {
+    return null;
+  }
+}
+
+async function resourcesPhase(media: BenchMedia, r: BenchResults, windowMs: number, players: Set<string>): Promise<void> {
+  // nginx-rtmp: the server the bare pipeline plays with rtmp2src, the element a user would pick.
+  const src = media.sources.find((s) => s.key === 'nginx-rtmp')!;
+  const all: { who: PlayerKind; args: string[] }[] = [{ who: 'liveplayerd', args: [] }, { who: 'liveplayerd', args: LEAN_ARGS }, ...PEERS.map((who) => ({ who, args: [] as string[] }))];
+  const order = all.filter((x) => players.has(x.who));
   for (let run = 0; run < r.runs; run++) {
-    for (const who of rotate(['liveplayerd', ...PEERS] as PlayerKind[], run)) {
-      const s = await resourcesOnce(who, src, run, windowMs);
+    for (const { who, args } of rotate(order, run)) {
+      const s = await resourcesOnce(who, src, run, windowMs, 6000, args);
       r.resources.push(s);
-      log(`resources run ${run} ${who}: cpu ${s.cpu10s.toFixed(2)} s/10 s, peak ${s.peakRssMiB.toFixed(0)} MiB, ${s.processes} processes${s.error ? ` ERROR ${s.error}` : ''}`);
+      const bill = (s.bill ?? []).map((b) => `${b.role} ${b.cpu10s.toFixed(2)} s ${b.pssMiB.toFixed(1)} MiB`).join('; ');
+      log(`resources run ${run} ${who}${args.length ? ` ${args.join(' ')}` : ''}: cpu ${s.cpu10s.toFixed(2)} s/10 s, PSS ${s.pssMiB?.toFixed(1)} MiB, peak ${s.peakRssMiB.toFixed(0)} MiB, ${s.processes} processes${bill ? ` [${bill}]` : ''}${s.error ? ` ERROR ${s.error}` : ''}`);
       await sleep(500);
     }
   }
@@ -70,6 +102,7 @@ async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const runs = Number(arg('--runs') ?? (quick ? 2 : 5));
   const only = new Set((arg('--only') ?? PHASES.join(',')).split(','));
+  const players = new Set((arg('--players') ?? ['liveplayerd', ...PEERS].join(',')).split(','));
   const outDir = path.resolve(__dirname, '../../bench/results');
   const r: BenchResults = { startedAt: new Date().toISOString(), runs, quick, machine: machineInfo(), load: [], ttff: [], resources: [], control: [], reconnect: [], publisherLoss: [], healthz: [] };
   const mark = (phase: string) => r.load.push({ phase, loadavg: loadavg() });
@@ -78,9 +111,9 @@ async function main(): Promise<void> {
   const unregister = onInterrupt(() => media.stop());
   try {
     mark('start');
-    if (only.has('ttff')) await ttffPhase(media, r);
+    if (only.has('ttff')) await ttffPhase(media, r, players);
     mark('after ttff');
-    if (only.has('resources')) await resourcesPhase(media, r, quick ? 5000 : 10000);
+    if (only.has('resources')) await resourcesPhase(media, r, quick ? 5000 : 10000, players);
     mark('after resources');
     if (only.has('control')) {
       const src = media.sources.find((s) => s.key === 'nms-rtmp')!;
@@ -121,7 +154,7 @@ async function main(): Promise<void> {
     unregister();
     await media.stop();
   }
-  const md = renderMarkdown(r);
+  const md = renderMarkdown(r, lastGrowth(outDir));
   mkdirSync(outDir, { recursive: true });
   const name = arg('--name') ?? 'latest';
   writeFileSync(path.join(outDir, `${name}.md`), md);

@@ -11,7 +11,9 @@ import { sleep } from './time';
 
 export interface TtffSample {
   player: PlayerKind;
-  mode: 'warm' | 'cold';
+  mode: 'warm' | 'cold' | 'switch';
+  /** liveplayerd: the daemon's extra arguments when a variant was measured (e.g. --spare-worker idle). */
+  variant?: string;
   source: Source['key'];
   run: number;
   /** ms from play (warm) or spawn (cold) to the first frame; NaN when it failed. */
@@ -45,8 +47,8 @@ function split(s: TtffSample, probe: KeyFrameProbe | null, t0: number, frameAt: 
 }
 
 /** One warm start on a daemon that is running and stopped. */
-export async function warmOnce(d: RunningDaemon, sub: Subscription, src: Source, run: number): Promise<TtffSample> {
-  const s: TtffSample = { player: 'liveplayerd', mode: 'warm', source: src.key, run, ttff: NaN };
+export async function warmOnce(d: RunningDaemon, sub: Subscription, src: Source, run: number, variant?: string): Promise<TtffSample> {
+  const s: TtffSample = { player: 'liveplayerd', mode: 'warm', source: src.key, run, ttff: NaN, ...(variant ? { variant } : {}) };
   await d.api('PATCH', '/api/v1/player', { src: src.url });
   const probe = await withProbe(src);
   try {
@@ -82,11 +84,39 @@ export async function warmOnce(d: RunningDaemon, sub: Subscription, src: Source,
   return s;
 }
 
+/**
+ * A src switch while playing: the daemon plays `from` until its 2004 and a
+ * moment more (the spare worker, where one is kept while playing, is back),
+ * then PATCH src to `to`; the time from the PATCH to the 2004 of the new
+ * stream. Stopped afterwards.
+ */
+export async function switchOnce(d: RunningDaemon, sub: Subscription, from: Source, to: Source, run: number, variant?: string): Promise<TtffSample> {
+  const s: TtffSample = { player: 'liveplayerd', mode: 'switch', source: to.key, run, ttff: NaN, ...(variant ? { variant } : {}) };
+  try {
+    await d.api('PATCH', '/api/v1/player', { src: from.url });
+    let mark = sub.events.length;
+    await d.api('POST', '/api/v1/player/play');
+    await sub.waitForCode(2004, 15000, mark);
+    await sleep(2500);
+    mark = sub.events.length;
+    const t0 = performance.now();
+    const res = await d.api('PATCH', '/api/v1/player', { src: to.url });
+    if (res.status !== 200) throw new Error(`PATCH src: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+    const e4 = await sub.waitForCode(2004, 15000, mark);
+    s.ttff = e4.at - t0;
+  } catch (e) {
+    s.error = (e as Error).message.split('\n')[0];
+  } finally {
+    await d.api('POST', '/api/v1/player/stop');
+  }
+  return s;
+}
+
 /** One cold start: spawn the player, wait for its first frame, stop it. */
 export async function coldOnce(kind: PlayerKind, src: Source, run: number): Promise<TtffSample> {
   const s: TtffSample = { player: kind, mode: 'cold', source: src.key, run, ttff: NaN };
   const probe = await withProbe(src);
-  const p = launch(kind, src.url, { timeoutMs: 60000 });
+  const p = launch(kind, src.url, { timeoutMs: 60000, server: src.key.startsWith('nginx') ? 'nginx' : 'nms' });
   try {
     const at = await p.firstFrame;
     s.ttff = at - p.t0;

@@ -1,0 +1,236 @@
+// Memory growth while playing, per process: several daemons (one per
+// runtime variant) and the bare gst-launch pipeline play the bench stream
+// (1280x720, 30 fps, 2 Mb/s, AAC) from nginx-rtmp side by side for the same
+// minutes, and every process's RssAnon, Pss_Anon and PSS is sampled. The
+// slope of RssAnon (least squares, MiB per hour) is the figure: RSS also
+// counts file pages, which the kernel drops and refills at will. Writes
+// bench/results/<name>.{md,json} after every sample, so a long run that is
+// cut short still leaves its figures.
+//   node dist/bench/growth.js [--minutes 60] [--every 30] [--warmup 5] [--variants default,glibc,arena2,bare] [--name growth-latest]
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startBenchDaemon } from './daemon';
+import { onInterrupt } from './cleanup';
+import { loadavg, machineInfo } from './machine';
+import { barePipeline } from './players';
+import { anonMemory, fitSlope, processTree, sampleProcess } from './proc-stats';
+import { runScript } from './rig';
+import { startBenchMedia } from './servers';
+import { spawnManaged, type Managed } from '../test/helpers/media-servers';
+import type { RunningDaemon } from '../test/helpers/daemon';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (msg: string) => process.stderr.write(`[growth ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+/** What each daemon variant changes: the environment of the daemon (inherited by its workers). */
+export const VARIANTS: Record<string, { env: Record<string, string>; what: string }> = {
+  // As shipped: the systemd unit sets MALLOC_ARENA_MAX=2 for the daemon, the worker gets it and its V8 flags from its spawn options.
+  default: { env: { MALLOC_ARENA_MAX: '2' }, what: 'as shipped: MALLOC_ARENA_MAX=2 (daemon and workers), worker V8 --max-semi-space-size=1 --max-old-space-size=64' },
+  // glibc's own arena limit on 64-bit is 8 per core; the worker without V8 flags: the runtime before this change.
+  glibc: { env: { MALLOC_ARENA_MAX: String(8 * 2), LIVEPLAYER_BENCH_WORKER_FLAGS: '' }, what: 'before: glibc arenas (8 per core), worker V8 defaults' },
+  arena2: { env: { MALLOC_ARENA_MAX: '2', LIVEPLAYER_BENCH_WORKER_FLAGS: '' }, what: 'MALLOC_ARENA_MAX=2, worker V8 defaults' },
+  v8only: { env: { MALLOC_ARENA_MAX: String(8 * 2) }, what: 'glibc arenas, worker V8 --max-semi-space-size=1 --max-old-space-size=64' },
+};
+
+interface Proc {
+  variant: string;
+  pid: number;
+  role: string;
+  /** Seconds since the play phase began, and the memory at that time, MiB. */
+  t: number[];
+  rssAnon: number[];
+  pssAnon: number[];
+  pss: number[];
+  cpuTicks: number[];
+}
+
+export interface GrowthRow {
+  variant: string;
+  role: string;
+  pid: number;
+  samples: number;
+  firstAnonMiB: number;
+  lastAnonMiB: number;
+  /** RssAnon slope over the samples after the warm-up, MiB per hour. */
+  anonPerHour: number;
+  /** The same over every sample, warm-up included. */
+  anonPerHourAll: number;
+  pssAnonPerHour: number;
+  lastPssMiB: number;
+  /** CPU seconds per 10 s over the run. */
+  cpu10s: number;
+}
+
+export interface GrowthResults {
+  startedAt: string;
+  minutes: number;
+  warmupMinutes: number;
+  source: string;
+  machine: Record<string, string>;
+  load: number[][];
+  variants: Record<string, string>;
+  rows: GrowthRow[];
+  events: string[];
+}
+
+const mib = (kib: number) => kib / 1024;
+
+/** The script a node child runs (worker.js, idle-worker.js), from its command line. */
+function scriptOf(pid: number): string {
+  try {
+    return path.basename(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').find((a) => a.endsWith('.js')) ?? '');
+  } catch {
+    return '';
+  }
+}
+
+function rows(procs: Proc[], warmupS: number): GrowthRow[] {
+  return procs
+    .filter((p) => p.t.length >= 2)
+    .map((p) => {
+      const after = p.t.map((t, i) => [t, i] as const).filter(([t]) => t >= warmupS).map(([, i]) => i);
+      const pick = (ys: number[]) => after.map((i) => ys[i]);
+      const span = p.t[p.t.length - 1] - p.t[0];
+      return {
+        variant: p.variant,
+        role: p.role,
+        pid: p.pid,
+        samples: p.t.length,
+        firstAnonMiB: p.rssAnon[0],
+        lastAnonMiB: p.rssAnon[p.rssAnon.length - 1],
+        anonPerHour: fitSlope(pick(p.t), pick(p.rssAnon)) * 3600,
+        anonPerHourAll: fitSlope(p.t, p.rssAnon) * 3600,
+        pssAnonPerHour: fitSlope(pick(p.t), pick(p.pssAnon)) * 3600,
+        lastPssMiB: p.pss[p.pss.length - 1],
+        cpu10s: span > 0 ? ((p.cpuTicks[p.cpuTicks.length - 1] - p.cpuTicks[0]) / 100 / span) * 10 : NaN,
+      };
+    });
+}
+
+export function renderGrowth(r: GrowthResults): string {
+  const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+  return [
+    `# liveplayerd growth while playing — ${r.startedAt}`,
+    '',
+    `${r.minutes} min of play from ${r.source} (1280x720, 30 fps, 2 Mb/s + AAC, fake sinks), every variant and the bare pipeline side by side in the same minutes. Slopes are least-squares fits of RssAnon (anonymous resident memory) over the samples after the first ${r.warmupMinutes} min (warm-up), in MiB per hour; "all" includes the warm-up.`,
+    `Machine: ${Object.entries(r.machine).map(([k, v]) => `${k} ${v}`).join('; ')}.`,
+    `Load average (1/5/15 min) at start and end: ${r.load.map((l) => l.map((v) => v.toFixed(2)).join(' ')).join('; ')}.`,
+    '',
+    ...Object.entries(r.variants).map(([k, v]) => `- **${k}**: ${v}`),
+    '',
+    '| variant | process | samples | RssAnon first → last, MiB | RssAnon slope, MiB/h | (all samples) | Pss_Anon slope, MiB/h | PSS at the end, MiB | CPU s per 10 s |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...r.rows.map((x) => `| ${x.variant} | ${x.role} (${x.pid}) | ${x.samples} | ${f(x.firstAnonMiB, 1)} → ${f(x.lastAnonMiB, 1)} | ${f(x.anonPerHour)} | ${f(x.anonPerHourAll)} | ${f(x.pssAnonPerHour)} | ${f(x.lastPssMiB, 1)} | ${f(x.cpu10s)} |`),
+    '',
+    r.events.length ? `Events:\n${r.events.map((e) => `- ${e}`).join('\n')}` : 'No process was replaced during the run.',
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const minutes = Number(arg('--minutes') ?? 60);
+  const every = Number(arg('--every') ?? 30);
+  const warmup = Number(arg('--warmup') ?? Math.min(5, minutes / 4));
+  const names = (arg('--variants') ?? 'default,glibc,arena2,bare').split(',');
+  const name = arg('--name') ?? 'growth-latest';
+  const outDir = path.resolve(__dirname, '../../bench/results');
+  mkdirSync(outDir, { recursive: true });
+
+  const media = await startBenchMedia();
+  const daemons: { variant: string; d: RunningDaemon }[] = [];
+  const bares: { variant: string; p: Managed }[] = [];
+  const unregister = onInterrupt(async () => {
+    for (const x of daemons) await x.d.stop().catch(() => undefined);
+    for (const b of bares) await b.p.stop('SIGINT', 2000);
+    await media.stop();
+  });
+  const src = media.sources.find((s) => s.key === 'nginx-rtmp')!;
+  const r: GrowthResults = { startedAt: new Date().toISOString(), minutes, warmupMinutes: warmup, source: 'nginx-rtmp', machine: machineInfo(), load: [loadavg()], variants: {}, rows: [], events: [] };
+  const procs = new Map<number, Proc>();
+  try {
+    for (const v of names) {
+      if (v === 'bare') {
+        r.variants.bare = `gst-launch-1.0 ${barePipeline(src.url, 'nginx')}`;
+        bares.push({ variant: v, p: spawnManaged('gst-launch-1.0', barePipeline(src.url, 'nginx').split(' ')) });
+        continue;
+      }
+      const spec = VARIANTS[v];
+      if (!spec) throw new Error(`unknown variant ${v}; known: ${Object.keys(VARIANTS).join(', ')}, bare`);
+      r.variants[v] = spec.what;
+      const d = await startBenchDaemon({ env: spec.env });
+      daemons.push({ variant: v, d });
+      const sub = await d.subscribe();
+      await d.api('PATCH', '/api/v1/player', { src: src.url });
+      await d.api('POST', '/api/v1/player/play');
+      await sub.waitForCode(2004, 30000);
+      sub.close();
+      log(`${v}: playing (daemon ${d.proc.pid})`);
+    }
+    // Let every daemon's next spare start before the first sample.
+    await sleep(5000);
+    const t0 = Date.now();
+    const roleOf = (variant: string, root: number, pid: number, cpu: number, siblings: { pid: number; cpu: number; script: string }[]) => {
+      if (variant === 'bare') return 'gst-launch';
+      if (pid === root) return 'daemon';
+      const script = scriptOf(pid);
+      if (script !== 'worker.js') return script ? script.replace(/\.js$/, '') : 'child';
+      const media = siblings.filter((s) => s.script === 'worker.js');
+      return cpu >= Math.max(...media.map((s) => s.cpu)) ? 'playing worker' : 'spare worker';
+    };
+    const sample = () => {
+      const t = (Date.now() - t0) / 1000;
+      const roots = [...daemons.map((x) => ({ variant: x.variant, pid: x.d.proc.pid! })), ...bares.map((b) => ({ variant: b.variant, pid: b.p.proc.pid! }))];
+      for (const root of roots) {
+        const tree = processTree(root.pid).map((pid) => ({ pid, s: sampleProcess(pid) })).filter((x) => x.s !== null);
+        const kids = tree.filter((x) => x.pid !== root.pid).map((x) => ({ pid: x.pid, cpu: x.s!.cpuTicks, script: scriptOf(x.pid) }));
+        for (const { pid, s } of tree) {
+          const m = anonMemory(pid);
+          if (!m) continue;
+          let p = procs.get(pid);
+          if (!p) {
+            p = { variant: root.variant, pid, role: roleOf(root.variant, root.pid, pid, s!.cpuTicks, kids), t: [], rssAnon: [], pssAnon: [], pss: [], cpuTicks: [] };
+            if (t > 0) r.events.push(`${root.variant}: new process ${pid} (${p.role}) at ${(t / 60).toFixed(1)} min`);
+            procs.set(pid, p);
+          }
+          p.t.push(t);
+          p.rssAnon.push(mib(m.rssAnonKiB));
+          p.pssAnon.push(mib(m.pssAnonKiB));
+          p.pss.push(mib(m.pssKiB));
+          p.cpuTicks.push(s!.cpuTicks);
+        }
+      }
+      r.rows = rows([...procs.values()], warmup * 60);
+      writeFileSync(path.join(outDir, `${name}.json`), JSON.stringify({ ...r, series: [...procs.values()] }, null, 2));
+      writeFileSync(path.join(outDir, `${name}.md`), renderGrowth(r));
+    };
+    while (Date.now() - t0 < minutes * 60000) {
+      sample();
+      const line = r.rows.map((x) => `${x.variant}/${x.role.split(' ')[0]} ${x.lastAnonMiB.toFixed(1)}`).join(', ');
+      log(`${((Date.now() - t0) / 60000).toFixed(1)} min: RssAnon MiB ${line}`);
+      for (const b of bares) if (b.p.proc.exitCode !== null) throw new Error(`bare pipeline exited\n${b.p.stderr().slice(-2000)}`);
+      await sleep(every * 1000);
+    }
+    sample();
+    r.load.push(loadavg());
+    for (const x of daemons) {
+      const state = (await x.d.api('GET', '/api/v1/player')).body.state as string;
+      if (state !== 'playing') r.events.push(`${x.variant}: state at the end ${state}`);
+    }
+    r.rows = rows([...procs.values()], warmup * 60);
+    const md = renderGrowth(r);
+    writeFileSync(path.join(outDir, `${name}.json`), JSON.stringify({ ...r, series: [...procs.values()] }, null, 2));
+    writeFileSync(path.join(outDir, `${name}.md`), md);
+    process.stdout.write(md);
+  } finally {
+    unregister();
+    for (const x of daemons) await x.d.stop().catch(() => undefined);
+    for (const b of bares) await b.p.stop('SIGINT', 2000);
+    await media.stop();
+  }
+}
+
+if (require.main === module) runScript(main);
