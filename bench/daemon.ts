@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDaemon, type DaemonOptions, type RunningDaemon } from '../test/helpers/daemon';
-import { BENCH_DAEMON_ARGS } from './players';
+import { BENCH_DAEMON_ARGS, SHIPPED_RUNTIME_ENV } from './players';
 
 /** Pids whose command line contains `needle` (our own daemons, by their unique state dir). */
 function pidsWith(needle: string): number[] {
@@ -45,7 +45,7 @@ export async function startBenchDaemon(opts: Omit<DaemonOptions, 'stateDir'> = {
   for (let i = 0; i < attempts; i++) {
     const stateDir = mkdtempSync(path.join(os.tmpdir(), 'lp-bench-d-'));
     try {
-      const d = await withLongerListenWait(() => startDaemon({ ...opts, args: [...BENCH_DAEMON_ARGS, ...(opts.args ?? [])], stateDir }));
+      const d = await withLongerListenWait(() => startDaemon({ ...opts, env: { ...SHIPPED_RUNTIME_ENV, ...opts.env }, args: [...BENCH_DAEMON_ARGS, ...(opts.args ?? [])], stateDir }));
       return { ...d, stop: async () => (await d.stop(), rmSync(stateDir, { recursive: true, force: true })) };
     } catch (e) {
       last = e as Error;

@@ -29,11 +29,11 @@ const log = (msg: string) => process.stderr.write(`[growth ${new Date().toISOStr
 /** What each daemon variant changes: the environment of the daemon (inherited by its workers). */
 export const VARIANTS: Record<string, { env: Record<string, string>; what: string }> = {
   // As shipped: the systemd unit sets MALLOC_ARENA_MAX=2 for the daemon, the worker gets it and its V8 flags from its spawn options.
-  default: { env: { MALLOC_ARENA_MAX: '2' }, what: 'as shipped: MALLOC_ARENA_MAX=2 (daemon and workers), worker V8 --max-semi-space-size=1 --max-old-space-size=64' },
+  default: { env: {}, what: 'as shipped: MALLOC_ARENA_MAX=2 (daemon and workers), daemon V8 --max-semi-space-size=1, worker V8 --max-semi-space-size=1 --max-old-space-size=64' },
   // glibc's own arena limit on 64-bit is 8 per core; the worker without V8 flags: the runtime before this change.
-  glibc: { env: { MALLOC_ARENA_MAX: String(8 * 2), LIVEPLAYER_BENCH_WORKER_FLAGS: '' }, what: 'before: glibc arenas (8 per core), worker V8 defaults' },
-  arena2: { env: { MALLOC_ARENA_MAX: '2', LIVEPLAYER_BENCH_WORKER_FLAGS: '' }, what: 'MALLOC_ARENA_MAX=2, worker V8 defaults' },
-  v8only: { env: { MALLOC_ARENA_MAX: String(8 * 2) }, what: 'glibc arenas, worker V8 --max-semi-space-size=1 --max-old-space-size=64' },
+  glibc: { env: { MALLOC_ARENA_MAX: String(8 * 2), NODE_OPTIONS: '', LIVEPLAYER_BENCH_WORKER_FLAGS: '' }, what: 'before: glibc arenas (8 per core), V8 defaults everywhere' },
+  arena2: { env: { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '', LIVEPLAYER_BENCH_WORKER_FLAGS: '' }, what: 'MALLOC_ARENA_MAX=2, V8 defaults everywhere' },
+  v8only: { env: { MALLOC_ARENA_MAX: String(8 * 2) }, what: 'glibc arenas, V8 flags as shipped' },
 };
 
 interface Proc {

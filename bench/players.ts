@@ -60,6 +60,14 @@ export interface LaunchOptions {
  */
 export const BENCH_DAEMON_ARGS = ['--display-size', '1280x720', '--start-view', 'fullscreen'];
 
+/**
+ * The daemon's runtime as the launchers start it (systemd/liveplayerd.service,
+ * packaging/deb/liveplayerd.sh, Dockerfile.template): two malloc arenas and a
+ * 1 MiB young generation. NODE_OPTIONS also reaches the workers, which set the
+ * same flag themselves.
+ */
+export const SHIPPED_RUNTIME_ENV: Record<string, string> = { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '--max-semi-space-size=1' };
+
 /** The pipeline liveplayerd builds (gst-pipelines/live.pipeline, fake sinks) with a network source in place of appsrc. */
 export function gstLaunchDescription(url: string): string {
   const desc = describePipeline({ variant: 'live', video_decoder: 'avdec_h264', video_sink: 'fakesink sync=true', audio_sink: 'fakesink sync=true async=false', ...turns() });
@@ -96,7 +104,7 @@ function command(kind: PlayerKind, url: string, o: LaunchOptions): { cmd: string
       return {
         cmd: process.execPath,
         args,
-        env: { ...process.env, ...(o.idle ? {} : { LIVEPLAYER_SRC: url, LIVEPLAYER_AUTOPLAY: '1' }), ...o.env },
+        env: { ...process.env, ...SHIPPED_RUNTIME_ENV, ...(o.idle ? {} : { LIVEPLAYER_SRC: url, LIVEPLAYER_AUTOPLAY: '1' }), ...o.env },
         marker: /"code":2004\b/,
         cleanup: () => rmSync(stateDir, { recursive: true, force: true }),
       };
