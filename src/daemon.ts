@@ -136,6 +136,7 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
     videoSink: config.videoSink,
     audioSink: config.audioSink,
     stallTimeoutMs: config.stallTimeout * 1000,
+    spareWorker: config.spareWorker,
     caCerts: config.caCerts,
     snapshotDir,
     audioDeviceSpeaker: config.audioDeviceSpeaker,

@@ -37,6 +37,8 @@ export const ConfigSchema = Type.Object(
     rejoin: Type.Union([Type.Literal('on'), Type.Literal('off')]),
     /** The TV's size in pixels, "auto" to ask the display (X server, KMS connector). */
     displaySize: Type.String({ pattern: '^(auto|[0-9]{2,4}x[0-9]{2,4})$' }),
+    /** When a spare media worker stands by: also while playing (warm src switch), or only while idle (less memory). */
+    spareWorker: Type.Union([Type.Literal('playing'), Type.Literal('idle')]),
     /** PEM file of extra CA certificates trusted for rtmps and https (docs/tls.md). */
     caFile: Type.Optional(Type.String({ minLength: 1 })),
     /** The address the TV's QR code carries, e.g. "http://tv-3.school.lan:8080" (default: from the listening address). */
@@ -81,6 +83,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'language', flag: '--language', env: 'LIVEPLAYER_LANGUAGE', kind: 'string' },
   { key: 'rejoin', flag: '--rejoin', env: 'LIVEPLAYER_REJOIN', kind: 'string' },
   { key: 'displaySize', flag: '--display-size', env: 'LIVEPLAYER_DISPLAY_SIZE', kind: 'string' },
+  { key: 'spareWorker', flag: '--spare-worker', env: 'LIVEPLAYER_SPARE_WORKER', kind: 'string' },
   { key: 'caFile', flag: '--ca-file', env: 'LIVEPLAYER_CA_FILE', kind: 'string' },
   { key: 'publicUrl', flag: '--public-url', env: 'LIVEPLAYER_PUBLIC_URL', kind: 'string' },
 ];

@@ -25,6 +25,13 @@ export interface GstEngineOptions {
   audioDeviceEar: string;
   /** Where the window and the PiP corner sit on the screen (configuration); default: centred / bottom-right. */
   layout?: ScreenLayout;
+  /**
+   * `playing`: a spare worker stands by while a session plays too, so a
+   * src switch, a restart or the software fallback starts warm. `idle`: the
+   * spare is given up while a session plays (one Node runtime less) and
+   * started again once the last session is gone; such a start is cold.
+   */
+  spareWorker?: 'playing' | 'idle';
   /** Test hook (FAILING_TEST_DECODER_ENV): `auto` starts with a decoder that fails on the first key frame. */
   testFailingDecoder?: boolean;
   log: Logger;
@@ -71,7 +78,10 @@ export class GstEngine implements MediaEngine {
     const worker = this.takeSpare(opts.attributes);
     const handle = new WorkerSessionHandle(worker, events, this.opts.log, opts, this.layout, (attrs) => this.softwareSession(attrs));
     this.sessions.add(handle);
-    handle.onGone(() => this.sessions.delete(handle));
+    handle.onGone(() => {
+      this.sessions.delete(handle);
+      if (!this.spareWhilePlaying && this.wantSpare()) this.scheduleSpare(opts.attributes);
+    });
     void Promise.all([worker.ready, this.probing]).then(
       () => {
         const plan = this.plan(opts.attributes, this.available);
@@ -80,7 +90,7 @@ export class GstEngine implements MediaEngine {
       },
       (err: Error) => handle.fail(err.message),
     );
-    this.scheduleSpare(opts.attributes);
+    if (this.spareWhilePlaying) this.scheduleSpare(opts.attributes);
     return handle;
   }
 
@@ -94,13 +104,23 @@ export class GstEngine implements MediaEngine {
     const plan = this.plan(attrs, this.available, 'software');
     if (typeof plan === 'string') return plan;
     const worker = this.takeSpare(attrs);
-    this.scheduleSpare(attrs);
+    if (this.spareWhilePlaying) this.scheduleSpare(attrs);
     return { worker, plan };
+  }
+
+  private get spareWhilePlaying(): boolean {
+    return this.opts.spareWorker !== 'idle';
+  }
+
+  /** Whether a spare should stand by now: always, or (policy `idle`) while no session holds a worker. */
+  private wantSpare(): boolean {
+    return this.spareWhilePlaying || this.sessions.size === 0;
   }
 
   private scheduleSpare(attrs: Attributes): void {
     if (this.spareTimer) clearTimeout(this.spareTimer);
-    this.spareTimer = setTimeout(() => this.fillSpare(attrs), SPARE_DELAY_MS);
+    // Checked again when the timer fires: a session may have started meanwhile.
+    this.spareTimer = setTimeout(() => this.wantSpare() && this.fillSpare(attrs), SPARE_DELAY_MS);
   }
 
   async close(): Promise<void> {
@@ -178,7 +198,7 @@ export class GstEngine implements MediaEngine {
       if (this.spare === dead) {
         this.opts.log.warn({ why }, 'spare media worker died; starting another');
         this.spare = null;
-        setTimeout(() => this.fillSpare(attrs), 1000);
+        setTimeout(() => this.wantSpare() && this.fillSpare(attrs), 1000);
       }
     });
     this.spare = w;

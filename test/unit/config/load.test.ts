@@ -44,7 +44,7 @@ t.test('each flag and its environment variable set the same option', async (tt) 
     audioDeviceSpeaker: ['hw:0', 'hw:0'], audioDeviceEar: ['hw:1', 'hw:1'],
     windowPosition: ['0,0', '0,0'], pipPosition: ['1440,720', '1440,720'],
     startView: ['window', 'window'], language: ['en', 'en'], rejoin: ['off', 'off'],
-    displaySize: ['1280x720', '1280x720'],
+    displaySize: ['1280x720', '1280x720'], spareWorker: ['idle', 'idle'],
     publicUrl: ['http://tv-3.school.lan:8080', 'http://tv-3.school.lan:8080'],
   };
   for (const spec of OPTION_SPECS) {
@@ -127,6 +127,7 @@ t.test('the TV options: defaults, the language from the locale, and one-line ref
   const d = loadConfig([], {}).config;
   tt.equal(d.startView, 'fullscreen', 'a TV fills its screen by default');
   tt.equal(d.rejoin, 'on', 'and keeps waiting for the lesson');
+  tt.equal(d.spareWorker, 'playing', 'a spare media worker stands by while playing too, unless asked otherwise');
   tt.equal(d.language, 'zh', 'Chinese when the locale says nothing');
   tt.equal(loadConfig([], { LANG: 'en_GB.UTF-8' }).config.language, 'en');
   tt.equal(loadConfig([], { LANG: 'zh_CN.UTF-8' }).config.language, 'zh');
@@ -139,6 +140,7 @@ t.test('the TV options: defaults, the language from the locale, and one-line ref
     [['--language', 'fr'], {}, '--language must be one of zh, en, got "fr"'],
     [['--rejoin', 'maybe'], {}, '--rejoin must be one of on, off, got "maybe"'],
     [[], { LIVEPLAYER_REJOIN: 'yes' }, 'LIVEPLAYER_REJOIN must be one of on, off, got "yes"'],
+    [['--spare-worker', 'never'], {}, '--spare-worker must be one of playing, idle, got "never"'],
   ] as [string[], Record<string, string>, string][]) {
     try {
       loadConfig(argv, env);

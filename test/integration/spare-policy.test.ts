@@ -1,0 +1,77 @@
+// --spare-worker idle: no spare media worker stands by while a session
+// plays (one Node runtime less on a small board); a spare is back once the
+// session is gone, and a playing worker's death still recovers, on a fresh
+// (cold) worker. Counted from the daemon's child processes, against a real
+// node-media-server stream.
+import t from 'tap';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { startDaemon } from '../helpers/daemon';
+import { startNodeMediaServer, startPublisher, waitForStream } from '../helpers/media-servers';
+
+t.setTimeout(300_000);
+
+/** Past the spare's 1.5 s delay and its start-up on a loaded machine. */
+const SETTLE_MS = 5000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function children(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** The media workers among the daemon's children (the TV's card process is another script). */
+function mediaWorkers(pid: number): number[] {
+  return children(pid).filter((c) => {
+    try {
+      return readFileSync(`/proc/${c}/cmdline`, 'utf8').includes('worker.js') && !readFileSync(`/proc/${c}/cmdline`, 'utf8').includes('idle-worker');
+    } catch {
+      return false;
+    }
+  });
+}
+
+t.test('spare worker only while idle', async (tt) => {
+  const nms = await startNodeMediaServer();
+  tt.teardown(() => nms.stop());
+  const pub = await startPublisher(nms.rtmpUrl('s'));
+  tt.teardown(() => pub.stop());
+  await waitForStream(nms.rtmpUrl('s'));
+  const d = await startDaemon({ args: ['--spare-worker', 'idle', '--reconnect-interval', '0.5'] });
+  tt.teardown(() => d.stop());
+  const pid = d.proc.pid!;
+  const sub = await d.subscribe();
+  await d.api('PATCH', '/api/v1/player', { src: nms.rtmpUrl('s') });
+  await sleep(SETTLE_MS);
+  tt.equal(mediaWorkers(pid).length, 1, 'idle: one spare stands by');
+
+  let from = sub.events.length;
+  await d.api('POST', '/api/v1/player/play');
+  await sub.waitForCode(2004, 20000, from);
+  await sleep(SETTLE_MS);
+  const playing = mediaWorkers(pid);
+  tt.equal(playing.length, 1, `playing: the session's worker and no spare (${playing.join(', ')})`);
+
+  // The playing worker dies: the player reports it and plays again on a fresh worker.
+  from = sub.events.length;
+  process.kill(playing[0], 'SIGKILL');
+  await sub.waitForCode(2103, 10000, from);
+  await sub.waitForCode(2004, 30000, from);
+  tt.equal((await d.api('GET', '/api/v1/player')).body.state, 'playing', 'playing again after the worker died');
+  await sleep(SETTLE_MS);
+  const again = mediaWorkers(pid);
+  tt.equal(again.length, 1, `playing again: still no spare (${again.join(', ')})`);
+  tt.not(again[0], playing[0], 'on another worker');
+
+  await d.api('POST', '/api/v1/player/stop');
+  await sleep(SETTLE_MS);
+  tt.equal(mediaWorkers(pid).length, 1, 'stopped: a spare stands by again');
+  from = sub.events.length;
+  await d.api('POST', '/api/v1/player/play');
+  await sub.waitForCode(2004, 20000, from);
+  tt.pass('and the next play reaches 2004');
+  await d.api('POST', '/api/v1/player/stop');
+});
