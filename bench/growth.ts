@@ -7,6 +7,7 @@
 // bench/results/<name>.{md,json} after every sample, so a long run that is
 // cut short still leaves its figures.
 //   node dist/bench/growth.js [--minutes 60] [--every 30] [--warmup 5] [--variants default,glibc,arena2,bare] [--name growth-latest]
+//   node dist/bench/growth.js --reprocess bench/results/growth-latest.json
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startBenchDaemon } from './daemon';
@@ -53,6 +54,8 @@ export interface GrowthRow {
   role: string;
   pid: number;
   samples: number;
+  /** How long the series that counts lasted (a media worker: while it played). */
+  minutes: number;
   firstAnonMiB: number;
   lastAnonMiB: number;
   /** RssAnon slope over the samples after the warm-up, MiB per hour. */
@@ -88,18 +91,40 @@ function scriptOf(pid: number): string {
   }
 }
 
-function rows(procs: Proc[], warmupS: number): GrowthRow[] {
+/** A media worker plays from the first sample after which it used more than this share of a core (a spare idles near 0). */
+const PLAYING_CPU_SHARE = 0.01;
+
+/**
+ * The part of a process's series that counts: for a media worker the time it
+ * played (a spare that took over a session is a spare first, then a playing
+ * worker, and only the second part is a play), for the others all of it.
+ */
+function segment(p: Proc): { from: number; role: string } {
+  if (!/worker$/.test(p.role) || p.role === 'idle-worker') return { from: 0, role: p.role };
+  for (let i = 0; i + 1 < p.t.length; i++) {
+    const share = (p.cpuTicks[i + 1] - p.cpuTicks[i]) / 100 / (p.t[i + 1] - p.t[i]);
+    if (share > PLAYING_CPU_SHARE) return { from: i, role: 'playing worker' };
+  }
+  return { from: 0, role: 'spare worker' };
+}
+
+export function rows(procs: Proc[], warmupS: number): GrowthRow[] {
   return procs
     .filter((p) => p.t.length >= 2)
-    .map((p) => {
-      const after = p.t.map((t, i) => [t, i] as const).filter(([t]) => t >= warmupS).map(([, i]) => i);
+    .map((whole) => {
+      const seg = segment(whole);
+      const cut = <T>(xs: T[]) => xs.slice(seg.from);
+      const p = { ...whole, t: cut(whole.t), rssAnon: cut(whole.rssAnon), pssAnon: cut(whole.pssAnon), pss: cut(whole.pss), cpuTicks: cut(whole.cpuTicks) };
+      const start = p.t[0] ?? 0;
+      const after = p.t.map((t, i) => [t, i] as const).filter(([t]) => t - start >= warmupS).map(([, i]) => i);
       const pick = (ys: number[]) => after.map((i) => ys[i]);
       const span = p.t[p.t.length - 1] - p.t[0];
       return {
         variant: p.variant,
-        role: p.role,
+        role: seg.role,
         pid: p.pid,
         samples: p.t.length,
+        minutes: span / 60,
         firstAnonMiB: p.rssAnon[0],
         lastAnonMiB: p.rssAnon[p.rssAnon.length - 1],
         anonPerHour: fitSlope(pick(p.t), pick(p.rssAnon)) * 3600,
@@ -116,15 +141,15 @@ export function renderGrowth(r: GrowthResults): string {
   return [
     `# liveplayerd growth while playing — ${r.startedAt}`,
     '',
-    `${r.minutes} min of play from ${r.source} (1280x720, 30 fps, 2 Mb/s + AAC, fake sinks), every variant and the bare pipeline side by side in the same minutes. Slopes are least-squares fits of RssAnon (anonymous resident memory) over the samples after the first ${r.warmupMinutes} min (warm-up), in MiB per hour; "all" includes the warm-up.`,
+    `${r.minutes} min of play from ${r.source} (1280x720, 30 fps, 2 Mb/s + AAC, fake sinks), every variant and the bare pipeline side by side in the same minutes. Slopes are least-squares fits of RssAnon (anonymous resident memory) over each process's series after its first ${r.warmupMinutes} min (warm-up), in MiB per hour; "all" includes the warm-up. A media worker's series is the time it played (a spare that took over a replaced session counts from then); "minutes" is how long that was. A process replaced during the run (see the events) has a shorter series.`,
     `Machine: ${Object.entries(r.machine).map(([k, v]) => `${k} ${v}`).join('; ')}.`,
     `Load average (1/5/15 min) at start and end: ${r.load.map((l) => l.map((v) => v.toFixed(2)).join(' ')).join('; ')}.`,
     '',
     ...Object.entries(r.variants).map(([k, v]) => `- **${k}**: ${v}`),
     '',
-    '| variant | process | samples | RssAnon first → last, MiB | RssAnon slope, MiB/h | (all samples) | Pss_Anon slope, MiB/h | PSS at the end, MiB | CPU s per 10 s |',
+    '| variant | process | minutes | RssAnon first → last, MiB | RssAnon slope, MiB/h | (all samples) | Pss_Anon slope, MiB/h | PSS at the end, MiB | CPU s per 10 s |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|',
-    ...r.rows.map((x) => `| ${x.variant} | ${x.role} (${x.pid}) | ${x.samples} | ${f(x.firstAnonMiB, 1)} → ${f(x.lastAnonMiB, 1)} | ${f(x.anonPerHour)} | ${f(x.anonPerHourAll)} | ${f(x.pssAnonPerHour)} | ${f(x.lastPssMiB, 1)} | ${f(x.cpu10s)} |`),
+    ...r.rows.map((x) => `| ${x.variant} | ${x.role} (${x.pid}) | ${f(x.minutes, 1)} | ${f(x.firstAnonMiB, 1)} → ${f(x.lastAnonMiB, 1)} | ${f(x.anonPerHour)} | ${f(x.anonPerHourAll)} | ${f(x.pssAnonPerHour)} | ${f(x.lastPssMiB, 1)} | ${f(x.cpu10s)} |`),
     '',
     r.events.length ? `Events:\n${r.events.map((e) => `- ${e}`).join('\n')}` : 'No process was replaced during the run.',
     '',
@@ -132,6 +157,16 @@ export function renderGrowth(r: GrowthResults): string {
 }
 
 async function main(): Promise<void> {
+  const again = arg('--reprocess');
+  if (again) {
+    // The table again from a saved run's series (e.g. after a change to how rows are computed).
+    const saved = JSON.parse(readFileSync(again, 'utf8')) as GrowthResults & { series: Proc[] };
+    saved.rows = rows(saved.series, saved.warmupMinutes * 60);
+    writeFileSync(again, JSON.stringify(saved, null, 2));
+    writeFileSync(again.replace(/\.json$/, '.md'), renderGrowth(saved));
+    process.stdout.write(renderGrowth(saved));
+    return;
+  }
   const minutes = Number(arg('--minutes') ?? 60);
   const every = Number(arg('--every') ?? 30);
   const warmup = Number(arg('--warmup') ?? Math.min(5, minutes / 4));
@@ -181,6 +216,7 @@ async function main(): Promise<void> {
       const media = siblings.filter((s) => s.script === 'worker.js');
       return cpu >= Math.max(...media.map((s) => s.cpu)) ? 'playing worker' : 'spare worker';
     };
+    let samples = 0;
     const sample = () => {
       const t = (Date.now() - t0) / 1000;
       const roots = [...daemons.map((x) => ({ variant: x.variant, pid: x.d.proc.pid! })), ...bares.map((b) => ({ variant: b.variant, pid: b.p.proc.pid! }))];
@@ -193,7 +229,7 @@ async function main(): Promise<void> {
           let p = procs.get(pid);
           if (!p) {
             p = { variant: root.variant, pid, role: roleOf(root.variant, root.pid, pid, s!.cpuTicks, kids), t: [], rssAnon: [], pssAnon: [], pss: [], cpuTicks: [] };
-            if (t > 0) r.events.push(`${root.variant}: new process ${pid} (${p.role}) at ${(t / 60).toFixed(1)} min`);
+            if (procs.size > 0 && samples > 0) r.events.push(`${root.variant}: new process ${pid} (${p.role}) at ${(t / 60).toFixed(1)} min`);
             procs.set(pid, p);
           }
           p.t.push(t);
@@ -203,17 +239,39 @@ async function main(): Promise<void> {
           p.cpuTicks.push(s!.cpuTicks);
         }
       }
+      samples++;
       r.rows = rows([...procs.values()], warmup * 60);
       writeFileSync(path.join(outDir, `${name}.json`), JSON.stringify({ ...r, series: [...procs.values()] }, null, 2));
       writeFileSync(path.join(outDir, `${name}.md`), renderGrowth(r));
     };
+    // Why a session was replaced, from the daemons' own log (warnings and errors, lost connections).
+    // logs() keeps only the last 5,000 lines: the place to go on from is found by the last line read.
+    const seen = new Map<RunningDaemon, string>(daemons.map((x) => [x.d, x.d.logs().at(-1) ?? '']));
+    const notable = () => {
+      for (const x of daemons) {
+        const lines = x.d.logs();
+        const from = lines.lastIndexOf(seen.get(x.d) ?? '') + 1;
+        for (const line of lines.slice(from)) {
+          if (!/"level":(40|50|60)|"code":(2103|2105|-2301)\b/.test(line)) continue;
+          try {
+            const j = JSON.parse(line) as { time?: number; msg?: string; code?: number; detail?: string; why?: string };
+            r.events.push(`${x.variant}: ${new Date(j.time ?? Date.now()).toISOString().slice(11, 19)} ${j.msg ?? ''}${j.code ? ` ${j.code}` : ''}${j.detail ? `: ${String(j.detail).slice(0, 200)}` : ''}${j.why ? ` (${j.why})` : ''}`);
+          } catch {
+            /* not JSON */
+          }
+        }
+        seen.set(x.d, lines.at(-1) ?? '');
+      }
+    };
     while (Date.now() - t0 < minutes * 60000) {
+      notable();
       sample();
       const line = r.rows.map((x) => `${x.variant}/${x.role.split(' ')[0]} ${x.lastAnonMiB.toFixed(1)}`).join(', ');
       log(`${((Date.now() - t0) / 60000).toFixed(1)} min: RssAnon MiB ${line}`);
       for (const b of bares) if (b.p.proc.exitCode !== null) throw new Error(`bare pipeline exited\n${b.p.stderr().slice(-2000)}`);
       await sleep(every * 1000);
     }
+    notable();
     sample();
     r.load.push(loadavg());
     for (const x of daemons) {

@@ -2,7 +2,8 @@
 // then measures liveplayerd against gst-launch-1.0, ffmpeg and mpv, runs
 // interleaved, and writes bench/results/latest.md and latest.json.
 //   node dist/bench/run.js [--runs 5] [--quick] [--only ttff,resources,control,reconnect,healthz] [--players liveplayerd,gst-bare,gst-launch,ffmpeg,mpv] [--name latest]
-// The growth target is read from bench/results/growth-latest.json (node dist/bench/growth.js, 60 min).
+// The growth target is read from bench/results/growth-latest.json (node dist/bench/growth.js, 60 min);
+// --render-only [--name latest] writes the table again from the saved JSON.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startBenchDaemon as startDaemon } from './daemon';
@@ -99,6 +100,15 @@ async function resourcesPhase(media: BenchMedia, r: BenchResults, windowMs: numb
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--render-only')) {
+    // The table again from a saved run, with the growth run finished since.
+    const outDir = path.resolve(__dirname, '../../bench/results');
+    const name = arg('--name') ?? 'latest';
+    const md = renderMarkdown(JSON.parse(readFileSync(path.join(outDir, `${name}.json`), 'utf8')) as BenchResults, lastGrowth(outDir));
+    writeFileSync(path.join(outDir, `${name}.md`), md);
+    process.stdout.write(md);
+    return;
+  }
   const quick = process.argv.includes('--quick');
   const runs = Number(arg('--runs') ?? (quick ? 2 : 5));
   const only = new Set((arg('--only') ?? PHASES.join(',')).split(','));
