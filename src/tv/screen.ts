@@ -53,6 +53,8 @@ export interface TvScreenOptions {
   stallTimeoutMs?: number;
   /** Problems with the configuration an admin should see (shown on the idle card). */
   warnings?: readonly string[];
+  /** false (--spare-worker idle): no spare card process while a stream plays; the next card starts one cold. */
+  spareWhilePlaying?: boolean;
 }
 
 export interface TvScreenEvents {
@@ -110,6 +112,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
       this.armStallTimer();
     }
     if (e.state === 'reconnecting') this.progress = 0;
+    if (e.state === 'playing' && !this.spareWanted()) this.dropSpare();
     this.render();
   };
   private readonly onCode = (e: PlayerEventMap['statechange'][0]): void => {
@@ -380,8 +383,20 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     if (this.spare || this.spareTimer || !this.started) return;
     this.spareTimer = setTimeout(() => {
       this.spareTimer = null;
-      if (!this.spare && this.started) this.spare = this.fork();
+      if (!this.spare && this.started && this.spareWanted()) this.spare = this.fork();
     }, delayMs);
+  }
+
+  private spareWanted(): boolean {
+    return this.opts.spareWhilePlaying !== false || this.opts.player.state !== 'playing';
+  }
+
+  private dropSpare(): void {
+    if (this.spareTimer) clearTimeout(this.spareTimer);
+    this.spareTimer = null;
+    const spare = this.spare;
+    this.spare = null;
+    if (spare) void spare.link.kill();
   }
 
   private spawn(card: Card): void {

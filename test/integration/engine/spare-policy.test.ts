@@ -1,13 +1,14 @@
-// --spare-worker idle: no spare media worker stands by while a session
-// plays (one Node runtime less on a small board); a spare is back once the
+// --spare-worker idle: no spare media worker, and no spare TV card process,
+// stands by while a session plays (two Node runtimes less on a small board);
+// a spare is back once the
 // session is gone, and a playing worker's death still recovers, on a fresh
 // (cold) worker. Counted from the daemon's child processes, against a real
 // node-media-server stream.
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { startDaemon } from '../helpers/daemon';
-import { startNodeMediaServer, startPublisher, waitForStream } from '../helpers/media-servers';
+import { startDaemon } from '../../helpers/daemon';
+import { startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
 
 t.setTimeout(300_000);
 
@@ -23,15 +24,22 @@ function children(pid: number): number[] {
   }
 }
 
-/** The media workers among the daemon's children (the TV's card process is another script). */
+function script(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').find((a) => a.endsWith('.js')) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/** The media workers among the daemon's children. */
 function mediaWorkers(pid: number): number[] {
-  return children(pid).filter((c) => {
-    try {
-      return readFileSync(`/proc/${c}/cmdline`, 'utf8').includes('worker.js') && !readFileSync(`/proc/${c}/cmdline`, 'utf8').includes('idle-worker');
-    } catch {
-      return false;
-    }
-  });
+  return children(pid).filter((c) => /\/worker\.js$/.test(script(c)));
+}
+
+/** The TV's card processes (shown or spare). */
+function cardProcesses(pid: number): number[] {
+  return children(pid).filter((c) => /idle-worker\.js$/.test(script(c)));
 }
 
 t.test('spare worker only while idle', async (tt) => {
@@ -47,6 +55,7 @@ t.test('spare worker only while idle', async (tt) => {
   await d.api('PATCH', '/api/v1/player', { src: nms.rtmpUrl('s') });
   await sleep(SETTLE_MS);
   tt.equal(mediaWorkers(pid).length, 1, 'idle: one spare stands by');
+  tt.ok(cardProcesses(pid).length >= 1, 'idle: the TV has its card process');
 
   let from = sub.events.length;
   await d.api('POST', '/api/v1/player/play');
@@ -54,6 +63,7 @@ t.test('spare worker only while idle', async (tt) => {
   await sleep(SETTLE_MS);
   const playing = mediaWorkers(pid);
   tt.equal(playing.length, 1, `playing: the session's worker and no spare (${playing.join(', ')})`);
+  tt.equal(cardProcesses(pid).length, 0, 'playing with no card shown: no spare card process either');
 
   // The playing worker dies: the player reports it and plays again on a fresh worker.
   from = sub.events.length;
@@ -69,6 +79,7 @@ t.test('spare worker only while idle', async (tt) => {
   await d.api('POST', '/api/v1/player/stop');
   await sleep(SETTLE_MS);
   tt.equal(mediaWorkers(pid).length, 1, 'stopped: a spare stands by again');
+  tt.ok(cardProcesses(pid).length >= 1, 'stopped: the idle card is back');
   from = sub.events.length;
   await d.api('POST', '/api/v1/player/play');
   await sub.waitForCode(2004, 20000, from);
