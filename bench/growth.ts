@@ -35,6 +35,10 @@ export const VARIANTS: Record<string, { env: Record<string, string>; what: strin
   glibc: { env: { MALLOC_ARENA_MAX: String(8 * 2), NODE_OPTIONS: '', LIVEPLAYER_BENCH_WORKER_FLAGS: '' }, what: 'before: glibc arenas (8 per core), V8 defaults everywhere' },
   arena2: { env: { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '', LIVEPLAYER_BENCH_WORKER_FLAGS: '' }, what: 'MALLOC_ARENA_MAX=2, V8 defaults everywhere' },
   v8only: { env: { MALLOC_ARENA_MAX: String(8 * 2) }, what: 'glibc arenas, V8 flags as shipped' },
+  // Which V8 setting the worker's remaining growth follows: the young generation, the heap's growing strategy.
+  young16: { env: { NODE_OPTIONS: '', LIVEPLAYER_BENCH_WORKER_FLAGS: '--max-old-space-size=64' }, what: 'MALLOC_ARENA_MAX=2, worker V8 default young generation, --max-old-space-size=64' },
+  forsize: { env: { NODE_OPTIONS: '', LIVEPLAYER_BENCH_WORKER_FLAGS: '--max-semi-space-size=1 --max-old-space-size=64 --optimize-for-size' }, what: 'MALLOC_ARENA_MAX=2, worker V8 as shipped plus --optimize-for-size' },
+  old16: { env: { NODE_OPTIONS: '', LIVEPLAYER_BENCH_WORKER_FLAGS: '--max-semi-space-size=1 --max-old-space-size=16' }, what: 'MALLOC_ARENA_MAX=2, worker V8 --max-semi-space-size=1 --max-old-space-size=16' },
 };
 
 interface Proc {
