@@ -2,13 +2,21 @@
 // and environment name each comes from. Validated once at start.
 import { Type, type Static } from '@sinclair/typebox';
 
+/** The choices of decoder and sinks; src/gst/element-choice.ts maps each to its elements. */
+export const DECODER_PREFS = ['auto', 'v4l2', 'omx', 'software'] as const;
+export const VIDEO_SINK_PREFS = ['auto', 'kms', 'gl', 'x', 'wayland', 'fake'] as const;
+export const AUDIO_SINK_PREFS = ['auto', 'alsa', 'pulse', 'fake'] as const;
+export type DecoderPref = (typeof DECODER_PREFS)[number];
+export type VideoSinkPref = (typeof VIDEO_SINK_PREFS)[number];
+export type AudioSinkPref = (typeof AUDIO_SINK_PREFS)[number];
+
 export const ConfigSchema = Type.Object(
   {
     http: Type.String({ pattern: '^(off|\\[?[0-9A-Za-z.:-]*\\]?:[0-9]{1,5})$' }),
     dbus: Type.Union([Type.Literal('system'), Type.Literal('session'), Type.Literal('off')]),
-    videoSink: Type.Union([Type.Literal('auto'), Type.Literal('kms'), Type.Literal('gl'), Type.Literal('x'), Type.Literal('wayland'), Type.Literal('fake')]),
-    audioSink: Type.Union([Type.Literal('auto'), Type.Literal('alsa'), Type.Literal('pulse'), Type.Literal('fake')]),
-    decoder: Type.Union([Type.Literal('auto'), Type.Literal('v4l2'), Type.Literal('omx'), Type.Literal('software')]),
+    videoSink: Type.Union(VIDEO_SINK_PREFS.map((v) => Type.Literal(v))),
+    audioSink: Type.Union(AUDIO_SINK_PREFS.map((v) => Type.Literal(v))),
+    decoder: Type.Union(DECODER_PREFS.map((v) => Type.Literal(v))),
     stateDir: Type.String({ minLength: 1 }),
     token: Type.Optional(Type.String({ minLength: 16, maxLength: 256, pattern: '^[A-Za-z0-9._~+/=-]+$' })),
     name: Type.String({ minLength: 1, maxLength: 63 }),

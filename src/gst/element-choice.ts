@@ -3,9 +3,9 @@
 // a user. Pure functions: the availability probe is passed in, so the
 // selection logic is tested on a machine without any hardware decoder.
 
-export type DecoderPref = 'auto' | 'v4l2' | 'omx' | 'software';
-export type VideoSinkPref = 'auto' | 'kms' | 'gl' | 'x' | 'wayland' | 'fake';
-export type AudioSinkPref = 'auto' | 'alsa' | 'pulse' | 'fake';
+import type { AudioSinkPref, DecoderPref, VideoSinkPref } from '../config/schema';
+
+export type { AudioSinkPref, DecoderPref, VideoSinkPref };
 
 /** Element factory per decoder choice, hardware first in the order `auto` tries them. */
 export const DECODERS = {

@@ -3,7 +3,8 @@
 // so a spike between two samples is still counted while the child lives.
 import { readdirSync, readFileSync } from 'node:fs';
 
-function children(pid: number): number[] {
+/** The pids whose parent is `pid`, read from /proc. */
+export function children(pid: number): number[] {
   const out: number[] = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;

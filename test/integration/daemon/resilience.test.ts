@@ -4,21 +4,14 @@
 // is always whole and one of the written states, and is restored), and a
 // restart after SIGKILL resumes playing (time printed).
 import t from 'tap';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startDaemon } from '../../helpers/daemon';
 import { publishedStream } from '../../helpers/media-servers';
+import { children } from '../../helpers/proc-memory';
 
-function children(pid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 t.setTimeout(600_000);
 

@@ -3,11 +3,11 @@
 // threads and fds return to baseline (its RSS and JS heap are printed). Playback works
 // afterwards, and SIGTERM while playing ends the daemon within 2 s.
 import t from 'tap';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { startDaemon } from '../../helpers/daemon';
 import { startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
 import { sampleProcess } from '../../../bench/proc-stats';
+import { children } from '../../helpers/proc-memory';
 
 const CYCLES = Number(process.env.LIVEPLAYER_HYGIENE_CYCLES ?? 2000);
 const WARM_UP = Math.min(700, CYCLES / 2);
@@ -15,13 +15,6 @@ const WARM_UP = Math.min(700, CYCLES / 2);
 // Thousands of real sessions: longer than tap's default per-file limit.
 t.setTimeout(900_000);
 
-function children(pid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 t.test(`${CYCLES} play/stop/src-switch cycles leave the control process as it was`, async (tt) => {
   const nms = await startNodeMediaServer();

@@ -13,6 +13,7 @@ import { plainSocketAddress } from '../../../src/dbus/bus-address';
 import { startDaemon, type RunningDaemon } from '../../helpers/daemon';
 import { startDbusDaemon } from '../../helpers/dbus-daemon';
 import { startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { children } from '../../helpers/proc-memory';
 
 t.setTimeout(600_000);
 
@@ -21,13 +22,6 @@ const PER_BURST = 30;
 /** Long enough for a killed worker to be reaped and the next spare (1.5 s after a play) to be up. */
 const SETTLE_MS = 4000;
 
-function children(pid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 function describe(pid: number): string {
   try {

@@ -5,24 +5,17 @@
 // (cold) worker. Counted from the daemon's child processes, against a real
 // node-media-server stream.
 import t from 'tap';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { startDaemon } from '../../helpers/daemon';
 import { startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { children } from '../../helpers/proc-memory';
+import { sleep } from '../../helpers/time';
 
 t.setTimeout(300_000);
 
 /** Past the spare's 1.5 s delay and its start-up on a loaded machine. */
 const SETTLE_MS = 5000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function children(pid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 function script(pid: number): string {
   try {
