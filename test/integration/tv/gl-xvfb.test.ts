@@ -47,7 +47,7 @@ t.test('on the GL sink the TV shows the same cards and a full-screen picture', a
   // The mark is a small card at the top left, over the picture.
   const paused = await readUntil(() => screenshot(x.display), /Paused/, { width: 0.3, height: 0.15 });
   keepShot(paused.shot.png, 'tv-gl-paused-en.png');
-  t.match(paused.text, /Paused/, 'paused: the mark');
+  if (!t.match(paused.text, /Paused/, 'paused: the mark')) t.comment(d.logs().slice(-40).join('\n'));
   t.ok(litShare(paused.shot) > 0.8, `and the picture stays (${(litShare(paused.shot) * 100).toFixed(1)} % lit)`);
 
   await d.api('POST', '/api/v1/player/stop');
