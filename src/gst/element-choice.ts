@@ -169,6 +169,27 @@ export function videoSinkDescription(kind: keyof typeof VIDEO_SINKS, sync = true
   return `${VIDEO_SINKS[kind]} sync=${sync}${kind === 'wayland' ? ' fullscreen=true' : ''}`;
 }
 
+/** videobox's formats without alpha: with these it passes a decoder's YUV through instead of converting each frame to AYUV. */
+export const PLACE_CAPS_WITHOUT_ALPHA =
+  'video/x-raw,format=(string){I420,YV12,NV12,NV21,Y444,Y42B,Y41B,YUY2,YVYU,UYVY,xRGB,BGRx,xBGR,RGBx,RGB,BGR,GRAY8,GRAY16_LE,GRAY16_BE}';
+
+/** What videobox negotiated before `placecaps` existed: its first format, whatever it is given. */
+export const PLACE_CAPS_AS_BEFORE = 'video/x-raw,format=AYUV';
+
+/**
+ * The caps of `placecaps` (after `videobox name=place`) for a {{video_sink}}
+ * description. Only glimagesink and waylandsink keep AYUV, as they had it
+ * before: with glimagesink and the formats without alpha, a paused lesson on
+ * a loaded machine grew the worker past its memory bound (306-322 MiB in 3
+ * of 3 runs, 0 of 3 without), and waylandsink is checked here only on a
+ * headless compositor. An empty capsfilter is no neutral choice either: it
+ * alone makes videobox pass I420 through (measured), so AYUV is set outright.
+ */
+export function placeCaps(videoSink: string): string {
+  const factory = videoSink.split(' ', 1)[0];
+  return factory === VIDEO_SINKS.gl || factory === VIDEO_SINKS.wayland ? PLACE_CAPS_AS_BEFORE : PLACE_CAPS_WITHOUT_ALPHA;
+}
+
 /**
  * Whether cards can show over a media session's picture: each is a window of
  * its own at the top left, which X places where it is asked. KMS holds the

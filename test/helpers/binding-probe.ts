@@ -4,6 +4,14 @@
 import { execFileSync } from 'node:child_process';
 
 export function bindingProbe(script: string): number {
+  const out = bindingProbeText(script);
+  const n = Number(out);
+  if (!out || !Number.isFinite(n)) throw new Error(`probe printed ${JSON.stringify(out)}`);
+  return n;
+}
+
+/** The same, for a script that prints a word. */
+export function bindingProbeText(script: string): string {
   let out = '';
   try {
     // Without the runner's NODE_OPTIONS hooks, which allocate on their own.
@@ -12,7 +20,5 @@ export function bindingProbe(script: string): number {
     // The probe ends itself with SIGKILL (no exit hooks on the binding's threads); stdout is still there.
     out = String((e as { stdout?: string }).stdout ?? '');
   }
-  const n = Number(out);
-  if (!out || !Number.isFinite(n)) throw new Error(`probe printed ${JSON.stringify(out)}`);
-  return n;
+  return out;
 }

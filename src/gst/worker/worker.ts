@@ -5,7 +5,8 @@
 import type { FromWorker, ToWorker } from '../protocol';
 import { WorkerSession } from './session';
 import type { Gst, GstPipeline } from './binding';
-import { describePipeline } from '../pipeline-description';
+import { describePipeline, type PipelineChoice } from '../pipeline-description';
+import { placeCaps } from '../element-choice';
 import { cacheChildren } from './element-cache';
 import { watchMemory, workerRssLimitMiB } from './memory-bound';
 
@@ -18,6 +19,14 @@ function send(m: FromWorker): void {
   if (process.connected) process.send!(m, undefined, {}, () => undefined);
 }
 
+/** A pipeline parsed for a choice, with what the element table sets per sink before it starts. */
+function build(text: string, choice: PipelineChoice): GstPipeline {
+  const pipeline = cacheChildren(new gst.Pipeline(text));
+  const filter = pipeline.findChild('placecaps');
+  if (filter) filter.caps = placeCaps(choice.video_sink);
+  return pipeline;
+}
+
 let session: WorkerSession | null = null;
 let prepared: { key: string; pipeline: GstPipeline } | null = null;
 
@@ -27,12 +36,12 @@ process.on('message', (raw: ToWorker) => {
       case 'prepare': {
         // Parsing loads the plugins; done while idle it keeps `play` fast.
         const text = describePipeline(raw.choice);
-        prepared = { key: text, pipeline: cacheChildren(new gst.Pipeline(text)) };
+        prepared = { key: text, pipeline: build(text, raw.choice) };
         break;
       }
       case 'open': {
         const text = describePipeline(raw.plan.choice);
-        const pipeline = prepared && prepared.key === text ? prepared.pipeline : cacheChildren(new gst.Pipeline(text));
+        const pipeline = prepared && prepared.key === text ? prepared.pipeline : build(text, raw.plan.choice);
         prepared = null;
         session = new WorkerSession(pipeline, raw.plan, send);
         session.start();

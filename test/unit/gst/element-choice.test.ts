@@ -2,7 +2,7 @@
 // with each decoder made available in turn, so the Pi's paths are covered
 // here too. Pure functions: availability is passed in.
 import t from 'tap';
-import { chooseAudioSink, chooseDecoder, chooseGeometry, chooseVideoSink, decoderDescription, softwareDecoder } from '../../../src/gst/element-choice';
+import { chooseAudioSink, chooseDecoder, chooseGeometry, chooseVideoSink, decoderDescription, PLACE_CAPS_AS_BEFORE, PLACE_CAPS_WITHOUT_ALPHA, placeCaps, softwareDecoder, videoSinkDescription } from '../../../src/gst/element-choice';
 import { probeFactories } from '../../../src/gst/control/probe';
 
 const has = (...f: string[]) => (x: string) => f.includes(x);
@@ -82,4 +82,16 @@ t.test('decoder descriptions that fill {{video_decoder}}', async (tt) => {
   tt.equal(d('software'), 'avdec_h264 thread-type=slice', 'software: slice threads only');
   tt.equal(d('v4l2'), 'v4l2h264dec');
   tt.equal(d('auto', true), 'avdec_h264 thread-type=slice ! identity error-after=1', 'the test decoder errors after its first picture; name=vdec lands on the identity');
+});
+
+t.test('the caps after videobox leave out alpha, except for the GL and Wayland sinks', async (tt) => {
+  for (const kind of ['fake', 'x', 'kms'] as const) {
+    const caps = placeCaps(videoSinkDescription(kind));
+    tt.equal(caps, PLACE_CAPS_WITHOUT_ALPHA, `${kind}: no alpha formats`);
+    tt.notMatch(caps ?? '', /AYUV|ARGB|RGBA|BGRA|ABGR/, `${kind}: none of videobox's alpha formats`);
+    tt.match(caps ?? '', /I420/, `${kind}: the software decoder's I420 passes`);
+    tt.match(caps ?? '', /NV12/, `${kind}: a V4L2 decoder's NV12 passes`);
+  }
+  tt.equal(placeCaps(videoSinkDescription('gl')), PLACE_CAPS_AS_BEFORE, 'glimagesink: AYUV, as videobox chose by itself');
+  tt.equal(placeCaps(videoSinkDescription('wayland')), PLACE_CAPS_AS_BEFORE, 'waylandsink: AYUV, as videobox chose by itself');
 });
