@@ -179,6 +179,7 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
     // Bad fleet or device variables are shown where the admin walking past will see them.
     warnings: config.configWarnings,
     spareWhilePlaying: config.spareWorker !== 'idle',
+    shownFrame: (maxWidth) => engine.shownFrame(maxWidth),
   });
   // backgroundMute: the idle screen on the TV puts the player in background.
   screen.on('showing', (on) => player.setIdleScreenShowing(on));

@@ -48,7 +48,9 @@ export type ToWorker =
   | { t: 'resume'; id: number }
   | { t: 'update'; muted: boolean; volume: number; audioDevice: string }
   | { t: 'geometry'; view: ViewGeometry }
-  | { t: 'snapshot'; id: number; req: SnapshotRequest };
+  | { t: 'snapshot'; id: number; req: SnapshotRequest }
+  /** The picture the sink shows now, at most `maxWidth` wide (the TV's dimmed backdrop while a stream reconnects). */
+  | { t: 'still'; id: number; maxWidth: number };
 
 export type FromWorker =
   | { t: 'ready' }
@@ -65,14 +67,22 @@ export type FromWorker =
   | { t: 'reply'; id: number; ok: true; result: SnapshotResult }
   | { t: 'reply'; id: number; ok: false; error: string }
   | { t: 'done'; id: number; cmd: 'pause' | 'resume' }
+  | { t: 'still'; id: number; still?: Still; error?: string }
   /** The worker is about to end itself (over its memory bound): why, for the crashed() that follows. */
   | { t: 'ending'; detail: string }
   /** Something the daemon's log should say about the session (the worker has no logger of its own). */
   | { t: 'log'; level: 'debug' | 'info' | 'warn'; msg: string; data: Record<string, number | string> };
 
+/** A small picture in memory: RGBA, row-major, base64 for the IPC channel. */
+export interface Still {
+  width: number;
+  height: number;
+  rgba: string;
+}
+
 /** One card of the TV: its picture (layout, QR, last frame) and its words (pango markup and fonts). */
 export interface Card {
-  layout: 'idle' | 'band' | 'corner';
+  layout: 'idle' | 'band' | 'corner' | 'dimmed';
   width: number;
   height: number;
   /** The pairing address (idle and corner layouts). */
@@ -83,6 +93,8 @@ export interface Card {
   statusFont: string;
   /** A dark band behind the words, for words over a picture. */
   shaded: boolean;
+  /** The dimmed layout: the stream's last picture, shown dimmed under the band; `serial` tells one drop's from the next. */
+  backdrop?: { serial: number; still: Still; bandHeight: number };
 }
 
 export type ToCardProcess = { t: 'show'; videoSink: VideoSinkPref; card: Card } | { t: 'capture'; id: number };

@@ -5,7 +5,8 @@
 //   idle, stopped, error, waiting, connecting: the idle card (name, address,
 //     QR code) with what is happening in words;
 //   reconnecting: a band with "connection lost, reconnecting" over the
-//     frozen last frame;
+//     last frame, dimmed (a full-screen card with a small copy of the frame
+//     from the media worker; the band alone until the copy comes);
 //   paused: a pause mark over the picture;
 //   playing: nothing, unless someone asked for the pairing card (a corner).
 //
@@ -20,7 +21,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { VideoSinkPref } from '../gst/element-choice';
-import type { Card, FromCardProcess, ToCardProcess } from '../gst/protocol';
+import type { Card, FromCardProcess, Still, ToCardProcess } from '../gst/protocol';
 import { ChildLink } from '../gst/control/child-process';
 import type { LivePlayer, PlayerEventMap } from '../player/player';
 import type { DisplaySize } from './display-size';
@@ -55,6 +56,8 @@ export interface TvScreenOptions {
   warnings?: readonly string[];
   /** false (--spare-worker idle): no spare card process while a stream plays; the next card starts one cold. */
   spareWhilePlaying?: boolean;
+  /** The picture the stream's sink shows now, at most `maxWidth` wide: dimmed, it is the backdrop of a drop. */
+  shownFrame?: (maxWidth: number) => Promise<Still | null>;
 }
 
 export interface TvScreenEvents {
@@ -68,6 +71,10 @@ const SPARE_MS = 150;
 const SPARE_WHILE_STARTING_MS = 1500;
 export const PAIRING_CORNER_MS = 60_000;
 const FONT = 'Noto Sans CJK SC, WenQuanYi Micro Hei, Droid Sans Fallback, sans';
+/** The backdrop's width: a 1080p frame read every 4th pixel (0.5 MB), scaled up again by the card. */
+const BACKDROP_WIDTH = 480;
+/** The band's share of the screen's height, over the picture. */
+const BAND_SHARE = 0.16;
 
 interface Shown {
   link: ChildLink<ToCardProcess, FromCardProcess>;
@@ -100,6 +107,11 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
   private cause: Cause | null = null;
   private cornerUntil = 0;
   private flushing = false;
+  /** The stream's last picture while it reconnects, once the media worker has given it; `serial` counts the drops. */
+  private backdrop: { serial: number; still: Still } | null = null;
+  private backdropSerial = 0;
+  /** This drop's picture could not be had: where no band can go over the picture, the idle card says it instead. */
+  private backdropFailed = false;
 
   private readonly onState = (e: PlayerEventMap['state'][0]): void => {
     if (e.state === 'connecting' && e.previous !== 'reconnecting') {
@@ -112,6 +124,11 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
       this.armStallTimer();
     }
     if (e.state === 'reconnecting') this.progress = 0;
+    if (e.state === 'reconnecting' && e.previous !== 'reconnecting') this.fetchBackdrop();
+    if (e.state !== 'reconnecting') {
+      this.backdrop = null;
+      this.backdropFailed = false;
+    }
     if (e.state === 'playing' && !this.spareWanted()) this.dropSpare();
     this.render();
   };
@@ -253,6 +270,11 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     if (state === 'playing') return overlays && this.pairing && Date.now() < this.cornerUntil ? this.cornerCard() : null;
     // Reconnecting before any picture was shown: nothing to dim, the idle card says it.
     if (state === 'reconnecting' && !this.startedOnce) return !exclusive || !this.opts.player.attributes.src ? this.idleCard() : null;
+    // A drop: the band over the last picture, dimmed once the media worker has
+    // given a copy of it. That card fills the screen, so it needs no placing
+    // (Wayland too); until the copy comes, the band alone where it can go.
+    if (state === 'reconnecting' && !exclusive && this.backdrop) return this.dimmedCard(this.backdrop);
+    if (state === 'reconnecting' && !overlays && !exclusive && this.backdropFailed) return this.idleCard();
     if (state === 'reconnecting' || state === 'paused') return overlays ? this.bandCard(state) : null;
     if (state === 'connecting' && exclusive) return null;
     return this.idleCard();
@@ -334,6 +356,43 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
       statusFont: `${FONT} 12`,
       shaded: false,
     };
+  }
+
+  private dimmedCard(backdrop: { serial: number; still: Still }): Card {
+    const { width, height } = this.size;
+    const words = tvWords(this.situation(), this.lang, this.opts.player.attributes.src);
+    const bandHeight = Math.round(height * BAND_SHARE);
+    return {
+      layout: 'dimmed',
+      width,
+      height,
+      title: `<b>${pangoEscape(words.headline)}</b>`,
+      status: '',
+      // The same words, size and place as the band's.
+      titleFont: `${FONT} 16`,
+      statusFont: `${FONT} 12`,
+      shaded: false,
+      backdrop: { ...backdrop, bandHeight },
+    };
+  }
+
+  // A copy of the stream's last picture, asked for once per drop; a late
+  // answer (the drop already over, or the next one begun) is dropped.
+  private fetchBackdrop(): void {
+    const ask = this.opts.shownFrame;
+    if (!ask || !this.startedOnce || this.opts.exclusive === true) return;
+    const serial = ++this.backdropSerial;
+    const askedAt = performance.now();
+    ask(BACKDROP_WIDTH).then(
+      (still) => {
+        if (serial !== this.backdropSerial || this.opts.player.state !== 'reconnecting') return;
+        this.log.debug({ ms: Math.round(performance.now() - askedAt), got: still !== null }, 'the last picture for the dimmed backdrop');
+        if (still) this.backdrop = { serial, still };
+        else this.backdropFailed = true;
+        this.render();
+      },
+      () => undefined,
+    );
   }
 
   private cornerCard(): Card {

@@ -186,6 +186,20 @@ export function litShare(s: Shot, step = 8): number {
   return lit / n;
 }
 
+/** Mean luma (BT.601, 0-255) of the screen below `fromShare` of its height, sampled on a grid. */
+export function meanLuma(s: Shot, fromShare = 0, step = 8): number {
+  let sum = 0;
+  let n = 0;
+  for (let y = Math.round(s.height * fromShare); y < s.height; y += step) {
+    for (let x = 0; x < s.width; x += step) {
+      const o = (y * s.width + x) * 4;
+      sum += 0.299 * s.data[o]! + 0.587 * s.data[o + 1]! + 0.114 * s.data[o + 2]!;
+      n++;
+    }
+  }
+  return n ? sum / n : 0;
+}
+
 /**
  * The words on a screenshot, read by tesseract in `lang` ("eng", "chi_sim").
  * The picture is turned to grey and inverted first (light words on a dark

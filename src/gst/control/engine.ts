@@ -8,7 +8,7 @@ import type { EngineEvents, MediaEngine, MediaSession, SessionOptions } from '..
 import { chooseAudioSink, chooseDecoder, chooseGeometry, chooseVideoSink, audioSinkDescription, decoderDescription, softwareDecoder, videoSinkDescription, type AudioSinkPref, type DecoderChoice, type DecoderPref, type GeometryPath, type VideoSinkPref } from '../element-choice';
 import { defaultLayout, type ScreenLayout } from '../../player/view';
 import type { PipelineChoice } from '../pipeline-description';
-import type { SessionPlan } from '../protocol';
+import type { SessionPlan, Still } from '../protocol';
 import { WorkerProcess } from './child-process';
 import { WorkerSessionHandle } from './session-handle';
 import { probeFactories } from './probe';
@@ -121,6 +121,21 @@ export class GstEngine implements MediaEngine {
     if (this.spareTimer) clearTimeout(this.spareTimer);
     // Checked again when the timer fires: a session may have started meanwhile.
     this.spareTimer = setTimeout(() => this.wantSpare() && this.fillSpare(attrs), SPARE_DELAY_MS);
+  }
+
+  /**
+   * The picture the newest session's sink shows now, at most `maxWidth`
+   * wide, or null when there is none (for the TV's dimmed backdrop).
+   */
+  async shownFrame(maxWidth: number): Promise<Still | null> {
+    const newest = [...this.sessions].pop();
+    if (!newest) return null;
+    try {
+      return await newest.still(maxWidth);
+    } catch (err) {
+      this.opts.log.debug({ err: (err as Error).message }, 'no picture for the TV backdrop');
+      return null;
+    }
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,7 @@
 // decoder (2108) and goes on.
 import type { Logger } from 'pino';
 import type { EngineEvents, MediaSession, SessionOptions, SnapshotRequest, SnapshotResult } from '../../player/engine';
-import type { FromWorker, SessionPlan, WorkerPlan } from '../protocol';
+import type { FromWorker, SessionPlan, Still, WorkerPlan } from '../protocol';
 import type { WorkerProcess } from './child-process';
 import { sameView, viewFor, type ScreenLayout, type ViewGeometry } from '../../player/view';
 
@@ -116,6 +116,14 @@ export class WorkerSessionHandle implements MediaSession {
     throw new Error(m.t === 'reply' && !m.ok ? m.error : 'unexpected answer');
   }
 
+  /** The picture the sink shows now, small (at most `maxWidth` wide). */
+  async still(maxWidth: number): Promise<Still> {
+    if (this.stopping || !this.plan) throw new Error('no session is showing a picture');
+    const m = await this.worker.request((id) => ({ t: 'still', id, maxWidth }), REPLY_TIMEOUT_MS);
+    if (m.t === 'still' && m.still) return m.still;
+    throw new Error(m.t === 'still' && m.error ? m.error : 'unexpected answer');
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     this.worker.failPending('media process ended');
@@ -152,6 +160,7 @@ export class WorkerSessionHandle implements MediaSession {
     'decoder-failed': (m) => this.switchToSoftware(m.detail),
     // Answers to requests are taken by the link; one arriving after its request gave up is dropped.
     reply: () => undefined,
+    still: () => undefined,
     log: (m) => this.log[m.level](m.data, m.msg),
     ending: (m) => {
       this.ending = m.detail;

@@ -2,7 +2,8 @@
 // the idle card's background with the QR code that opens the phone remote
 // already paired, the pairing corner and the band. Their words (src/tv/words.ts,
 // put together in src/tv/screen.ts, prepared by src/tv/card-text.ts) are
-// drawn by pango in gst-pipelines/idle.pipeline.
+// drawn by pango in gst-pipelines/idle.pipeline. The dimmed card is the
+// stream's last picture under the band.
 import QRCode from 'qrcode';
 
 export const IDLE_WIDTH = 1280;
@@ -65,6 +66,54 @@ export function renderBandImage(width: number, height: number): Buffer {
   fill(img, width, 0, 0, width, height, BG);
   const line = Math.max(3, Math.round(height / 24));
   fill(img, width, 0, height - line, width, height, ACCENT);
+  return img;
+}
+
+/** How much of the stream's brightness the dimmed backdrop keeps. */
+export const DIM = 0.35;
+
+/**
+ * The stream's last picture (a small copy from the media worker), scaled
+ * up bilinearly to the screen and dimmed, with the band across the top: what
+ * the TV shows while a stream reconnects. Dimmed, the soft upscale reads as
+ * a backdrop, and the words stand out from any picture.
+ */
+export function renderDimmedImage(still: { width: number; height: number; rgba: Buffer }, width: number, height: number, bandHeight: number): Buffer {
+  const img = Buffer.alloc(width * height * 4);
+  const { width: sw, height: sh, rgba } = still;
+  if (sw < 2 || sh < 2 || rgba.length < sw * sh * 4) {
+    fill(img, width, 0, 0, width, height, BG);
+  } else {
+    const kx = (sw - 1) / Math.max(1, width - 1);
+    const ky = (sh - 1) / Math.max(1, height - 1);
+    for (let y = 0; y < height; y++) {
+      const fy = y * ky;
+      const y0 = Math.floor(fy);
+      const y1 = Math.min(sh - 1, y0 + 1);
+      const wy = fy - y0;
+      for (let x = 0; x < width; x++) {
+        const fx = x * kx;
+        const x0 = Math.floor(fx);
+        const x1 = Math.min(sw - 1, x0 + 1);
+        const wx = fx - x0;
+        const a = (y0 * sw + x0) * 4;
+        const b = (y0 * sw + x1) * 4;
+        const c = (y1 * sw + x0) * 4;
+        const d = (y1 * sw + x1) * 4;
+        const o = (y * width + x) * 4;
+        for (let ch = 0; ch < 3; ch++) {
+          const top = rgba[a + ch]! + (rgba[b + ch]! - rgba[a + ch]!) * wx;
+          const bottom = rgba[c + ch]! + (rgba[d + ch]! - rgba[c + ch]!) * wx;
+          img[o + ch] = Math.round((top + (bottom - top) * wy) * DIM);
+        }
+        img[o + 3] = 255;
+      }
+    }
+  }
+  const band = Math.max(16, Math.min(height, bandHeight));
+  fill(img, width, 0, 0, width, band, BG);
+  const line = Math.max(3, Math.round(band / 24));
+  fill(img, width, 0, band - line, width, band, ACCENT);
   return img;
 }
 

@@ -32,19 +32,25 @@ function yuvToRgba(out: Buffer, o: number, y: number, u: number, v: number): voi
   out[o + 3] = 255;
 }
 
+/** The output size when every `step`-th pixel of each `step`-th row is taken. */
+const outSize = (w: number, h: number, step: number) => ({ ow: Math.floor(w / step), oh: Math.floor(h / step) });
+
 /** Planar 4:2:0 (I420, YV12) and semi-planar (NV12, NV21). */
-function from420(buf: Buffer, w: number, h: number, format: string): Buffer | null {
+function from420(buf: Buffer, w: number, h: number, format: string, step: number): Buffer | null {
   const ys = up4(w);
   const ch = Math.ceil(h / 2);
   const semi = format === 'NV12' || format === 'NV21';
   const cs = semi ? ys : up4(Math.ceil(w / 2));
   const need = ys * h + (semi ? cs * ch : 2 * cs * ch);
   if (buf.length < need) return null;
-  const out = Buffer.alloc(w * h * 4);
+  const { ow, oh } = outSize(w, h, step);
+  const out = Buffer.alloc(ow * oh * 4);
   const p1 = ys * h;
   const p2 = p1 + cs * ch;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
+  for (let oy = 0; oy < oh; oy++) {
+    const y = oy * step;
+    for (let ox = 0; ox < ow; ox++) {
+      const x = ox * step;
       const cy = y >> 1;
       const cx = x >> 1;
       let u: number;
@@ -58,51 +64,69 @@ function from420(buf: Buffer, w: number, h: number, format: string): Buffer | nu
         const b = buf[p2 + cy * cs + cx]!;
         [u, v] = format === 'I420' ? [a, b] : [b, a];
       }
-      yuvToRgba(out, (y * w + x) * 4, buf[y * ys + x]!, u, v);
+      yuvToRgba(out, (oy * ow + ox) * 4, buf[y * ys + x]!, u, v);
     }
   }
   return out;
 }
 
 /** 4-byte packed RGB in any of GStreamer's usual orders. */
-function fromPacked(buf: Buffer, w: number, h: number, format: string): Buffer | null {
+function fromPacked(buf: Buffer, w: number, h: number, format: string, step: number): Buffer | null {
   const order = format.replace('x', 'A');
   const idx = (ch: string): number => order.indexOf(ch);
   if (buf.length < w * h * 4) return null;
-  const out = Buffer.alloc(w * h * 4);
+  const { ow, oh } = outSize(w, h, step);
+  const out = Buffer.alloc(ow * oh * 4);
   const [r, g, b] = [idx('R'), idx('G'), idx('B')];
-  for (let i = 0; i < w * h; i++) {
-    out[i * 4] = buf[i * 4 + r]!;
-    out[i * 4 + 1] = buf[i * 4 + g]!;
-    out[i * 4 + 2] = buf[i * 4 + b]!;
-    out[i * 4 + 3] = 255;
+  for (let oy = 0; oy < oh; oy++) {
+    for (let ox = 0; ox < ow; ox++) {
+      const i = oy * step * w + ox * step;
+      const o = (oy * ow + ox) * 4;
+      out[o] = buf[i * 4 + r]!;
+      out[o + 1] = buf[i * 4 + g]!;
+      out[o + 2] = buf[i * 4 + b]!;
+      out[o + 3] = 255;
+    }
   }
   return out;
 }
 
-/** Packed 4:4:4 with alpha (A Y U V): what videobox hands a sink that takes anything, such as fakesink. */
-function fromAyuv(buf: Buffer, w: number, h: number): Buffer | null {
+/** Packed 4:4:4 with alpha (A Y U V): what videobox hands the GL and Wayland sinks. */
+function fromAyuv(buf: Buffer, w: number, h: number, step: number): Buffer | null {
   if (buf.length < w * h * 4) return null;
-  const out = Buffer.alloc(w * h * 4);
-  for (let i = 0; i < w * h; i++) yuvToRgba(out, i * 4, buf[i * 4 + 1]!, buf[i * 4 + 2]!, buf[i * 4 + 3]!);
+  const { ow, oh } = outSize(w, h, step);
+  const out = Buffer.alloc(ow * oh * 4);
+  for (let oy = 0; oy < oh; oy++) {
+    for (let ox = 0; ox < ow; ox++) {
+      const i = (oy * step * w + ox * step) * 4;
+      yuvToRgba(out, (oy * ow + ox) * 4, buf[i + 1]!, buf[i + 2]!, buf[i + 3]!);
+    }
+  }
   return out;
 }
 
 const PACKED = ['RGBA', 'BGRA', 'ARGB', 'ABGR', 'RGBx', 'BGRx', 'xRGB', 'xBGR'];
 
-/** Called by takeSnapshot when no fresh frame comes; throws with the reason when the sink has no usable picture. */
-export function lastShownFrame(pipeline: GstPipeline): Raster {
+/**
+ * Called by takeSnapshot when no fresh frame comes (full size), and for the
+ * TV's dimmed backdrop while a stream reconnects (`maxWidth`: every n-th
+ * pixel, so a 1080p frame costs a sixteenth of the work at 480 wide); throws
+ * with the reason when the sink has no usable picture.
+ */
+export function lastShownFrame(pipeline: GstPipeline, maxWidth = Infinity): Raster {
   const sample = pipeline.findChild('vsink')?.['last-sample'] as Sample | null | undefined;
   if (!sample?.buf) throw new Error('no frame has been shown yet');
   const width = Number(sample.caps.width);
   const height = Number(sample.caps.height);
   const format = String(sample.caps.format);
   if (!width || !height) throw new Error('the shown frame has no size');
+  const step = Math.max(1, Math.ceil(width / maxWidth));
   let data: Buffer | null = null;
-  if (['I420', 'YV12', 'NV12', 'NV21'].includes(format)) data = from420(sample.buf, width, height, format);
-  else if (PACKED.includes(format)) data = fromPacked(sample.buf, width, height, format);
-  else if (format === 'AYUV') data = fromAyuv(sample.buf, width, height);
+  if (['I420', 'YV12', 'NV12', 'NV21'].includes(format)) data = from420(sample.buf, width, height, format, step);
+  else if (PACKED.includes(format)) data = fromPacked(sample.buf, width, height, format, step);
+  else if (format === 'AYUV') data = fromAyuv(sample.buf, width, height, step);
   else throw new Error(`the shown frame is in ${format}, which snapshots do not read`);
   if (!data) throw new Error(`the shown frame (${format} ${width}x${height}, ${sample.buf.length} bytes) is not in the default layout`);
-  return { width, height, data };
+  const { ow, oh } = outSize(width, height, step);
+  return { width: ow, height: oh, data };
 }

@@ -13,6 +13,7 @@ import { ContinuousTimeline } from '../../media/feed/timeline';
 import { StreamWatch } from '../../media/feed/stream-watch';
 import { DecodeWatch } from './watches/decode-watch';
 import { takeSnapshot } from './snapshot';
+import { lastShownFrame } from './last-frame';
 import { isMediaFrame, TAG_SCRIPT, TAG_VIDEO, unsupportedVideoCodec } from '../../media/flv/tags';
 import { GeometryApplier } from './geometry-apply';
 import { FirstPictureWatch } from './watches/first-picture-watch';
@@ -163,6 +164,14 @@ export class WorkerSession {
           (result) => this.send({ t: 'reply', id: c.id, ok: true, result }),
           (err: Error) => this.send({ t: 'reply', id: c.id, ok: false, error: err.message }),
         );
+        break;
+      case 'still':
+        try {
+          const r = lastShownFrame(this.pipeline, c.maxWidth);
+          this.send({ t: 'still', id: c.id, still: { width: r.width, height: r.height, rgba: r.data.toString('base64') } });
+        } catch (err) {
+          this.send({ t: 'still', id: c.id, error: (err as Error).message });
+        }
         break;
       default:
         break;

@@ -2,12 +2,14 @@
 // weston-screenshooter and OCR): the idle card and its QR code fill the
 // screen (a Wayland client cannot place its window, so the sink asks the
 // compositor for full screen), the card stays while a stream connects, the
-// picture fills the screen, and a failure says its cause.
+// picture fills the screen, a drop shows the words over the dimmed last
+// picture (a full-screen card, which needs no placing), and a failure says
+// its cause.
 import t from 'tap';
 import { startDaemon } from '../../helpers/daemon';
 import { startNginxRtmp, startPublisher } from '../../helpers/media-servers';
 import { closedPort } from '../../helpers/tcp-servers';
-import { keepShot, litShare, ocr, qrIn, readUntil, startWeston } from '../../helpers/tv';
+import { keepShot, litShare, meanLuma, ocr, qrIn, readUntil, startWeston } from '../../helpers/tv';
 import { sleep } from '../../helpers/time';
 
 const PUB = { width: 640, height: 360, fps: 25, bitrateKbps: 600, gopSeconds: 1, audio: true };
@@ -19,7 +21,7 @@ t.test('on Wayland the cards and the picture fill the screen', async (t) => {
   const nginx = await startNginxRtmp();
   t.teardown(() => nginx.stop());
   const d = await startDaemon({
-    args: ['--video-sink', 'wayland', '--language', 'en', '--name', 'Room 3B', '--rejoin', 'off', '--reconnect-attempts', '0', '--stall-timeout', '30'],
+    args: ['--video-sink', 'wayland', '--language', 'en', '--name', 'Room 3B', '--rejoin', 'off', '--reconnect-attempts', '2', '--reconnect-interval', '3', '--stall-timeout', '30'],
     env: w.env,
   });
   t.teardown(() => d.stop());
@@ -50,11 +52,23 @@ t.test('on Wayland the cards and the picture fill the screen', async (t) => {
   t.ok(litShare(playing) > 0.9, `playing: the picture fills the screen (${(litShare(playing) * 100).toFixed(1)} % lit)`);
   t.notMatch(await ocr(playing.png, 'eng'), /Connecting|Remote control/, 'and no card is left over it');
 
+  // The server dies: the words over the dimmed last picture.
+  from = sub.events.length;
+  await nginx.managed.stop('SIGKILL');
+  await pub.stop('SIGKILL');
+  await sub.waitFor((e) => e.event === 'state' && e.data.state === 'reconnecting' && sub.events.indexOf(e) >= from, 15000, 'reconnecting');
+  const dropped = await readUntil(() => w.screenshot(), /Connection lost/, undefined, 5000);
+  keepShot(dropped.shot.png, 'tv-wayland-reconnecting-en.png');
+  t.match(dropped.text, /Connection lost, reconnecting/, `reconnecting: the words say so (read: ${dropped.text.slice(0, 100)})`);
+  const ratio = meanLuma(dropped.shot, 0.2) / meanLuma(playing, 0.2);
+  t.ok(ratio > 0.1 && ratio < 0.6, `over the last picture, dimmed (${(ratio * 100).toFixed(0)} % of its brightness while playing)`);
+
   await d.api('POST', '/api/v1/player/stop');
   from = sub.events.length;
   await d.api('PATCH', '/api/v1/player', { src: `rtmp://127.0.0.1:${await closedPort()}/live/class1` });
   await d.api('POST', '/api/v1/player/play');
-  await sub.waitFor((e) => e.event === 'state' && e.data.state === 'error' && sub.events.indexOf(e) >= from, 15000, 'error');
+  // Refused, tried twice more 3 s apart, then the failure.
+  await sub.waitFor((e) => e.event === 'state' && e.data.state === 'error' && sub.events.indexOf(e) >= from, 25000, 'error');
   const failed = await readUntil(() => w.screenshot(), /refused the/);
   keepShot(failed.shot.png, 'tv-wayland-failed-refused-en.png');
   t.match(failed.text, /refused the/, 'a failure: its cause in words');

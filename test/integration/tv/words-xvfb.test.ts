@@ -14,7 +14,7 @@ import { makeFlv, SD } from '../../helpers/ffmpeg-files';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { burst, keepShot, litShare, ocr, ocrWords, qrIn, screenshot, type Shot, shotFromXwd, startXvfb, type Xvfb, xwdPixels } from '../../helpers/tv';
+import { burst, keepShot, litShare, meanLuma, ocr, ocrWords, qrIn, screenshot, type Shot, shotFromXwd, startXvfb, type Xvfb, xwdPixels } from '../../helpers/tv';
 import { sleep } from '../../helpers/time';
 
 const PUB = { width: 640, height: 360, fps: 25, bitrateKbps: 600, gopSeconds: 1, audio: true };
@@ -243,6 +243,16 @@ for (const lang of ['en', 'zh'] as const) {
     const reconnecting = await wordsAfter(r, 'reconnecting', from, 'reconnecting', WORDS.reconnecting[lang], 20000, 1500);
     t.match(reconnecting.text, WORDS.reconnecting[lang], `reconnecting: the words say so (read: ${reconnecting.text})`);
     t.ok(litShare(reconnecting.shot) > 0.5, `over the last frame (${(litShare(reconnecting.shot) * 100).toFixed(1)} % lit)`);
+    // The band comes at once; the dimmed copy of the last picture follows, below it.
+    const bright = meanLuma(playing, 0.2);
+    let dimmed = reconnecting.shot;
+    for (const end = performance.now() + 3000; meanLuma(dimmed, 0.2) >= 0.6 * bright && performance.now() < end; ) dimmed = await screenshot(r.x.display);
+    const ratio = meanLuma(dimmed, 0.2) / bright;
+    t.ok(ratio > 0.1 && ratio < 0.6, `the last frame is dimmed under the band (${(ratio * 100).toFixed(0)} % of the playing picture's brightness, mean luma ${bright.toFixed(0)})`);
+    t.ok(litShare(dimmed) > 0.5, `dimmed, not black (${(litShare(dimmed) * 100).toFixed(1)} % lit)`);
+    const dimmedText = await ocr(dimmed.png, tess(lang));
+    t.match(dimmedText, WORDS.reconnecting[lang], `the words stay over it (read: ${dimmedText})`);
+    keepShot(dimmed.png, `tv-reconnecting-${lang}.png`);
     const waiting = await wordsAfter(r, 'waiting', from, 'waiting-lost', WORDS.waitingLost[lang], 30000);
     t.match(waiting.text, WORDS.waitingLost[lang], `waiting for the lesson to come back (read: ${waiting.text})`);
     t.match(waiting.text, /-2301/, 'with what happened');
