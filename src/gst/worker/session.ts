@@ -24,6 +24,7 @@ import { kickPastPreroll } from './preroll-kick';
 import { FlowHealth } from '../../media/feed/flow-health';
 import { StartStages } from './watches/start-stages';
 import { ScriptGuard } from '../../media/feed/script-guard';
+import { StateDriver } from './state-driver';
 import { refuseTag } from '../../media/limits';
 import type { GstElement, GstPipeline } from './binding';
 
@@ -68,6 +69,7 @@ export class WorkerSession {
   private readonly health: FlowHealth;
   private readonly stages: StartStages;
   private readonly scripts = new ScriptGuard();
+  private readonly driver: StateDriver;
   /** Where the session is in its life; the pipeline's state follows from it alone (see enter()). */
   private phase: Phase = 'prerolling';
   /** Until then no frame after the first is due: the minCache buffer is filling (no 2105). */
@@ -93,6 +95,7 @@ export class WorkerSession {
     const src = pipeline.findChild('src');
     if (!src || typeof src.push !== 'function') throw new Error('pipeline has no appsrc named "src"');
     this.src = src;
+    this.driver = new StateDriver(pipeline, () => this.phase === 'running');
     this.decode = new DecodeWatch(pipeline);
     this.geometry = new GeometryApplier(pipeline);
     this.renders = new RenderWatch(pipeline);
@@ -484,13 +487,15 @@ export class WorkerSession {
     if (this.phase === next || this.phase === 'finished') return;
     this.phase = next;
     if (next !== 'finished') this.drive();
+    else this.driver.cancel();
   }
 
   // The one place that sets the pipeline's state: PLAYING while running,
   // PAUSED in every other phase (or as asked, for the preroll round trip).
+  // The driver holds a PLAYING back that follows a pause too closely.
   private drive(target: 'PLAYING' | 'PAUSED' = this.phase === 'running' ? 'PLAYING' : 'PAUSED'): void {
-    if (target === 'PLAYING') this.pipeline.play();
-    else this.pipeline.pause();
+    if (target === 'PLAYING') this.driver.play();
+    else this.driver.pause();
   }
 
   // The connection counts as lost (2103, then the reconnect policy); reconnect() opens the next.
