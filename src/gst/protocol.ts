@@ -93,8 +93,12 @@ export interface Card {
   statusFont: string;
   /** A dark band behind the words, for words over a picture. */
   shaded: boolean;
-  /** The dimmed layout: the stream's last picture, shown dimmed under the band; `serial` tells one drop's from the next. */
-  backdrop?: { serial: number; still: Still; bandHeight: number };
+  /**
+   * The dimmed layout: the stream's last picture, kept at `dim` of its
+   * brightness, under a panel `bandWidth` x `bandHeight` at the top left;
+   * `serial` tells one copy from the next.
+   */
+  backdrop?: { serial: number; still: Still; bandHeight: number; bandWidth: number; dim: number };
 }
 
 export type ToCardProcess = { t: 'show'; videoSink: VideoSinkPref; card: Card } | { t: 'capture'; id: number };

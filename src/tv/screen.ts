@@ -73,8 +73,12 @@ export const PAIRING_CORNER_MS = 60_000;
 const FONT = 'Noto Sans CJK SC, WenQuanYi Micro Hei, Droid Sans Fallback, sans';
 /** The backdrop's width: a 1080p frame read every 4th pixel (0.5 MB), scaled up again by the card. */
 const BACKDROP_WIDTH = 480;
+/** While paused the picture is looked at, not dimmed: every 2nd pixel (2 MB). */
+const PAUSED_BACKDROP_WIDTH = 960;
 /** The band's share of the screen's height, over the picture. */
 const BAND_SHARE = 0.16;
+/** How much of its brightness the last picture keeps under the band of a drop. */
+const DROP_DIM = 0.35;
 
 interface Shown {
   link: ChildLink<ToCardProcess, FromCardProcess>;
@@ -107,8 +111,8 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
   private cause: Cause | null = null;
   private cornerUntil = 0;
   private flushing = false;
-  /** The stream's last picture while it reconnects, once the media worker has given it; `serial` counts the drops. */
-  private backdrop: { serial: number; still: Still } | null = null;
+  /** The stream's last picture while it reconnects (or, where no mark can go over it, is paused), once the media worker has given it. */
+  private backdrop: { serial: number; still: Still; state: 'reconnecting' | 'paused' } | null = null;
   private backdropSerial = 0;
   /** This drop's picture could not be had: where no band can go over the picture, the idle card says it instead. */
   private backdropFailed = false;
@@ -124,11 +128,14 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
       this.armStallTimer();
     }
     if (e.state === 'reconnecting') this.progress = 0;
-    if (e.state === 'reconnecting' && e.previous !== 'reconnecting') this.fetchBackdrop();
-    if (e.state !== 'reconnecting') {
+    if (e.state !== e.previous) {
       this.backdrop = null;
       this.backdropFailed = false;
+      this.backdropSerial++;
     }
+    if (e.state === 'reconnecting' && e.previous !== 'reconnecting') this.fetchBackdrop('reconnecting', BACKDROP_WIDTH);
+    // Where no mark can be placed over the picture (Wayland), the paused card is the picture itself with the mark.
+    if (e.state === 'paused' && this.opts.overlays === false) this.fetchBackdrop('paused', PAUSED_BACKDROP_WIDTH);
     if (e.state === 'playing' && !this.spareWanted()) this.dropSpare();
     this.render();
   };
@@ -273,8 +280,9 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     // A drop: the band over the last picture, dimmed once the media worker has
     // given a copy of it. That card fills the screen, so it needs no placing
     // (Wayland too); until the copy comes, the band alone where it can go.
-    if (state === 'reconnecting' && !exclusive && this.backdrop) return this.dimmedCard(this.backdrop);
+    if (state === 'reconnecting' && !exclusive && this.backdrop?.state === 'reconnecting') return this.dimmedCard(this.backdrop);
     if (state === 'reconnecting' && !overlays && !exclusive && this.backdropFailed) return this.idleCard();
+    if (state === 'paused' && !overlays && !exclusive && this.backdrop?.state === 'paused') return this.dimmedCard(this.backdrop);
     if (state === 'reconnecting' || state === 'paused') return overlays ? this.bandCard(state) : null;
     if (state === 'connecting' && exclusive) return null;
     return this.idleCard();
@@ -358,36 +366,46 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     };
   }
 
-  private dimmedCard(backdrop: { serial: number; still: Still }): Card {
+  // The last picture as a full-screen card, with the words in a panel at
+  // the top left: dimmed under a band while the stream reconnects; as it is,
+  // under the pause mark, where no mark can go over the stream (Wayland).
+  private dimmedCard(backdrop: { serial: number; still: Still; state: 'reconnecting' | 'paused' }): Card {
     const { width, height } = this.size;
     const words = tvWords(this.situation(), this.lang, this.opts.player.attributes.src);
-    const bandHeight = Math.round(height * BAND_SHARE);
+    const paused = backdrop.state === 'paused';
     return {
       layout: 'dimmed',
       width,
       height,
       title: `<b>${pangoEscape(words.headline)}</b>`,
       status: '',
-      // The same words, size and place as the band's.
-      titleFont: `${FONT} 16`,
+      // The band's and the mark's words, size and place: textoverlay sizes
+      // fonts by the frame's width, and the mark's card was 26 % of it wide.
+      titleFont: `${FONT} ${paused ? 8 : 16}`,
       statusFont: `${FONT} 12`,
       shaded: false,
-      backdrop: { ...backdrop, bandHeight },
+      backdrop: {
+        serial: backdrop.serial,
+        still: backdrop.still,
+        bandHeight: Math.round(height * (paused ? 0.13 : BAND_SHARE)),
+        bandWidth: paused ? Math.round(width * 0.26) : width,
+        dim: paused ? 1 : DROP_DIM,
+      },
     };
   }
 
-  // A copy of the stream's last picture, asked for once per drop; a late
-  // answer (the drop already over, or the next one begun) is dropped.
-  private fetchBackdrop(): void {
+  // A copy of the stream's last picture, asked for once per state; a late
+  // answer (the state already left, or entered again) is dropped.
+  private fetchBackdrop(state: 'reconnecting' | 'paused', maxWidth: number): void {
     const ask = this.opts.shownFrame;
     if (!ask || !this.startedOnce || this.opts.exclusive === true) return;
-    const serial = ++this.backdropSerial;
+    const serial = this.backdropSerial;
     const askedAt = performance.now();
-    ask(BACKDROP_WIDTH).then(
+    ask(maxWidth).then(
       (still) => {
-        if (serial !== this.backdropSerial || this.opts.player.state !== 'reconnecting') return;
-        this.log.debug({ ms: Math.round(performance.now() - askedAt), got: still !== null }, 'the last picture for the dimmed backdrop');
-        if (still) this.backdrop = { serial, still };
+        if (serial !== this.backdropSerial || this.opts.player.state !== state) return;
+        this.log.debug({ ms: Math.round(performance.now() - askedAt), got: still !== null, state }, 'the last picture for the card');
+        if (still) this.backdrop = { serial, still, state };
         else this.backdropFailed = true;
         this.render();
       },

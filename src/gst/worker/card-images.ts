@@ -74,11 +74,20 @@ export const DIM = 0.35;
 
 /**
  * The stream's last picture (a small copy from the media worker), scaled
- * up bilinearly to the screen and dimmed, with the band across the top: what
- * the TV shows while a stream reconnects. Dimmed, the soft upscale reads as
- * a backdrop, and the words stand out from any picture.
+ * up bilinearly to the screen and dimmed by `dim`, with a panel in the card's
+ * colour at the top left (`band`: the full width for a drop, a small mark
+ * while paused): what the TV shows where no card can be placed over the
+ * stream. Dimmed, the soft upscale reads as a backdrop, and the words stand
+ * out from any picture.
  */
-export function renderDimmedImage(still: { width: number; height: number; rgba: Buffer }, width: number, height: number, bandHeight: number): Buffer {
+export function renderDimmedImage(
+  still: { width: number; height: number; rgba: Buffer },
+  width: number,
+  height: number,
+  bandHeight: number,
+  opts: { dim?: number; bandWidth?: number } = {},
+): Buffer {
+  const dim = opts.dim ?? DIM;
   const img = Buffer.alloc(width * height * 4);
   const { width: sw, height: sh, rgba } = still;
   if (sw < 2 || sh < 2 || rgba.length < sw * sh * 4) {
@@ -104,16 +113,17 @@ export function renderDimmedImage(still: { width: number; height: number; rgba: 
         for (let ch = 0; ch < 3; ch++) {
           const top = rgba[a + ch]! + (rgba[b + ch]! - rgba[a + ch]!) * wx;
           const bottom = rgba[c + ch]! + (rgba[d + ch]! - rgba[c + ch]!) * wx;
-          img[o + ch] = Math.round((top + (bottom - top) * wy) * DIM);
+          img[o + ch] = Math.round((top + (bottom - top) * wy) * dim);
         }
         img[o + 3] = 255;
       }
     }
   }
   const band = Math.max(16, Math.min(height, bandHeight));
-  fill(img, width, 0, 0, width, band, BG);
+  const bandWidth = Math.max(16, Math.min(width, opts.bandWidth ?? width));
+  fill(img, width, 0, 0, bandWidth, band, BG);
   const line = Math.max(3, Math.round(band / 24));
-  fill(img, width, 0, band - line, width, band, ACCENT);
+  fill(img, width, 0, band - line, bandWidth, band, ACCENT);
   return img;
 }
 

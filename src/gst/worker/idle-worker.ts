@@ -98,8 +98,8 @@ function picture(c: Card): Buffer {
   if (c.layout === 'idle') return renderIdleImage(c.qr ?? '', c.width, c.height);
   if (c.layout === 'corner') return renderCornerImage(c.qr ?? '', c.width, c.height);
   if (c.layout === 'dimmed' && c.backdrop) {
-    const { still, bandHeight } = c.backdrop;
-    return renderDimmedImage({ width: still.width, height: still.height, rgba: Buffer.from(still.rgba, 'base64') }, c.width, c.height, bandHeight);
+    const { still, bandHeight, bandWidth, dim } = c.backdrop;
+    return renderDimmedImage({ width: still.width, height: still.height, rgba: Buffer.from(still.rgba, 'base64') }, c.width, c.height, bandHeight, { bandWidth, dim });
   }
   return renderBandImage(c.width, c.height);
 }

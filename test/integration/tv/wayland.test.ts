@@ -2,9 +2,9 @@
 // weston-screenshooter and OCR): the idle card and its QR code fill the
 // screen (a Wayland client cannot place its window, so the sink asks the
 // compositor for full screen), the card stays while a stream connects, the
-// picture fills the screen, a drop shows the words over the dimmed last
-// picture (a full-screen card, which needs no placing), and a failure says
-// its cause.
+// picture fills the screen, a pause shows its mark and a drop its words
+// over the last picture (full-screen cards, which need no placing; dimmed
+// for the drop), and a failure says its cause.
 import t from 'tap';
 import { startDaemon } from '../../helpers/daemon';
 import { startNginxRtmp, startPublisher } from '../../helpers/media-servers';
@@ -51,6 +51,21 @@ t.test('on Wayland the cards and the picture fill the screen', async (t) => {
   keepShot(playing.png, 'tv-wayland-playing-en.png');
   t.ok(litShare(playing) > 0.9, `playing: the picture fills the screen (${(litShare(playing) * 100).toFixed(1)} % lit)`);
   t.notMatch(await ocr(playing.png, 'eng'), /Connecting|Remote control/, 'and no card is left over it');
+
+  // Paused: the picture as it is, with the mark (a full-screen card: Wayland places no small one).
+  from = sub.events.length;
+  await d.api('POST', '/api/v1/player/pause');
+  await sub.waitFor((e) => e.event === 'state' && e.data.state === 'paused' && sub.events.indexOf(e) >= from, 10000, 'paused');
+  const paused = await readUntil(() => w.screenshot(), /Paused/, undefined, 5000);
+  keepShot(paused.shot.png, 'tv-wayland-paused-en.png');
+  t.match(paused.text, /Paused/, `paused: the mark (read: ${paused.text.slice(0, 60)})`);
+  const kept = meanLuma(paused.shot, 0.2) / meanLuma(playing, 0.2);
+  t.ok(kept > 0.8 && kept < 1.25, `and the picture stays, not dimmed (${(kept * 100).toFixed(0)} % of its brightness while playing)`);
+  from = sub.events.length;
+  await d.api('POST', '/api/v1/player/resume');
+  await sub.waitFor((e) => e.event === 'state' && e.data.state === 'playing' && sub.events.indexOf(e) >= from, 10000, 'playing');
+  const resumed = await readUntil(() => w.screenshot(), /^(?![\s\S]*Paused)/, undefined, 5000);
+  t.notMatch(resumed.text, /Paused/, 'resumed: the mark is gone');
 
   // The server dies: the words over the dimmed last picture.
   from = sub.events.length;
