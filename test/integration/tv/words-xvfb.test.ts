@@ -14,7 +14,7 @@ import { makeFlv, SD } from '../../helpers/ffmpeg-files';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { burst, keepShot, litShare, meanLuma, ocr, ocrWords, qrIn, screenshot, type Shot, shotFromXwd, startXvfb, type Xvfb, xwdPixels } from '../../helpers/tv';
+import { burst, keepShot, litShare, meanLuma, ocr, ocrStatus, ocrWords, qrIn, screenshot, type Shot, shotFromXwd, startXvfb, type Xvfb, xwdPixels } from '../../helpers/tv';
 import { sleep } from '../../helpers/time';
 
 const PUB = { width: 640, height: 360, fps: 25, bitrateKbps: 600, gopSeconds: 1, audio: true };
@@ -73,11 +73,18 @@ function samePixels(a: Buffer, b: Buffer, region?: Region): boolean {
  * screenshots are read one by one until the words are there.
  */
 async function wordsSince(r: Rig, since: number, name: string, re: RegExp, burstMs = BURST_MS, region?: Region): Promise<{ shot: Shot; text: string; ms: number; at: number }> {
+  // The whole screen first; the status lines alone when that does not read the words.
+  const read = async (img: Buffer, format: 'png' | 'xwd'): Promise<string> => {
+    const all = await ocr(img, tess(r.lang), format);
+    if (re.test(all)) return all;
+    const status = await ocrStatus(img, tess(r.lang), format);
+    return re.test(status) ? status : all;
+  };
   const shots = await burst(r.x.display, burstMs);
   let last = { shot: null as Shot | null, text: '', ms: 0 };
   let ms: number | null = null;
   const n = shots.length - 1;
-  const lastText = n >= 0 ? await ocr(shots[n]!.xwd, tess(r.lang), 'xwd') : '';
+  const lastText = n >= 0 ? await read(shots[n]!.xwd, 'xwd') : '';
   if (re.test(lastText)) {
     let first = n;
     while (first > 0 && samePixels(shots[first - 1]!.xwd, shots[n]!.xwd, region)) first--;
@@ -89,7 +96,7 @@ async function wordsSince(r: Rig, since: number, name: string, re: RegExp, burst
       let hi = first;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (re.test(await ocr(shots[mid]!.xwd, tess(r.lang), 'xwd'))) hi = mid;
+        if (re.test(await read(shots[mid]!.xwd, 'xwd'))) hi = mid;
         else lo = mid + 1;
       }
       first = lo;
@@ -101,7 +108,7 @@ async function wordsSince(r: Rig, since: number, name: string, re: RegExp, burst
     while (performance.now() < end) {
       const taken = performance.now();
       const shot = await screenshot(r.x.display);
-      const text = await ocr(shot.png, tess(r.lang));
+      const text = await read(shot.png, 'png');
       last = { shot, text, ms: Math.round(taken - since) };
       if (re.test(text)) break;
     }
