@@ -180,6 +180,8 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
     warnings: config.configWarnings,
     spareWhilePlaying: config.spareWorker !== 'idle',
     shownFrame: (maxWidth) => engine.shownFrame(maxWidth),
+    // No card window can go over the stream there: the pairing card goes into the picture.
+    cornerInStream: sink === 'kms' || sink === 'wayland' || sink === 'fake' ? (png) => engine.showCorner(png) : undefined,
   });
   // backgroundMute: the idle screen on the TV puts the player in background.
   screen.on('showing', (on) => player.setIdleScreenShowing(on));

@@ -50,7 +50,9 @@ export type ToWorker =
   | { t: 'geometry'; view: ViewGeometry }
   | { t: 'snapshot'; id: number; req: SnapshotRequest }
   /** The picture the sink shows now, at most `maxWidth` wide (the TV's dimmed backdrop while a stream reconnects). */
-  | { t: 'still'; id: number; maxWidth: number };
+  | { t: 'still'; id: number; maxWidth: number }
+  /** The TV's pairing card over the picture (a PNG, base64, drawn for the screen's size), or null to take it away. */
+  | { t: 'corner'; png: string | null };
 
 export type FromWorker =
   | { t: 'ready' }

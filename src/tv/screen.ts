@@ -58,6 +58,12 @@ export interface TvScreenOptions {
   spareWhilePlaying?: boolean;
   /** The picture the stream's sink shows now, at most `maxWidth` wide: dimmed, it is the backdrop of a drop. */
   shownFrame?: (maxWidth: number) => Promise<Still | null>;
+  /**
+   * Where no card window can go over the stream (KMS, Wayland, a fake sink):
+   * puts the pairing card (a PNG, base64) into the stream's own picture, or
+   * takes it away (null). Without it the pairing card is a window of its own.
+   */
+  cornerInStream?: (png: string | null) => unknown;
 }
 
 export interface TvScreenEvents {
@@ -208,10 +214,35 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     if (this.cornerTimer) clearTimeout(this.cornerTimer);
     this.cornerTimer = setTimeout(() => {
       this.cornerTimer = null;
+      this.opts.cornerInStream?.(null);
       this.render();
     }, ms);
+    if (this.opts.cornerInStream) void this.drawCornerInStream(this.opts.cornerInStream);
     this.render();
     return { until: new Date(this.cornerUntil).toISOString() };
+  }
+
+  // The pairing card drawn by a card process on a fake sink and captured,
+  // then handed to the media worker, which lays it over the picture.
+  private async drawCornerInStream(put: (png: string | null) => unknown): Promise<void> {
+    if (!this.pairing || this.opts.player.state !== 'playing') return;
+    const askedAt = performance.now();
+    const p = this.spare ?? this.fork();
+    if (this.spare === p) this.spare = null;
+    this.keepSpare(SPARE_MS);
+    try {
+      await p.link.ready;
+      p.link.send({ t: 'show', videoSink: 'fake', card: this.cornerCard() });
+      const m = await p.link.request((id) => ({ t: 'capture', id }), CAPTURE_ANSWER_MS);
+      if (m.t !== 'captured' || !m.png) throw new Error((m.t === 'captured' && m.error) || 'capture failed');
+      if (Date.now() >= this.cornerUntil) return;
+      put(m.png);
+      this.log.info({ ms: Math.round(performance.now() - askedAt) }, 'the pairing card is in the stream');
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'the pairing card could not be drawn');
+    } finally {
+      void p.link.kill();
+    }
   }
 
   /** The card as it is drawn now, as PNG (captured through the pipeline's snap branch). */
@@ -274,7 +305,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     const overlays = this.opts.overlays !== false;
     // Only an exclusive display (KMS) cannot keep a card up while a session starts on it.
     const exclusive = this.opts.exclusive === true;
-    if (state === 'playing') return overlays && this.pairing && Date.now() < this.cornerUntil ? this.cornerCard() : null;
+    if (state === 'playing') return overlays && !this.opts.cornerInStream && this.pairing && Date.now() < this.cornerUntil ? this.cornerCard() : null;
     // Reconnecting before any picture was shown: nothing to dim, the idle card says it.
     if (state === 'reconnecting' && !this.startedOnce) return !exclusive || !this.opts.player.attributes.src ? this.idleCard() : null;
     // A drop: the band over the last picture, dimmed once the media worker has

@@ -313,6 +313,6 @@ export async function readUntil(shoot: () => Promise<Shot>, re: RegExp, topLeft?
 }
 
 /** What the QR code on a screenshot says (read by jsQR, an independent decoder), or null. */
-export function qrIn(s: Shot): string | null {
+export function qrIn(s: Pick<Shot, 'width' | 'height' | 'data'>): string | null {
   return jsQR(new Uint8ClampedArray(s.data.buffer, s.data.byteOffset, s.data.length), s.width, s.height)?.data ?? null;
 }

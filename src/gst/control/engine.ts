@@ -138,6 +138,13 @@ export class GstEngine implements MediaEngine {
     }
   }
 
+  /** The TV's pairing card over the newest session's picture (a PNG, base64), or null to take it away. */
+  showCorner(png: string | null): boolean {
+    const newest = [...this.sessions].pop();
+    newest?.corner(png);
+    return newest !== undefined;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     if (this.spareTimer) clearTimeout(this.spareTimer);

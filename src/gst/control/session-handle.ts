@@ -116,6 +116,11 @@ export class WorkerSessionHandle implements MediaSession {
     throw new Error(m.t === 'reply' && !m.ok ? m.error : 'unexpected answer');
   }
 
+  /** The TV's pairing card over the picture, or null to take it away. */
+  corner(png: string | null): void {
+    if (!this.stopping && this.plan) this.worker.send({ t: 'corner', png });
+  }
+
   /** The picture the sink shows now, small (at most `maxWidth` wide). */
   async still(maxWidth: number): Promise<Still> {
     if (this.stopping || !this.plan) throw new Error('no session is showing a picture');

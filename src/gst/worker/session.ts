@@ -14,6 +14,7 @@ import { StreamWatch } from '../../media/feed/stream-watch';
 import { DecodeWatch } from './watches/decode-watch';
 import { takeSnapshot } from './snapshot';
 import { lastShownFrame } from './last-frame';
+import { showCorner } from './corner';
 import { isMediaFrame, TAG_SCRIPT, TAG_VIDEO, unsupportedVideoCodec } from '../../media/flv/tags';
 import { GeometryApplier } from './geometry-apply';
 import { FirstPictureWatch } from './watches/first-picture-watch';
@@ -167,6 +168,9 @@ export class WorkerSession {
           (result) => this.send({ t: 'reply', id: c.id, ok: true, result }),
           (err: Error) => this.send({ t: 'reply', id: c.id, ok: false, error: err.message }),
         );
+        break;
+      case 'corner':
+        showCorner(this.pipeline, c.png, this.plan.screen);
         break;
       case 'still':
         try {

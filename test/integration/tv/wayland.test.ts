@@ -2,7 +2,8 @@
 // weston-screenshooter and OCR): the idle card and its QR code fill the
 // screen (a Wayland client cannot place its window, so the sink asks the
 // compositor for full screen), the card stays while a stream connects, the
-// picture fills the screen, a pause shows its mark and a drop its words
+// picture fills the screen, the pairing card goes into the picture during a
+// lesson, a pause shows its mark and a drop its words
 // over the last picture (full-screen cards, which need no placing; dimmed
 // for the drop), and a failure says its cause.
 import t from 'tap';
@@ -52,11 +53,26 @@ t.test('on Wayland the cards and the picture fill the screen', async (t) => {
   t.ok(litShare(playing) > 0.9, `playing: the picture fills the screen (${(litShare(playing) * 100).toFixed(1)} % lit)`);
   t.notMatch(await ocr(playing.png, 'eng'), /Connecting|Remote control/, 'and no card is left over it');
 
+  // Pairing during the lesson: the card goes into the stream's own picture (no window can be placed), then away.
+  const asked = Date.now();
+  t.equal((await d.api('POST', '/api/v1/pairing/show', { seconds: 5 })).status, 200);
+  const corner = await readUntil(() => w.screenshot(), /Scan to add/, undefined, 4000);
+  keepShot(corner.shot.png, 'tv-wayland-pairing-corner-en.png');
+  const drawn = d.logs().map((l) => /"ms":(\d+)[^\n]*the pairing card is in the stream/.exec(l)?.[1]).find(Boolean);
+  t.match(corner.text, /Scan to add/, `the pairing card in a corner of the picture, in the stream ${drawn} ms after the request (read: ${corner.text.slice(0, 60)})`);
+  t.equal(qrIn(corner.shot), (await d.api('GET', '/api/v1/pairing')).body.url, 'with the current pairing code');
+  t.ok(litShare(corner.shot) > 0.9, 'and the picture fills the rest');
+  t.equal((await d.api('GET', '/api/v1/player')).body.state, 'playing', 'still playing');
+  await sleep(Math.max(0, asked + 5500 - Date.now()));
+  const gone = await readUntil(() => w.screenshot(), /^(?![\s\S]*Scan to add)/, undefined, 3000);
+  t.notMatch(gone.text, /Scan to add/, 'after its seconds the card is gone');
+
   // Paused: the picture as it is, with the mark (a full-screen card: Wayland places no small one).
   from = sub.events.length;
   await d.api('POST', '/api/v1/player/pause');
   await sub.waitFor((e) => e.event === 'state' && e.data.state === 'paused' && sub.events.indexOf(e) >= from, 10000, 'paused');
-  const paused = await readUntil(() => w.screenshot(), /Paused/, undefined, 5000);
+  // Read alone: the mark's few words over a busy picture read better without it.
+  const paused = await readUntil(() => w.screenshot(), /Paused/, { width: 0.3, height: 0.2 }, 5000);
   keepShot(paused.shot.png, 'tv-wayland-paused-en.png');
   t.match(paused.text, /Paused/, `paused: the mark (read: ${paused.text.slice(0, 60)})`);
   const kept = meanLuma(paused.shot, 0.2) / meanLuma(playing, 0.2);
