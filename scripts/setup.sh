@@ -10,7 +10,7 @@ RUNTIME=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   gstreamer1.0-alsa gstreamer1.0-pulseaudio gstreamer1.0-x gstreamer1.0-gl
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
-  python3 make g++ ffmpeg fonts-noto-cjk fonts-dejavu-core)
+  python3 make g++ ffmpeg fonts-noto-cjk fonts-dejavu-core shared-mime-info)
 TEST=(nginx libnginx-mod-rtmp libgl1-mesa-dri weston dbus-daemon dbus-bin libglib2.0-bin playerctl
   xvfb x11-apps chromium imagemagick systemd mpv procps iproute2
   pulseaudio libasound2-plugins tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim)

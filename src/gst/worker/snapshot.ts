@@ -6,6 +6,7 @@
 // frame is decoded meanwhile (reconnecting, paused), the picture the sink
 // still shows is used for both kinds (the picture as rendered).
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
@@ -13,7 +14,7 @@ import jpeg from 'jpeg-js';
 import type { SnapshotResult } from '../../player/engine';
 import type { ToWorker } from '../protocol';
 import { lastShownFrame, type Raster } from './last-frame';
-import type { GstPipeline } from './binding';
+import type { GstElement, GstPipeline } from './binding';
 
 type Req = Extract<ToWorker, { t: 'snapshot' }>['req'];
 
@@ -21,51 +22,50 @@ type Req = Extract<ToWorker, { t: 'snapshot' }>['req'];
 const CAPTURE_TIMEOUT_MS = 1000;
 
 
+/** How often a capture looks at its appsink. */
+const POLL_MS = 20;
+
+interface Sample {
+  buf: Buffer | null;
+  caps: Record<string, unknown>;
+}
+
+const renderedBy = (sink: GstElement): number => Number(/rendered=\(guint64\)(\d+)/.exec(String(sink.stats ?? ''))?.[1] ?? 0);
+
+// The branch's appsink is read through its `last-sample` once it has taken
+// two frames since the valve opened (the first may have been on its way
+// before), never with a blocking pull: a pull waits in one of libuv's four
+// pool threads until a frame comes, and a capture given up (nothing
+// decoded: paused, reconnecting, a loaded machine) left its pull waiting
+// there, with file writes and the next pulls queued behind it.
 function capture(pipeline: GstPipeline, branch: { valve: string; sink: string }): Promise<Raster> {
   const valve = pipeline.findChild(branch.valve);
   const sink = pipeline.findChild(branch.sink);
-  if (!valve || !sink?.pull) return Promise.reject(new Error('pipeline has no snapshot branch'));
+  if (!valve || !sink) return Promise.reject(new Error('pipeline has no snapshot branch'));
   return new Promise((resolve, reject) => {
-    let done = false;
-    const finish = (fn: () => void): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
+    const from = renderedBy(sink);
+    const t0 = performance.now();
+    valve.drop = false;
+    const poll = setInterval(() => {
+      const fresh = renderedBy(sink) >= from + 2;
+      if (!fresh && performance.now() - t0 < CAPTURE_TIMEOUT_MS) return;
+      clearInterval(poll);
       valve.drop = true;
-      fn();
-    };
-    const timer = setTimeout(
-      () =>
-        finish(() => {
-          try {
-            resolve(lastShownFrame(pipeline));
-          } catch (err) {
-            reject(new Error(`no frame arrived to capture and ${(err as Error).message}`));
-          }
-        }),
-      CAPTURE_TIMEOUT_MS,
-    );
-    // The valve is closed from JS after a pull returns, so a frame or two slip
-    // past it meanwhile and the appsink keeps the last: the first pull of the
-    // next capture would return that old frame (measured: 1.3-2.4 s old, a
-    // whole snapshot interval). Skip one; the next was decoded after opening.
-    let stale = true;
-    const onFrame = (buf: Buffer | null, caps: Record<string, unknown>): void => {
-      if (done) return;
-      if (stale) {
-        stale = false;
-        sink.pull!(onFrame);
+      if (!fresh) {
+        try {
+          resolve(lastShownFrame(pipeline));
+        } catch (err) {
+          reject(new Error(`no frame arrived to capture and ${(err as Error).message}`));
+        }
         return;
       }
-      finish(() => {
-        const width = Number(caps.width);
-        const height = Number(caps.height);
-        if (!buf || !width || !height || buf.length < width * height * 4) return reject(new Error('capture returned no picture'));
-        resolve({ width, height, data: Buffer.from(buf.subarray(0, width * height * 4)) });
-      });
-    };
-    valve.drop = false;
-    sink.pull!(onFrame);
+      const sample = sink['last-sample'] as Sample | null | undefined;
+      const width = Number(sample?.caps.width);
+      const height = Number(sample?.caps.height);
+      const buf = sample?.buf;
+      if (!buf || !width || !height || buf.length < width * height * 4) return reject(new Error('capture returned no picture'));
+      resolve({ width, height, data: Buffer.from(buf.subarray(0, width * height * 4)) });
+    }, POLL_MS);
   });
 }
 

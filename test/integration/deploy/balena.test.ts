@@ -17,6 +17,8 @@ const MACHINES = ['raspberrypi3-64', 'raspberrypi4-64', 'raspberrypi5', 'raspber
 const RUNTIME_PACKAGES = [
   'nodejs', 'gstreamer1.0-tools', 'gstreamer1.0-plugins-base', 'gstreamer1.0-plugins-good', 'gstreamer1.0-plugins-bad',
   'gstreamer1.0-plugins-ugly', 'gstreamer1.0-libav', 'gstreamer1.0-alsa', 'gstreamer1.0-x',
+  // gdk-pixbuf tells image formats apart by their MIME type: without the database the pairing card cannot be loaded into the stream.
+  'shared-mime-info',
 ];
 
 interface Stage {
