@@ -191,6 +191,8 @@ t.test('the phone page shows only what holds, for every state', { timeout: 24000
   const zh = await phone(browser, 'zh-CN');
   await zh.page.goto((await d.api('GET', '/api/v1/pairing')).body.url);
   await zh.page.waitForSelector('#state[data-state="error"]', { timeout: 10000 });
+  // A fresh page learns the state from the event stream and the cause from the view it fetches: both, a moment apart.
+  await zh.page.waitForFunction(() => (document.getElementById('code-advice')?.textContent ?? '') !== '', undefined, { timeout: 10000 }).catch(() => undefined);
   const zhStatus = await status(zh.page);
   t.match(zhStatus.adviceText, /推流服务器拒绝连接/, 'the advice in Chinese on a Chinese phone');
   t.notMatch(zhStatus.adviceText, /[A-Za-z]{4,}/, 'no English words in it');
