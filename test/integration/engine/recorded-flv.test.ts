@@ -44,6 +44,8 @@ t.test('a recorded .flv over plain HTTP plays at its own pace and ends with 2006
   const steady = fps.slice(2, -1);
   const mean = steady.reduce((a, b) => a + b, 0) / Math.max(1, steady.length);
   tt.ok(steady.length >= SECONDS - 5 && mean >= 21 && mean <= 29 && steady.every((f) => f > 5), `rendered at the file's rate: mean ${mean.toFixed(1)} fps (renderFPS ${fps.join(' ')})`);
-  tt.notOk(between.some((e) => e.event === 'statechange' && [2103, 2007].includes(e.data.code)), 'no drop or buffering on the way');
+  // The last second of the file may end dry (2007) before the end is known (2006): the player cannot tell it from a stall.
+  const stalls = between.filter((e) => e.event === 'statechange' && (e.data.code === 2103 || (e.data.code === 2007 && e.at < end.at - 1500)));
+  tt.notOk(stalls.length, `no drop or buffering on the way${stalls.length ? `: ${stalls.map((e) => `${e.data.code} ${end.at - e.at} ms before the end`).join(', ')}` : ''}`);
   await sub.waitFor((e) => e.event === 'state' && e.data.state === 'stopped', 5000, 'state stopped');
 });
