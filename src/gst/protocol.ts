@@ -84,7 +84,7 @@ export interface Still {
 
 /** One card of the TV: its picture (layout, QR, last frame) and its words (pango markup and fonts). */
 export interface Card {
-  layout: 'idle' | 'band' | 'corner' | 'dimmed';
+  layout: 'idle' | 'band' | 'corner' | 'still';
   width: number;
   height: number;
   /** The pairing address (idle and corner layouts). */
@@ -96,7 +96,7 @@ export interface Card {
   /** A dark band behind the words, for words over a picture. */
   shaded: boolean;
   /**
-   * The dimmed layout: the stream's last picture, kept at `dim` of its
+   * The still layout: the stream's last picture, kept at `dim` of its
    * brightness, under a panel `bandWidth` x `bandHeight` at the top left;
    * `serial` tells one copy from the next.
    */

@@ -311,9 +311,9 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     // A drop: the band over the last picture, dimmed once the media worker has
     // given a copy of it. That card fills the screen, so it needs no placing
     // (Wayland too); until the copy comes, the band alone where it can go.
-    if (state === 'reconnecting' && !exclusive && this.backdrop?.state === 'reconnecting') return this.dimmedCard(this.backdrop);
+    if (state === 'reconnecting' && !exclusive && this.backdrop?.state === 'reconnecting') return this.stillCard(this.backdrop);
     if (state === 'reconnecting' && !overlays && !exclusive && this.backdropFailed) return this.idleCard();
-    if (state === 'paused' && !overlays && !exclusive && this.backdrop?.state === 'paused') return this.dimmedCard(this.backdrop);
+    if (state === 'paused' && !overlays && !exclusive && this.backdrop?.state === 'paused') return this.stillCard(this.backdrop);
     if (state === 'reconnecting' || state === 'paused') return overlays ? this.bandCard(state) : null;
     if (state === 'connecting' && exclusive) return null;
     // Wayland: once the first key frame is in, the card steps aside for the
@@ -406,12 +406,12 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
   // The last picture as a full-screen card, with the words in a panel at
   // the top left: dimmed under a band while the stream reconnects; as it is,
   // under the pause mark, where no mark can go over the stream (Wayland).
-  private dimmedCard(backdrop: { serial: number; still: Still; state: 'reconnecting' | 'paused' }): Card {
+  private stillCard(backdrop: { serial: number; still: Still; state: 'reconnecting' | 'paused' }): Card {
     const { width, height } = this.size;
     const words = tvWords(this.situation(), this.lang, this.opts.player.attributes.src);
     const paused = backdrop.state === 'paused';
     return {
-      layout: 'dimmed',
+      layout: 'still',
       width,
       height,
       title: `<b>${pangoEscape(words.headline)}</b>`,

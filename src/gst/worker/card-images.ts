@@ -2,8 +2,9 @@
 // the idle card's background with the QR code that opens the phone remote
 // already paired, the pairing corner and the band. Their words (src/tv/words.ts,
 // put together in src/tv/screen.ts, prepared by src/tv/card-text.ts) are
-// drawn by pango in gst-pipelines/idle.pipeline. The dimmed card is the
-// stream's last picture under the band.
+// drawn by pango in gst-pipelines/idle.pipeline. The still card is the
+// stream's last picture under the band of a drop (dimmed) or, where no mark
+// can go over the stream, under the pause mark (as it is).
 import QRCode from 'qrcode';
 
 export const IDLE_WIDTH = 1280;
@@ -80,7 +81,7 @@ export const DIM = 0.35;
  * stream. Dimmed, the soft upscale reads as a backdrop, and the words stand
  * out from any picture.
  */
-export function renderDimmedImage(
+export function renderStillImage(
   still: { width: number; height: number; rgba: Buffer },
   width: number,
   height: number,

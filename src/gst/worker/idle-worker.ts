@@ -6,7 +6,7 @@
 // the card goes away, and forks a new one for the next card.
 import { existsSync, rmSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { renderBandImage, renderCornerImage, renderDimmedImage, renderIdleImage } from './card-images';
+import { renderBandImage, renderCornerImage, renderIdleImage, renderStillImage } from './card-images';
 import { chooseVideoSink, STUCK_CARD_TEST_ENV, videoSinkDescription, type VideoSinkPref } from '../element-choice';
 import { describeIdlePipeline } from '../pipeline-description';
 import type { Gst, GstElement, GstPipeline } from './binding';
@@ -97,9 +97,9 @@ function checkRendered(): void {
 function picture(c: Card): Buffer {
   if (c.layout === 'idle') return renderIdleImage(c.qr ?? '', c.width, c.height);
   if (c.layout === 'corner') return renderCornerImage(c.qr ?? '', c.width, c.height);
-  if (c.layout === 'dimmed' && c.backdrop) {
+  if (c.layout === 'still' && c.backdrop) {
     const { still, bandHeight, bandWidth, dim } = c.backdrop;
-    return renderDimmedImage({ width: still.width, height: still.height, rgba: Buffer.from(still.rgba, 'base64') }, c.width, c.height, bandHeight, { bandWidth, dim });
+    return renderStillImage({ width: still.width, height: still.height, rgba: Buffer.from(still.rgba, 'base64') }, c.width, c.height, bandHeight, { bandWidth, dim });
   }
   return renderBandImage(c.width, c.height);
 }

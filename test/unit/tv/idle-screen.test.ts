@@ -2,7 +2,7 @@
 // words put into pango markup cannot be turned into markup by a device name.
 import t from 'tap';
 import jsQR from 'jsqr';
-import { DIM, IDLE_HEIGHT, IDLE_WIDTH, renderDimmedImage, renderIdleImage } from '../../../src/gst/worker/card-images';
+import { DIM, IDLE_HEIGHT, IDLE_WIDTH, renderIdleImage, renderStillImage } from '../../../src/gst/worker/card-images';
 import { pangoEscape, wrap } from '../../../src/tv/card-text';
 
 t.test('the rendered QR code decodes to the pairing URL', async (t) => {
@@ -26,7 +26,7 @@ t.test('wrap keeps lines short without losing words', async (t) => {
   t.equal(wrap('一二三四五六七八九十', 4), '一二三四\n五六七八\n九十');
 });
 
-t.test('the dimmed backdrop: the small copy scaled to the screen, dimmed, under the band', async (t) => {
+t.test('the still card for a drop: the small copy scaled to the screen, dimmed, under the band', async (t) => {
   // A 4x2 copy: left half red (200,0,0), right half a grey of 100.
   const rgba = Buffer.alloc(4 * 2 * 4);
   for (let y = 0; y < 2; y++) {
@@ -37,7 +37,7 @@ t.test('the dimmed backdrop: the small copy scaled to the screen, dimmed, under 
   }
   const w = 160;
   const h = 90;
-  const img = renderDimmedImage({ width: 4, height: 2, rgba }, w, h, 20);
+  const img = renderStillImage({ width: 4, height: 2, rgba }, w, h, 20);
   t.equal(img.length, w * h * 4, 'the screen size');
   const px = (x: number, y: number) => [...img.subarray((y * w + x) * 4, (y * w + x) * 4 + 4)];
   t.same(px(5, 60), [Math.round(200 * DIM), 0, 0, 255], 'the left: red, dimmed');
@@ -46,6 +46,6 @@ t.test('the dimmed backdrop: the small copy scaled to the screen, dimmed, under 
   t.ok(mid[0]! < 200 * DIM && mid[0]! > 100 * DIM && mid[1]! > 0, `in between, blended (${mid.join(',')})`);
   t.same(px(80, 5), [0x0f, 0x1e, 0x36, 255], 'the band at the top in the card colour');
   t.same(px(80, 19), [0x25, 0x63, 0xeb, 255], 'its accent line at its foot');
-  const none = renderDimmedImage({ width: 0, height: 0, rgba: Buffer.alloc(0) }, w, h, 20);
+  const none = renderStillImage({ width: 0, height: 0, rgba: Buffer.alloc(0) }, w, h, 20);
   t.same([...none.subarray((60 * w + 5) * 4, (60 * w + 5) * 4 + 4)], [0x0f, 0x1e, 0x36, 255], 'no usable copy: the card colour, never garbage');
 });
