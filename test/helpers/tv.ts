@@ -200,32 +200,67 @@ export function meanLuma(s: Shot, fromShare = 0, step = 8): number {
   return n ? sum / n : 0;
 }
 
+type OcrLang = 'eng' | 'chi_sim';
+
+interface OcrRun {
+  lang: OcrLang;
+  /** How the picture is stored ("png", or "xwd" from `burst`). */
+  format: 'png' | 'xwd';
+  /** Only this share of the picture, from the corner `gravity` names (ImageMagick's; none: the top left). */
+  crop?: { width: number; height: number; gravity?: 'SouthWest' };
+  /** Scaled by this after the colours are prepared (none: as it is). */
+  scale?: number;
+  /** tesseract's page segmentation: 11 sparse words anywhere, 6 one block of text. */
+  psm: 6 | 11;
+  /** tesseract's output: plain text, or a TSV with each word's box. */
+  output: 'text' | 'tsv';
+}
+
 /**
- * The words on a screenshot, read by tesseract in `lang` ("eng", "chi_sim").
- * The picture is turned to grey and inverted first (light words on a dark
- * card read far better as dark on light). Only the colour channels are
- * negated: ImageMagick 7 (Debian 13) negates alpha too by default, which
- * turned the card's opaque RGBA screen.png fully transparent; ImageMagick 6
- * (Debian 12) gives the same pixels as without -channel.
- * Spaces are removed for Chinese, where tesseract puts them between characters.
+ * tesseract's raw output for a picture. The picture is turned to grey and
+ * inverted first (light words on a dark card read far better as dark on
+ * light). Only the colour channels are negated: ImageMagick 7 (Debian 13)
+ * negates alpha too by default, which turns an opaque RGBA picture fully
+ * transparent; ImageMagick 6 (Debian 12) gives the same pixels as without
+ * -channel.
  */
-export function ocr(png: Buffer, lang: 'eng' | 'chi_sim', format: 'png' | 'xwd' = 'png', topLeft?: { width: number; height: number }): Promise<string> {
+function runOcr(img: Buffer, o: OcrRun): Promise<string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ocr-'));
-  const file = path.join(dir, `in.${format}`);
-  writeFileSync(file, png);
+  const file = path.join(dir, `in.${o.format}`);
+  writeFileSync(file, img);
   const prepared = path.join(dir, 'prep.png');
+  const crop = o.crop
+    ? [...(o.crop.gravity ? ['-gravity', o.crop.gravity] : []), '-crop', `${Math.round(o.crop.width * 100)}%x${Math.round(o.crop.height * 100)}%+0+0`, '+repage']
+    : [];
+  const scale = o.scale !== undefined ? ['-resize', `${Math.round(o.scale * 100)}%`] : [];
   return new Promise<string>((resolve, reject) => {
-    // topLeft: only that share of the screen (a mark or band over a busy picture reads better alone).
-    const crop = topLeft ? ['-crop', `${Math.round(topLeft.width * 100)}%x${Math.round(topLeft.height * 100)}%+0+0`, '+repage'] : [];
-    execFile('convert', [`${format}:${file}`, ...crop, '-colorspace', 'Gray', '-channel', 'RGB', '-negate', '+channel', '-resize', '75%', prepared], (err) => {
-      if (err) return reject(err);
-      execFile('tesseract', [prepared, 'stdout', '-l', lang, '--psm', '11'], { maxBuffer: 8 << 20 }, (err2, out) => {
+    execFile('convert', [`${o.format}:${file}`, ...crop, '-colorspace', 'Gray', '-channel', 'RGB', '-negate', '+channel', ...scale, prepared], (err) => {
+      if (err) {
+        rmSync(dir, { recursive: true, force: true });
+        return reject(err);
+      }
+      execFile('tesseract', [prepared, 'stdout', '-l', o.lang, '--psm', String(o.psm), ...(o.output === 'tsv' ? ['tsv'] : [])], { maxBuffer: 8 << 20 }, (err2, out) => {
         rmSync(dir, { recursive: true, force: true });
         if (err2) return reject(err2);
-        resolve(lang === 'chi_sim' ? out.replace(/[ \t]+/g, '') : out.replace(/\s+/g, ' '));
+        resolve(out);
       });
     });
   });
+}
+
+/** tesseract's text as one line: spaces removed for Chinese, where tesseract puts them between characters. */
+function oneLine(out: string, lang: OcrLang): string {
+  return lang === 'chi_sim' ? out.replace(/[ \t]+/g, '') : out.replace(/\s+/g, ' ');
+}
+
+/**
+ * The words on a screenshot, read by tesseract in `lang` ("eng", "chi_sim")
+ * as sparse text, at 75 % of the screen's size.
+ * Spaces are removed for Chinese, where tesseract puts them between characters.
+ */
+export function ocr(png: Buffer, lang: OcrLang, format: 'png' | 'xwd' = 'png', topLeft?: { width: number; height: number }): Promise<string> {
+  // topLeft: only that share of the screen (a mark or band over a busy picture reads better alone).
+  return runOcr(png, { lang, format, crop: topLeft, scale: 0.75, psm: 11, output: 'text' }).then((out) => oneLine(out, lang));
 }
 
 /**
@@ -235,21 +270,8 @@ export function ocr(png: Buffer, lang: 'eng' | 'chi_sim', format: 'png' | 'xwd' 
  * WenQuanYi Micro Hei (the image's font): 3 of 5 failure cards misread in
  * the image, 0 of 5 read this way.
  */
-export function ocrStatus(png: Buffer, lang: 'eng' | 'chi_sim', format: 'png' | 'xwd' = 'png'): Promise<string> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ocr-'));
-  const file = path.join(dir, `in.${format}`);
-  writeFileSync(file, png);
-  const prepared = path.join(dir, 'prep.png');
-  return new Promise<string>((resolve, reject) => {
-    execFile('convert', [`${format}:${file}`, '-gravity', 'SouthWest', '-crop', '60%x50%+0+0', '+repage', '-colorspace', 'Gray', '-channel', 'RGB', '-negate', '+channel', prepared], (err) => {
-      if (err) return reject(err);
-      execFile('tesseract', [prepared, 'stdout', '-l', lang, '--psm', '6'], { maxBuffer: 8 << 20 }, (err2, out) => {
-        rmSync(dir, { recursive: true, force: true });
-        if (err2) return reject(err2);
-        resolve(lang === 'chi_sim' ? out.replace(/[ \t]+/g, '') : out.replace(/\s+/g, ' '));
-      });
-    });
-  });
+export function ocrStatus(png: Buffer, lang: OcrLang, format: 'png' | 'xwd' = 'png'): Promise<string> {
+  return runOcr(png, { lang, format, crop: { width: 0.6, height: 0.5, gravity: 'SouthWest' }, psm: 6, output: 'text' }).then((out) => oneLine(out, lang));
 }
 
 /** Keeps a screenshot for people to look at (docs/screenshots) and for CI artifacts. */
@@ -276,27 +298,15 @@ export interface OcrWord {
 }
 
 /** The words tesseract finds, with their boxes in the screenshot's pixels (for text sizes). */
-export function ocrWords(png: Buffer, lang: 'eng' | 'chi_sim'): Promise<OcrWord[]> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ocr-'));
-  const file = path.join(dir, 'in.png');
-  const prepared = path.join(dir, 'prep.png');
-  writeFileSync(file, png);
-  return new Promise<OcrWord[]>((resolve, reject) => {
-    execFile('convert', [file, '-colorspace', 'Gray', '-channel', 'RGB', '-negate', '+channel', prepared], (err) => {
-      if (err) return reject(err);
-      execFile('tesseract', [prepared, 'stdout', '-l', lang, '--psm', '11', 'tsv'], { maxBuffer: 8 << 20 }, (err2, out) => {
-        rmSync(dir, { recursive: true, force: true });
-        if (err2) return reject(err2);
-        const words: OcrWord[] = [];
-        for (const line of out.split('\n').slice(1)) {
-          const f = line.split('\t');
-          if (f.length < 12 || !f[11]!.trim() || Number(f[10]) < 50) continue;
-          words.push({ text: f[11]!.trim(), x: Number(f[6]), y: Number(f[7]), width: Number(f[8]), height: Number(f[9]) });
-        }
-        resolve(words);
-      });
-    });
-  });
+export async function ocrWords(png: Buffer, lang: OcrLang): Promise<OcrWord[]> {
+  const out = await runOcr(png, { lang, format: 'png', psm: 11, output: 'tsv' });
+  const words: OcrWord[] = [];
+  for (const line of out.split('\n').slice(1)) {
+    const f = line.split('\t');
+    if (f.length < 12 || !f[11]!.trim() || Number(f[10]) < 50) continue;
+    words.push({ text: f[11]!.trim(), x: Number(f[6]), y: Number(f[7]), width: Number(f[8]), height: Number(f[9]) });
+  }
+  return words;
 }
 
 /** Reads the screen (`shoot`) until `re` is on it, or `ms` pass; the last shot and its words. */
