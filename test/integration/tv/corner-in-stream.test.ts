@@ -6,9 +6,9 @@
 // tv/wayland.test.ts.
 import t from 'tap';
 import path from 'node:path';
-import { startDaemon, type RunningDaemon } from '../../helpers/daemon';
-import { publishedStream } from '../../helpers/media-servers';
+import type { RunningDaemon } from '../../helpers/daemon';
 import { rgb, readPng, type Image } from '../../helpers/pixels';
+import { playingBars } from '../../helpers/playing';
 import { qrIn } from '../../helpers/tv';
 import { sleep } from '../../helpers/time';
 
@@ -25,13 +25,7 @@ const isCardColour = (img: Image, x: number, y: number) => {
 };
 
 t.test('the pairing card in the stream: in view snapshots on the fake sink', async (tt) => {
-  const { url } = await publishedStream(tt, { server: 'nginx', name: 'bars', pub: { pattern: 'smptebars', width: 640, height: 360 } });
-  const d = await startDaemon();
-  tt.teardown(() => d.stop());
-  const sub = await d.subscribe();
-  await d.api('PATCH', '/api/v1/player', { src: url });
-  await d.api('POST', '/api/v1/player/play');
-  await sub.waitForCode(2004, 20000);
+  const { d } = await playingBars(tt);
   await sleep(500);
 
   const before = await view(d);

@@ -7,8 +7,8 @@
 import t from 'tap';
 import path from 'node:path';
 import { startDaemon, type RunningDaemon } from '../../helpers/daemon';
-import { publishedStream } from '../../helpers/media-servers';
 import { blackShare, colourAt, extent, readJpeg, readPng, type Image } from '../../helpers/pixels';
+import { playingBars } from '../../helpers/playing';
 import { sleep } from '../../helpers/time';
 
 /** A `view` snapshot of the expected size; frames already past the elements when a change lands may still have the old one. */
@@ -31,14 +31,8 @@ async function view(d: RunningDaemon, width: number, height: number, sourceType:
 }
 
 t.test('geometry on the running pipeline', async (tt) => {
-  const { url } = await publishedStream(tt, { server: 'nginx', name: 'bars', pub: { pattern: 'smptebars', width: 640, height: 360 } });
   // The window is where the geometry has something to show; a TV starts full screen (below).
-  const d = await startDaemon({ args: ['--start-view', 'window'] });
-  tt.teardown(() => d.stop());
-  const sub = await d.subscribe();
-  await d.api('PATCH', '/api/v1/player', { src: url });
-  await d.api('POST', '/api/v1/player/play');
-  await sub.waitForCode(2004, 20000);
+  const { d, sub } = await playingBars(tt, { daemon: { args: ['--start-view', 'window'] } });
 
   await tt.test('stream snapshot: the decoded frame, upright, at source size', async (t2) => {
     const img = await view(d, 640, 360, 'stream');
@@ -180,13 +174,7 @@ t.test('geometry on the running pipeline', async (tt) => {
 });
 
 t.test('a TV starts full screen: the view is the whole 1920x1080 screen, and a chosen view survives a restart', async (tt) => {
-  const { url } = await publishedStream(tt, { server: 'nginx', name: 'bars2', pub: { pattern: 'smptebars', width: 640, height: 360 } });
-  const d = await startDaemon();
-  tt.teardown(() => d.stop());
-  const sub = await d.subscribe();
-  await d.api('PATCH', '/api/v1/player', { src: url });
-  await d.api('POST', '/api/v1/player/play');
-  await sub.waitForCode(2004, 20000);
+  const { d } = await playingBars(tt, { name: 'bars2' });
   tt.same((await d.api('GET', '/api/v1/player')).body.fullScreen, { fullScreen: true, direction: 0 }, 'full screen from the first frame');
   const img = await view(d, 1920, 1080, 'view');
   tt.equal(colourAt(img, 40, 540), 'grey', 'the bars reach the left edge');

@@ -6,9 +6,9 @@ import t from 'tap';
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { startDaemon, type RunningDaemon } from '../../helpers/daemon';
-import { publishedStream } from '../../helpers/media-servers';
+import type { RunningDaemon } from '../../helpers/daemon';
 import { colourAt, extent, parseXwd, writePng, type Image } from '../../helpers/pixels';
+import { playingBars } from '../../helpers/playing';
 import { startXvfb } from '../../helpers/tv';
 import { sleep } from '../../helpers/time';
 
@@ -55,13 +55,9 @@ async function childCpuPercent(d: RunningDaemon, ms: number): Promise<number> {
 t.test('ximagesink on Xvfb shows the geometry', async (tt) => {
   const x = await startXvfb();
   tt.teardown(() => x.stop());
-  const { url } = await publishedStream(tt, { server: 'nginx', name: 'bars', pub: { pattern: 'smptebars', width: 640, height: 360 } });
-  const d = await startDaemon({ args: ['--video-sink', 'x', '--start-view', 'window', '--window-position', `${WINDOW_AT.x},${WINDOW_AT.y}`], env: { DISPLAY: x.display } });
-  tt.teardown(() => d.stop());
-  const sub = await d.subscribe();
-  await d.api('PATCH', '/api/v1/player', { src: url });
-  await d.api('POST', '/api/v1/player/play');
-  await sub.waitForCode(2004, 20000);
+  const { d, sub } = await playingBars(tt, {
+    daemon: { args: ['--video-sink', 'x', '--start-view', 'window', '--window-position', `${WINDOW_AT.x},${WINDOW_AT.y}`], env: { DISPLAY: x.display } },
+  });
   const cpu: Record<string, number> = {};
 
   await tt.test('window: 600x450 at the configured 100,80, contain bars inside it', async (t2) => {
