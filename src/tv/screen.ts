@@ -6,9 +6,11 @@
 //     QR code) with what is happening in words;
 //   reconnecting: a band with "connection lost, reconnecting" over the
 //     last frame, dimmed (a full-screen card with a small copy of the frame
-//     from the media worker; the band alone until the copy comes);
+//     from the media worker, src/tv/backdrop.ts; the band alone until the
+//     copy comes);
 //   paused: a pause mark over the picture;
-//   playing: nothing, unless someone asked for the pairing card (a corner).
+//   playing: nothing, unless someone asked for the pairing card (a corner,
+//     src/tv/pairing-corner.ts).
 //
 // A card that appears over nothing shown by a card process takes a warm
 // spare process; a card of another size than the one shown is a new pipeline
@@ -24,8 +26,10 @@ import type { VideoSinkPref } from '../gst/element-choice';
 import type { Card, FromCardProcess, Still, ToCardProcess } from '../gst/protocol';
 import { ChildLink } from '../gst/control/child-process';
 import type { LivePlayer, PlayerEventMap } from '../player/player';
+import { Backdrop, stillBackdrop, type BackdropPicture } from './backdrop';
 import type { DisplaySize } from './display-size';
 import { pangoEscape, wrap } from './card-text';
+import { PairingCorner } from './pairing-corner';
 import { causeOf, streamName, tvWords, type Cause, type Language, type TvSituation } from './words';
 
 /** What the screen needs from the pairing service. */
@@ -77,14 +81,6 @@ const SPARE_MS = 150;
 const SPARE_WHILE_STARTING_MS = 1500;
 export const PAIRING_CORNER_MS = 60_000;
 const FONT = 'Noto Sans CJK SC, WenQuanYi Micro Hei, Droid Sans Fallback, sans';
-/** The backdrop's width: a 1080p frame read every 4th pixel (0.5 MB), scaled up again by the card. */
-const BACKDROP_WIDTH = 480;
-/** While paused the picture is looked at, not dimmed: every 2nd pixel (2 MB). */
-const PAUSED_BACKDROP_WIDTH = 960;
-/** The band's share of the screen's height, over the picture. */
-const BAND_SHARE = 0.16;
-/** How much of its brightness the last picture keeps under the band of a drop. */
-const DROP_DIM = 0.35;
 
 interface Shown {
   link: ChildLink<ToCardProcess, FromCardProcess>;
@@ -103,7 +99,6 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
   private idleVisible = false;
   private restartTimer: NodeJS.Timeout | null = null;
   private stallTimer: NodeJS.Timeout | null = null;
-  private cornerTimer: NodeJS.Timeout | null = null;
   private readonly log: Logger;
   private pairing: PairingSource | null;
   private readonly lang: Language;
@@ -115,13 +110,9 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
   private connectingSince = 0;
   private lastFailure: { code: number; message: string } | null = null;
   private cause: Cause | null = null;
-  private cornerUntil = 0;
   private flushing = false;
-  /** The stream's last picture while it reconnects (or, where no mark can go over it, is paused), once the media worker has given it. */
-  private backdrop: { serial: number; still: Still; state: 'reconnecting' | 'paused' } | null = null;
-  private backdropSerial = 0;
-  /** This drop's picture could not be had: where no band can go over the picture, the idle card says it instead. */
-  private backdropFailed = false;
+  private readonly backdrop: Backdrop;
+  private readonly corner: PairingCorner;
 
   private readonly onState = (e: PlayerEventMap['state'][0]): void => {
     if (e.state === 'connecting' && e.previous !== 'reconnecting') {
@@ -134,14 +125,12 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
       this.armStallTimer();
     }
     if (e.state === 'reconnecting') this.progress = 0;
-    if (e.state !== e.previous) {
-      this.backdrop = null;
-      this.backdropFailed = false;
-      this.backdropSerial++;
-    }
-    if (e.state === 'reconnecting' && e.previous !== 'reconnecting') this.fetchBackdrop('reconnecting', BACKDROP_WIDTH);
+    if (e.state !== e.previous) this.backdrop.forget();
+    // Only a stream that showed a picture has one to keep, and an exclusive display (KMS) shows no card of it.
+    const keep = this.startedOnce && this.opts.exclusive !== true;
+    if (keep && e.state === 'reconnecting' && e.previous !== 'reconnecting') this.backdrop.fetch('reconnecting');
     // Where no mark can be placed over the picture (Wayland), the paused card is the picture itself with the mark.
-    if (e.state === 'paused' && this.opts.overlays === false) this.fetchBackdrop('paused', PAUSED_BACKDROP_WIDTH);
+    if (keep && e.state === 'paused' && this.opts.overlays === false) this.backdrop.fetch('paused');
     if (e.state === 'playing' && !this.spareWanted()) this.dropSpare();
     this.render();
   };
@@ -175,6 +164,14 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     this.pairing = opts.pairing ?? null;
     this.lang = opts.language ?? 'zh';
     this.size = opts.screen ?? { width: 1920, height: 1080 };
+    this.backdrop = new Backdrop({ shownFrame: opts.shownFrame, player: opts.player, onChange: () => this.render(), log: this.log });
+    this.corner = new PairingCorner({
+      inStream: opts.cornerInStream,
+      drawable: () => this.pairing !== null && this.opts.player.state === 'playing',
+      draw: () => this.captureOffScreen(() => this.cornerCard()),
+      onChange: () => this.render(),
+      log: this.log,
+    });
     const last = opts.player.view().lastCode;
     if (last) this.onCode({ code: last.code, message: last.message });
   }
@@ -210,36 +207,20 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
    * stopping the lesson. When nothing plays the idle card already shows it.
    */
   showPairingCorner(ms = PAIRING_CORNER_MS): { until: string } {
-    this.cornerUntil = Date.now() + ms;
-    if (this.cornerTimer) clearTimeout(this.cornerTimer);
-    this.cornerTimer = setTimeout(() => {
-      this.cornerTimer = null;
-      this.opts.cornerInStream?.(null);
-      this.render();
-    }, ms);
-    if (this.opts.cornerInStream) void this.drawCornerInStream(this.opts.cornerInStream);
-    this.render();
-    return { until: new Date(this.cornerUntil).toISOString() };
+    return this.corner.show(ms);
   }
 
-  // The pairing card drawn by a card process on a fake sink and captured,
-  // then handed to the media worker, which lays it over the picture.
-  private async drawCornerInStream(put: (png: string | null) => unknown): Promise<void> {
-    if (!this.pairing || this.opts.player.state !== 'playing') return;
-    const askedAt = performance.now();
-    const p = this.spare ?? this.fork();
-    if (this.spare === p) this.spare = null;
+  // A card drawn by a card process of its own on a fake sink and captured
+  // (a PNG, base64); the process ends once it has answered.
+  private async captureOffScreen(card: () => Card): Promise<string> {
+    const p = this.takeCardProcess();
     this.keepSpare(SPARE_MS);
     try {
       await p.link.ready;
-      p.link.send({ t: 'show', videoSink: 'fake', card: this.cornerCard() });
+      p.link.send({ t: 'show', videoSink: 'fake', card: card() });
       const m = await p.link.request((id) => ({ t: 'capture', id }), CAPTURE_ANSWER_MS);
       if (m.t !== 'captured' || !m.png) throw new Error((m.t === 'captured' && m.error) || 'capture failed');
-      if (Date.now() >= this.cornerUntil) return;
-      put(m.png);
-      this.log.info({ ms: Math.round(performance.now() - askedAt) }, 'the pairing card is in the stream');
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'the pairing card could not be drawn');
+      return m.png;
     } finally {
       void p.link.kill();
     }
@@ -261,7 +242,8 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     this.opts.player.off('statechange', this.onCode);
     this.opts.player.off('playererror', this.onError);
     this.pairing?.off('change', this.onPairing);
-    for (const t of [this.stallTimer, this.cornerTimer, this.restartTimer, this.spareTimer]) if (t) clearTimeout(t);
+    for (const t of [this.stallTimer, this.restartTimer, this.spareTimer]) if (t) clearTimeout(t);
+    this.corner.stop();
     const spare = this.spare;
     this.spare = null;
     if (spare) void spare.link.kill();
@@ -305,15 +287,16 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     const overlays = this.opts.overlays !== false;
     // Only an exclusive display (KMS) cannot keep a card up while a session starts on it.
     const exclusive = this.opts.exclusive === true;
-    if (state === 'playing') return overlays && !this.opts.cornerInStream && this.pairing && Date.now() < this.cornerUntil ? this.cornerCard() : null;
+    if (state === 'playing') return overlays && !this.opts.cornerInStream && this.pairing && this.corner.active ? this.cornerCard() : null;
     // Reconnecting before any picture was shown: nothing to dim, the idle card says it.
     if (state === 'reconnecting' && !this.startedOnce) return !exclusive || !this.opts.player.attributes.src ? this.idleCard() : null;
     // A drop: the band over the last picture, dimmed once the media worker has
     // given a copy of it. That card fills the screen, so it needs no placing
     // (Wayland too); until the copy comes, the band alone where it can go.
-    if (state === 'reconnecting' && !exclusive && this.backdrop?.state === 'reconnecting') return this.stillCard(this.backdrop);
-    if (state === 'reconnecting' && !overlays && !exclusive && this.backdropFailed) return this.idleCard();
-    if (state === 'paused' && !overlays && !exclusive && this.backdrop?.state === 'paused') return this.stillCard(this.backdrop);
+    const backdrop = this.backdrop.picture;
+    if (state === 'reconnecting' && !exclusive && backdrop?.state === 'reconnecting') return this.stillCard(backdrop);
+    if (state === 'reconnecting' && !overlays && !exclusive && this.backdrop.failed) return this.idleCard();
+    if (state === 'paused' && !overlays && !exclusive && backdrop?.state === 'paused') return this.stillCard(backdrop);
     if (state === 'reconnecting' || state === 'paused') return overlays ? this.bandCard(state) : null;
     if (state === 'connecting' && exclusive) return null;
     // Wayland: once the first key frame is in, the card steps aside for the
@@ -406,7 +389,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
   // The last picture as a full-screen card, with the words in a panel at
   // the top left: dimmed under a band while the stream reconnects; as it is,
   // under the pause mark, where no mark can go over the stream (Wayland).
-  private stillCard(backdrop: { serial: number; still: Still; state: 'reconnecting' | 'paused' }): Card {
+  private stillCard(backdrop: BackdropPicture): Card {
     const { width, height } = this.size;
     const words = tvWords(this.situation(), this.lang, this.opts.player.attributes.src);
     const paused = backdrop.state === 'paused';
@@ -421,33 +404,8 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
       titleFont: `${FONT} ${paused ? 8 : 16}`,
       statusFont: `${FONT} 12`,
       shaded: false,
-      backdrop: {
-        serial: backdrop.serial,
-        still: backdrop.still,
-        bandHeight: Math.round(height * (paused ? 0.13 : BAND_SHARE)),
-        bandWidth: paused ? Math.round(width * 0.26) : width,
-        dim: paused ? 1 : DROP_DIM,
-      },
+      backdrop: stillBackdrop(backdrop, this.size),
     };
-  }
-
-  // A copy of the stream's last picture, asked for once per state; a late
-  // answer (the state already left, or entered again) is dropped.
-  private fetchBackdrop(state: 'reconnecting' | 'paused', maxWidth: number): void {
-    const ask = this.opts.shownFrame;
-    if (!ask || !this.startedOnce || this.opts.exclusive === true) return;
-    const serial = this.backdropSerial;
-    const askedAt = performance.now();
-    ask(maxWidth).then(
-      (still) => {
-        if (serial !== this.backdropSerial || this.opts.player.state !== state) return;
-        this.log.debug({ ms: Math.round(performance.now() - askedAt), got: still !== null, state }, 'the last picture for the card');
-        if (still) this.backdrop = { serial, still, state };
-        else this.backdropFailed = true;
-        this.render();
-      },
-      () => undefined,
-    );
   }
 
   private cornerCard(): Card {
@@ -513,9 +471,15 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     if (spare) void spare.link.kill();
   }
 
-  private spawn(card: Card): void {
+  /** The spare card process, or a new one when there is none. */
+  private takeCardProcess(): Shown {
     const p = this.spare ?? this.fork();
     this.spare = null;
+    return p;
+  }
+
+  private spawn(card: Card): void {
+    const p = this.takeCardProcess();
     p.card = card;
     p.askedAt = performance.now();
     this.log.debug({ layout: card.layout, width: card.width, height: card.height, warm: p.ready }, 'a card process takes the card');
