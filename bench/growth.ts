@@ -13,7 +13,7 @@ import path from 'node:path';
 import { startBenchDaemon } from './daemon';
 import { onInterrupt } from './cleanup';
 import { loadavg, machineInfo } from './machine';
-import { barePipeline } from './players';
+import { barePipeline, gstLaunchDescription } from './players';
 import { anonMemory, fitSlope, processTree, sampleProcess } from './proc-stats';
 import { runScript } from './rig';
 import { startBenchMedia } from './servers';
@@ -30,7 +30,7 @@ const log = (msg: string) => process.stderr.write(`[growth ${new Date().toISOStr
 /** What each daemon variant changes: the environment of the daemon (inherited by its workers). */
 export const VARIANTS: Record<string, { env: Record<string, string>; what: string }> = {
   // As shipped: the systemd unit sets MALLOC_ARENA_MAX=2 for the daemon, the worker gets it and its V8 flags from its spawn options.
-  default: { env: {}, what: 'as shipped: MALLOC_ARENA_MAX=2 (daemon and workers), daemon V8 --max-semi-space-size=1, worker V8 --max-semi-space-size=1 --max-old-space-size=64' },
+  default: { env: {}, what: 'as shipped: MALLOC_ARENA_MAX=2 (daemon and workers), daemon V8 --max-semi-space-size=1, worker V8 --max-semi-space-size=1 --max-old-space-size=64 --expose-gc (a full collection every minute)' },
   // glibc's own arena limit on 64-bit is 8 per core; the worker without V8 flags: the runtime before this change.
   glibc: { env: { MALLOC_ARENA_MAX: String(8 * 2), NODE_OPTIONS: '', LIVEPLAYER_BENCH_WORKER_FLAGS: '' }, what: 'before: glibc arenas (8 per core), V8 defaults everywhere' },
   arena2: { env: { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '', LIVEPLAYER_BENCH_WORKER_FLAGS: '' }, what: 'MALLOC_ARENA_MAX=2, V8 defaults everywhere' },
@@ -38,6 +38,11 @@ export const VARIANTS: Record<string, { env: Record<string, string>; what: strin
   // Which V8 setting the worker's remaining growth follows: the young generation, the heap's growing strategy.
   young16: { env: { NODE_OPTIONS: '', LIVEPLAYER_BENCH_WORKER_FLAGS: '--max-old-space-size=64' }, what: 'MALLOC_ARENA_MAX=2, worker V8 default young generation, --max-old-space-size=64' },
   forsize: { env: { NODE_OPTIONS: '', LIVEPLAYER_BENCH_WORKER_FLAGS: '--max-semi-space-size=1 --max-old-space-size=64 --optimize-for-size' }, what: 'MALLOC_ARENA_MAX=2, worker V8 as shipped plus --optimize-for-size' },
+  // Whether the worker's growth is the allocator's: jemalloc (Debian's libjemalloc2) for every process, or glibc with a fixed mmap threshold.
+  jemalloc: { env: { LD_PRELOAD: 'libjemalloc.so.2' }, what: 'as shipped, with jemalloc (LD_PRELOAD=libjemalloc.so.2) instead of glibc malloc in every process' },
+  mmap128: { env: { MALLOC_MMAP_THRESHOLD_: '131072' }, what: 'as shipped, with glibc\'s mmap threshold fixed at 128 KiB (MALLOC_MMAP_THRESHOLD_; no dynamic raise)' },
+  // The shipped flags without --expose-gc: the worker leaves every collection to V8 (no full one every minute).
+  nogc: { env: { LIVEPLAYER_BENCH_WORKER_FLAGS: '--max-semi-space-size=1 --max-old-space-size=64' }, what: 'as shipped, but the worker runs no full collection every minute (no --expose-gc): V8 alone decides' },
   old16: { env: { NODE_OPTIONS: '', LIVEPLAYER_BENCH_WORKER_FLAGS: '--max-semi-space-size=1 --max-old-space-size=16' }, what: 'MALLOC_ARENA_MAX=2, worker V8 --max-semi-space-size=1 --max-old-space-size=16' },
 };
 
@@ -197,8 +202,16 @@ async function main(): Promise<void> {
         bares.push({ variant: v, p: spawnManaged('gst-launch-1.0', barePipeline(src.url, 'nginx').split(' ')) });
         continue;
       }
+      if (v === 'launch') {
+        // The daemon's own pipeline, elements and all, without Node: what
+        // GStreamer's part of a playing worker does to memory by itself.
+        const desc = gstLaunchDescription(src.url).replace(/^rtmpsrc location="[^"]*"/, `rtmp2src location="${src.url}"`);
+        r.variants.launch = `gst-launch-1.0 ${desc}`;
+        bares.push({ variant: v, p: spawnManaged('gst-launch-1.0', desc.split(' ')) });
+        continue;
+      }
       const spec = VARIANTS[v];
-      if (!spec) throw new Error(`unknown variant ${v}; known: ${Object.keys(VARIANTS).join(', ')}, bare`);
+      if (!spec) throw new Error(`unknown variant ${v}; known: ${Object.keys(VARIANTS).join(', ')}, bare, launch`);
       r.variants[v] = spec.what;
       const d = await startBenchDaemon({ env: spec.env });
       daemons.push({ variant: v, d });
@@ -214,6 +227,7 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     const roleOf = (variant: string, root: number, pid: number, cpu: number, siblings: { pid: number; cpu: number; script: string }[]) => {
       if (variant === 'bare') return 'gst-launch';
+      if (variant === 'launch') return 'gst-launch (daemon pipeline)';
       if (pid === root) return 'daemon';
       const script = scriptOf(pid);
       if (script !== 'worker.js') return script ? script.replace(/\.js$/, '') : 'child';
