@@ -122,7 +122,9 @@ export class ChildLink<To extends { t: string }, From extends { t: string }> {
  * malloc an arena of its own (up to 8 per core), and GStreamer's streaming
  * threads each keep one: two arenas keep the worker's anonymous memory small.
  * V8 needs little here (the reader and the bus relay; the live heap is about
- * 5 MiB): a 1 MiB young generation and a 64 MiB old-space cap. An
+ * 5 MiB): a 1 MiB young generation, a 64 MiB old-space cap, and
+ * --expose-gc for the worker's collection every minute
+ * (src/gst/worker/heap-tidy.ts). An
  * environment value wins over MALLOC_ARENA_MAX; LIVEPLAYER_BENCH_WORKER_FLAGS
  * (space-separated, empty for none) replaces the V8 flags, for benchmarks.
  */
@@ -132,7 +134,7 @@ export function workerSpawnOptions(env: NodeJS.ProcessEnv = process.env): { env:
     // pollBus and appsink pulls each park a libuv pool thread; with the
     // default 4, DNS lookups in the reader would wait behind them.
     env: { MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2', UV_THREADPOOL_SIZE: '8' },
-    execArgv: flags !== undefined ? flags.split(' ').filter(Boolean) : ['--max-semi-space-size=1', '--max-old-space-size=64'],
+    execArgv: flags !== undefined ? flags.split(' ').filter(Boolean) : ['--max-semi-space-size=1', '--max-old-space-size=64', '--expose-gc'],
   };
 }
 

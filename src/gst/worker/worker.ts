@@ -9,6 +9,7 @@ import { describePipeline, type PipelineChoice } from '../pipeline-description';
 import { placeCaps } from '../element-choice';
 import { cacheChildren } from './element-cache';
 import { watchMemory, workerRssLimitMiB } from './memory-bound';
+import { exposedGc, tidyEveryMs, tidyHeap } from './heap-tidy';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const gst: Gst = require('gstreamer-superficial');
@@ -67,5 +68,10 @@ watchMemory(limitMiB, (rssMiB) => {
   if (!process.connected) process.kill(process.pid, 'SIGKILL');
   else process.send!({ t: 'ending', detail } satisfies FromWorker, () => process.kill(process.pid, 'SIGKILL'));
 });
+
+// Garbage in the old generation is collected every minute, not when V8
+// nears its limit (heap-tidy.ts); the daemon logs how long each took.
+const gc = exposedGc();
+if (gc) tidyHeap(gc, tidyEveryMs(), (ms) => send({ t: 'log', level: 'debug', msg: 'collected the worker\'s heap', data: { ms: Math.round(ms * 10) / 10 } }));
 
 send({ t: 'ready' });
