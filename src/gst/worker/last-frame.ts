@@ -5,7 +5,7 @@
 // Buffers are assumed in GStreamer's default layout (no custom strides), which
 // is what a decoder produces for a sink that does not take GstVideoMeta
 // (fakesink, kmssink through videoconvert); any other size is refused.
-import type { GstPipeline } from './binding';
+import type { GstElement, GstPipeline } from './binding';
 
 /** A picture in memory: RGBA, row-major. */
 export interface Raster {
@@ -75,6 +75,8 @@ function fromPacked(buf: Buffer, w: number, h: number, format: string, step: num
   const order = format.replace('x', 'A');
   const idx = (ch: string): number => order.indexOf(ch);
   if (buf.length < w * h * 4) return null;
+  // A snapshot branch's appsink already has RGBA at full size: a copy.
+  if (step === 1 && format === 'RGBA') return Buffer.from(buf.subarray(0, w * h * 4));
   const { ow, oh } = outSize(w, h, step);
   const out = Buffer.alloc(ow * oh * 4);
   const [r, g, b] = [idx('R'), idx('G'), idx('B')];
@@ -108,13 +110,13 @@ function fromAyuv(buf: Buffer, w: number, h: number, step: number): Buffer | nul
 const PACKED = ['RGBA', 'BGRA', 'ARGB', 'ABGR', 'RGBx', 'BGRx', 'xRGB', 'xBGR'];
 
 /**
- * Called by takeSnapshot when no fresh frame comes (full size), and for the
- * TV's dimmed backdrop while a stream reconnects (`maxWidth`: every n-th
- * pixel, so a 1080p frame costs a sixteenth of the work at 480 wide); throws
- * with the reason when the sink has no usable picture.
+ * An element's `last-sample` (a video sink's, a snapshot branch's appsink)
+ * as RGBA; with `maxWidth`, every n-th pixel, so a 1080p frame costs a
+ * sixteenth of the work at 480 wide. Throws with the reason when the element
+ * has no usable picture.
  */
-export function lastShownFrame(pipeline: GstPipeline, maxWidth = Infinity): Raster {
-  const sample = pipeline.findChild('vsink')?.['last-sample'] as Sample | null | undefined;
+export function lastSampleRaster(element: GstElement | null | undefined, maxWidth = Infinity): Raster {
+  const sample = element?.['last-sample'] as Sample | null | undefined;
   if (!sample?.buf) throw new Error('no frame has been shown yet');
   const width = Number(sample.caps.width);
   const height = Number(sample.caps.height);
@@ -129,4 +131,13 @@ export function lastShownFrame(pipeline: GstPipeline, maxWidth = Infinity): Rast
   if (!data) throw new Error(`the shown frame (${format} ${width}x${height}, ${sample.buf.length} bytes) is not in the default layout`);
   const { ow, oh } = outSize(width, height, step);
   return { width: ow, height: oh, data };
+}
+
+/**
+ * The picture the video sink shows: for takeSnapshot when no fresh frame
+ * comes (full size), and for the TV's still card while a stream reconnects
+ * or is paused (`maxWidth`).
+ */
+export function lastShownFrame(pipeline: GstPipeline, maxWidth = Infinity): Raster {
+  return lastSampleRaster(pipeline.findChild('vsink'), maxWidth);
 }

@@ -13,22 +13,15 @@ import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import type { SnapshotResult } from '../../player/engine';
 import type { ToWorker } from '../protocol';
-import { lastShownFrame, type Raster } from './last-frame';
+import { lastSampleRaster, lastShownFrame, type Raster } from './last-frame';
 import type { GstElement, GstPipeline } from './binding';
 
 type Req = Extract<ToWorker, { t: 'snapshot' }>['req'];
 
 /** Any stream of 1 fps or more decodes a frame within this; longer means nothing is being decoded. */
 const CAPTURE_TIMEOUT_MS = 1000;
-
-
 /** How often a capture looks at its appsink. */
 const POLL_MS = 20;
-
-interface Sample {
-  buf: Buffer | null;
-  caps: Record<string, unknown>;
-}
 
 const renderedBy = (sink: GstElement): number => Number(/rendered=\(guint64\)(\d+)/.exec(String(sink.stats ?? ''))?.[1] ?? 0);
 
@@ -59,12 +52,11 @@ function capture(pipeline: GstPipeline, branch: { valve: string; sink: string })
         }
         return;
       }
-      const sample = sink['last-sample'] as Sample | null | undefined;
-      const width = Number(sample?.caps.width);
-      const height = Number(sample?.caps.height);
-      const buf = sample?.buf;
-      if (!buf || !width || !height || buf.length < width * height * 4) return reject(new Error('capture returned no picture'));
-      resolve({ width, height, data: Buffer.from(buf.subarray(0, width * height * 4)) });
+      try {
+        resolve(lastSampleRaster(sink));
+      } catch (err) {
+        reject(new Error(`capture returned no picture: ${(err as Error).message}`));
+      }
     }, POLL_MS);
   });
 }

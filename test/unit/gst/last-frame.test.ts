@@ -1,8 +1,9 @@
 // The picture a sink shows, read back from its last sample: at full size for
-// snapshots, and every n-th pixel for the TV's dimmed backdrop.
+// snapshots, and every n-th pixel for the TV's still card; a snapshot
+// branch's RGBA appsink through the same reader.
 import t from 'tap';
-import { lastShownFrame } from '../../../src/gst/worker/last-frame';
-import type { GstPipeline } from '../../../src/gst/worker/binding';
+import { lastSampleRaster, lastShownFrame } from '../../../src/gst/worker/last-frame';
+import type { GstElement, GstPipeline } from '../../../src/gst/worker/binding';
 
 const withSample = (buf: Buffer, caps: Record<string, unknown>) =>
   ({ findChild: (name: string) => (name === 'vsink' ? { 'last-sample': { buf, caps } } : null) }) as unknown as GstPipeline;
@@ -33,4 +34,15 @@ t.test('I420 read every second pixel keeps its colours', async (t) => {
 t.test('no picture: a reason, not garbage', async (t) => {
   t.throws(() => lastShownFrame({ findChild: () => null } as unknown as GstPipeline), /no frame has been shown/);
   t.throws(() => lastShownFrame(withSample(Buffer.alloc(4), { width: 4, height: 4, format: 'I420' })), /not in the default layout/);
+});
+
+t.test("a snapshot appsink's RGBA sample is copied as it is, without the row padding after it", async (t) => {
+  const buf = Buffer.alloc(2 * 2 * 4 + 8, 7);
+  for (let i = 0; i < 4; i++) buf.set([i, 100 + i, 200, 128], i * 4);
+  const r = lastSampleRaster({ 'last-sample': { buf, caps: { width: 2, height: 2, format: 'RGBA' } } } as unknown as GstElement);
+  t.same([r.width, r.height, r.data.length], [2, 2, 16]);
+  t.same([...r.data.subarray(12, 16)], [3, 103, 200, 128], 'pixel 3, its alpha kept');
+  buf[0] = 99;
+  t.equal(r.data[0], 0, 'a copy: the sample may be reused after');
+  t.throws(() => lastSampleRaster({ 'last-sample': null } as unknown as GstElement), /no frame has been shown/);
 });
