@@ -205,7 +205,7 @@ async function main(): Promise<void> {
       if (v === 'launch') {
         // The daemon's own pipeline, elements and all, without Node: what
         // GStreamer's part of a playing worker does to memory by itself.
-        const desc = gstLaunchDescription(src.url).replace(/^rtmpsrc location="[^"]*"/, `rtmp2src location="${src.url}"`);
+        const desc = gstLaunchDescription(src.url, 'nginx');
         r.variants.launch = `gst-launch-1.0 ${desc}`;
         bares.push({ variant: v, p: spawnManaged('gst-launch-1.0', desc.split(' ')) });
         continue;

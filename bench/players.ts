@@ -69,11 +69,15 @@ export const BENCH_DAEMON_ARGS = ['--display-size', '1280x720', '--start-view', 
 export const SHIPPED_RUNTIME_ENV: Record<string, string> = { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '--max-semi-space-size=1' };
 
 /** The pipeline liveplayerd builds (gst-pipelines/live.pipeline, fake sinks) with a network source in place of appsrc. */
-export function gstLaunchDescription(url: string): string {
+export function gstLaunchDescription(url: string, server: 'nginx' | 'nms' = 'nms'): string {
   const desc = describePipeline({ variant: 'live', video_decoder: 'avdec_h264', video_sink: 'fakesink sync=true', audio_sink: 'fakesink sync=true async=false', ...turns() });
-  // rtmp2src cannot play node-media-server, so rtmpsrc (librtmp) it is.
-  const src = url.startsWith('http') ? `souphttpsrc location="${url}" is-live=true` : `rtmpsrc location="${url} live=1"`;
-  return desc.replace(/^appsrc[^\n]*/m, src).replace(/\s+/g, ' ').trim();
+  return desc.replace(/^appsrc[^\n]*/m, networkSource(url, server)).replace(/\s+/g, ' ').trim();
+}
+
+/** The network source a user would put first: rtmp2src for nginx-rtmp, rtmpsrc (librtmp) for node-media-server's RTMP, which rtmp2src cannot play, souphttpsrc for HTTP-FLV. */
+function networkSource(url: string, server: 'nginx' | 'nms'): string {
+  if (url.startsWith('http')) return `souphttpsrc location="${url}" is-live=true`;
+  return server === 'nginx' ? `rtmp2src location="${url}"` : `rtmpsrc location="${url} live=1"`;
 }
 
 /**
@@ -83,7 +87,7 @@ export function gstLaunchDescription(url: string): string {
  * node-media-server's RTMP, which rtmp2src cannot play, souphttpsrc for HTTP-FLV.
  */
 export function barePipeline(url: string, server: 'nginx' | 'nms'): string {
-  const src = url.startsWith('http') ? `souphttpsrc location="${url}" is-live=true` : server === 'nginx' ? `rtmp2src location="${url}"` : `rtmpsrc location="${url} live=1"`;
+  const src = networkSource(url, server);
   // Queues limited in time only, as in the daemon's pipeline: with the default
   // limits the audio queue fills while video waits for its key frame (nginx-rtmp
   // has no GOP cache) and flvdemux never prerolls.
