@@ -17,6 +17,8 @@ const PAUSED_BACKDROP_WIDTH = 960;
 const BAND_SHARE = 0.16;
 /** How much of its brightness the last picture keeps under the band of a drop. */
 const DROP_DIM = 0.35;
+/** The pause mark's panel at the top left, as shares of the screen: small, the picture is what is looked at. */
+const PAUSE_MARK = { height: 0.13, width: 0.26 };
 
 export type BackdropState = 'reconnecting' | 'paused';
 
@@ -92,8 +94,8 @@ export function stillBackdrop(b: BackdropPicture, size: DisplaySize): NonNullabl
   return {
     serial: b.serial,
     still: b.still,
-    bandHeight: Math.round(size.height * (paused ? 0.13 : BAND_SHARE)),
-    bandWidth: paused ? Math.round(size.width * 0.26) : size.width,
+    bandHeight: Math.round(size.height * (paused ? PAUSE_MARK.height : BAND_SHARE)),
+    bandWidth: paused ? Math.round(size.width * PAUSE_MARK.width) : size.width,
     dim: paused ? 1 : DROP_DIM,
   };
 }
