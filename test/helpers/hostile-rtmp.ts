@@ -4,6 +4,7 @@
 // the deadline and memory tests (every wait has a deadline; parsers refuse
 // what no real stream sends). Listens on 127.0.0.1, port from the OS.
 import * as net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { ChunkParser, writeChunks } from '../../src/media/rtmp/chunk-stream';
 import { decodeAmf0, encodeAmf0 } from '../../src/media/rtmp/amf0';
 import { TestServer } from './tcp-servers';
@@ -22,12 +23,22 @@ export type HostileMode =
   /** Script data messages (64 KiB each) as fast as the socket takes them, no media. */
   | 'script-flood'
   /** One script data message holding an AMF0 strict array of `arrayBytes` (nulls). */
-  | 'huge-amf';
+  | 'huge-amf'
+  /** Not hostile: a well-formed pace (a key frame a second, 25 frames of 8 KiB a second, ~1.6 Mb/s), for counting the client's Acknowledgements. */
+  | 'steady';
 
 export interface HostileOptions {
   mode: HostileMode;
   dripBytes?: number;
   arrayBytes?: number;
+  /** Sent as Window Acknowledgement Size (message type 5) before Play.Start, if set. */
+  window?: number;
+}
+
+/** An Acknowledgement (message type 3) the client sent: when it came and the byte count it acknowledged. */
+export interface AckSeen {
+  at: number;
+  sequence: number;
 }
 
 const CHUNK = 4096;
@@ -94,12 +105,18 @@ const AAC_FRAME = Buffer.concat([Buffer.from([0xaf, 0x01]), Buffer.alloc(64, 0x2
 
 export interface HostileRtmp extends TestServer {
   url(stream?: string): string;
+  /** Every Acknowledgement received, all connections together. */
+  readonly acks: AckSeen[];
+  /** When the first key frame was written (performance.now()), or 0. */
+  readonly firstKeyFrameAt: number;
 }
 
 export async function startHostileRtmp(o: HostileOptions): Promise<HostileRtmp> {
   const sockets = new Set<net.Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let connections = 0;
+  const acks: AckSeen[] = [];
+  let firstKeyFrameAt = 0;
   const every = (ms: number, fn: () => void): void => {
     const t = setInterval(fn, ms);
     timers.add(t);
@@ -112,12 +129,18 @@ export async function startHostileRtmp(o: HostileOptions): Promise<HostileRtmp> 
     let buf = Buffer.alloc(0);
     let stage: 'c0c1' | 'c2' | 'chunks' = 'c0c1';
     const parser = new ChunkParser((m) => {
+      if (m.typeId === 3 && m.body.length >= 4) acks.push({ at: performance.now(), sequence: m.body.readUInt32BE(0) });
       if (m.typeId !== 20) return;
       const [name, txn] = decodeAmf0(m.body);
       const reply = (...v: Parameters<typeof encodeAmf0>) => s.write(msg(20, encodeAmf0(...v), 0, 3, 0));
       if (name === 'connect') reply('_result', txn as number, { fmsVer: 'FMS/3,0,1,123' }, { level: 'status', code: 'NetConnection.Connect.Success' });
       else if (name === 'createStream') reply('_result', txn as number, null, 1);
       else if (name === 'play') {
+        if (o.window) {
+          const w = Buffer.alloc(4);
+          w.writeUInt32BE(o.window);
+          s.write(writeChunks({ csid: 2, typeId: 5, streamId: 0, timestamp: 0, body: w }, CHUNK));
+        }
         s.write(msg(20, encodeAmf0('onStatus', 0, null, { level: 'status', code: 'NetStream.Play.Start', description: 'go' }), 0, 5, 1));
         misbehave(s);
       }
@@ -214,6 +237,16 @@ export async function startHostileRtmp(o: HostileOptions): Promise<HostileRtmp> 
         s.write(msg(18, body));
         return;
       }
+      case 'steady':
+        s.write(msg(9, avcSequenceHeader(spsNal(40, 23))));
+        every(40, () => {
+          if (s.destroyed) return;
+          const key = ts % 1000 === 0;
+          if (key && !firstKeyFrameAt) firstKeyFrameAt = performance.now();
+          s.write(msg(9, avcFrame(key, Buffer.concat([Buffer.from([key ? 0x65 : 0x41]), Buffer.alloc(8 * 1024, 0x5a)])), ts));
+          ts += 40;
+        });
+        return;
     }
   }
 
@@ -223,6 +256,10 @@ export async function startHostileRtmp(o: HostileOptions): Promise<HostileRtmp> 
     port,
     get connections() {
       return connections;
+    },
+    acks,
+    get firstKeyFrameAt() {
+      return firstKeyFrameAt;
     },
     url: (stream = 's') => `rtmp://127.0.0.1:${port}/live/${stream}`,
     stop: () =>

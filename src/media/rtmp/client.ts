@@ -8,6 +8,7 @@ import type { ReaderEvents, ReaderFailure, ReaderOptions, StreamReader } from '.
 import { EventGate, errCode, hostPort, openTcp, startTls, untrustedCertificate } from '../connect';
 import { ChunkError, ChunkParser } from './chunk-stream';
 import { HandshakeReader, clientHello } from './handshake';
+import { AckPolicy } from './ack-policy';
 import { acknowledgement, connectCommand, createStreamCommand } from './messages';
 import { RtmpSession } from './session';
 import { parseRtmpUrl, type RtmpTarget } from './url';
@@ -23,7 +24,7 @@ export class RtmpReader implements StreamReader {
   private timer: NodeJS.Timeout | null = null;
   private t0 = 0;
   private bytesIn = 0;
-  private lastAck = 0;
+  private readonly acks = new AckPolicy();
   private lastError: unknown = null;
   private tlsPending = false;
   private readonly handshake = new HandshakeReader();
@@ -36,8 +37,8 @@ export class RtmpReader implements StreamReader {
       write: (b) => this.socket?.write(b),
       setChunkSize: (n) => this.parser.setChunkSize(n),
       abort: (csid) => this.parser.abort(csid),
-      // Every read is acknowledged (see onData), so the window is always respected.
-      setWindow: () => undefined,
+      setWindow: (n) => this.acks.setWindow(n),
+      keyFrame: () => this.acks.keyFrame(),
       connected: () => this.onConnected(),
       fail: (f) => this.fail(f),
       ended: (d) => this.finish(() => this.gate.ended(d)),
@@ -109,14 +110,9 @@ export class RtmpReader implements StreamReader {
   private onData(d: Buffer): void {
     this.bytesIn += d.length;
     this.gate.bytes(d.length);
-    // Acknowledge every read at once, before parsing (which also covers the
-    // window rule). Servers write with Nagle on (nginx-rtmp, node-media-server):
-    // their next small message waits for our TCP ACK, which the kernel delays
-    // ~40 ms when we have nothing to send; our Acknowledgement carries it now.
-    if (this.phase !== 'handshake' && this.bytesIn !== this.lastAck) {
-      this.lastAck = this.bytesIn;
-      this.socket?.write(acknowledgement(this.bytesIn));
-    }
+    // Before parsing, so that the Acknowledgement leaves with this read's TCP ACK (see ack-policy.ts).
+    const ack = this.phase === 'handshake' ? null : this.acks.afterRead(this.bytesIn);
+    if (ack !== null) this.socket?.write(acknowledgement(ack));
     let chunkBytes = d;
     if (this.phase === 'handshake') {
       const step = this.handshake.push(d);

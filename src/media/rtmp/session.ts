@@ -17,6 +17,8 @@ export interface SessionPort {
   setChunkSize(n: number): void;
   abort(csid: number): void;
   setWindow(n: number): void;
+  /** A video key frame came in (the acknowledgements may slow down to the window's pace). */
+  keyFrame(): void;
   connected(): void;
   fail(f: ReaderFailure): void;
   ended(detail: string): void;
@@ -101,6 +103,7 @@ export class RtmpSession {
       this.started = true;
       this.gate.started();
     }
+    if (type === MsgType.Video && data.length > 0 && data[0] >> 4 === 1) this.port.keyFrame();
     this.gate.tag({ type: type as 8 | 9 | 18, timestamp, data }, performance.now());
   }
 
