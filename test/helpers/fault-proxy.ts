@@ -106,8 +106,11 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     for (const c of conns) for (const l of c.lanes) l.kick();
   };
 
+  const accepted = new Set<net.Socket>();
   const onConnection = (client: net.Socket): void => {
     client.on('error', () => undefined);
+    accepted.add(client);
+    client.once('close', () => accepted.delete(client));
     if (refusing) {
       counters.refused += 1;
       if (refusing === 'reset') reset(client);
@@ -225,8 +228,14 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
       kick();
     },
     stop: async () => {
+      // Refuse first: a client that reconnects between the cut and the close
+      // would otherwise hold close() open (seen once under load: a test file
+      // that passed hung until tap's timeout killed it).
+      refusing = 'reset';
       cut('reset');
-      await new Promise<void>((resolve) => listener.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+      for (const c of accepted) c.destroy();
+      await closed;
     },
   };
 }
