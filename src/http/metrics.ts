@@ -7,6 +7,9 @@ import { PLAYER_STATES, type PlayerState } from '../player/state';
 import { packageVersion } from '../version';
 import { netstatusGauges } from './netstatus-metrics';
 
+/** How often the event-loop lag metric samples (prom-client's eventLoopMonitoringPrecision). */
+export const LAG_SAMPLE_MS = 1000;
+
 export interface Metrics {
   readonly registry: Registry;
   /** Called by the HTTP layer once per answered request. */
@@ -67,7 +70,12 @@ export function createMetrics(player: LivePlayer, opts: MetricsOptions = {}): Me
     },
   });
   const setNet = netstatusGauges(registry);
-  if (opts.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'liveplayer_' });
+  // The event-loop lag histogram samples with a native timer at this period;
+  // prom-client's default, 10 ms, woke the daemon 100 times a second for the
+  // whole life of the board (measured with strace while a lesson played:
+  // ~200 epoll_pwait calls a second and 5 messages). A lag worth an alert on
+  // a TV player is hundreds of ms: one sample a second sees it.
+  if (opts.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'liveplayer_', eventLoopMonitoringPrecision: LAG_SAMPLE_MS });
 
   const setState = (current: PlayerState): void => {
     for (const s of PLAYER_STATES) state.set({ state: s }, s === current ? 1 : 0);
