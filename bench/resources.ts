@@ -66,7 +66,7 @@ export async function resourcesOnce(kind: PlayerKind, src: Source, run: number, 
     // The quiet ffmpeg prints no marker: give every player the same fixed start instead of waiting for one.
     if (kind === 'ffmpeg') await sleep(2500);
     else await p.firstFrame;
-    // Settling keeps liveplayerd's next spare (forked 1.5 s after play, ~0.3 CPU-s to start) out of the window.
+    // Settling keeps the one-time costs of a start out of the window (run.ts SETTLE_MS).
     await sleep(settleMs);
     const a = sampleTree(p.proc.pid!);
     await sleep(windowMs);

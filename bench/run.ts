@@ -83,6 +83,17 @@ function lastGrowth(outDir: string): GrowthSummary | null {
   }
 }
 
+/**
+ * From the first picture to the window, the same for every player: past
+ * the one-time costs of a start, so that the window is the steady play a
+ * lesson is made of. For liveplayerd these are the next spare (forked 1.5 s
+ * after play) and V8's memory reducer, which compacts the daemon's heap in
+ * three full collections about 8-10 s after it starts (seen with
+ * --trace-gc: "Mark-Compact (reduce)" 19.7 -> 15.2 MB, ~57 ms in all); with
+ * 6 s it fell inside the window and was 0.10 of the daemon's 0.13 CPU-s.
+ */
+const SETTLE_MS = 15_000;
+
 async function resourcesPhase(media: BenchMedia, r: BenchResults, windowMs: number, players: Set<string>): Promise<void> {
   // nginx-rtmp: the server the bare pipeline plays with rtmp2src, the element a user would pick.
   const src = media.sources.find((s) => s.key === 'nginx-rtmp')!;
@@ -90,7 +101,7 @@ async function resourcesPhase(media: BenchMedia, r: BenchResults, windowMs: numb
   const order = all.filter((x) => players.has(x.who));
   for (let run = 0; run < r.runs; run++) {
     for (const { who, args } of rotate(order, run)) {
-      const s = await resourcesOnce(who, src, run, windowMs, 6000, args);
+      const s = await resourcesOnce(who, src, run, windowMs, SETTLE_MS, args);
       r.resources.push(s);
       const bill = (s.bill ?? []).map((b) => `${b.role} ${b.cpu10s.toFixed(2)} s ${b.pssMiB.toFixed(1)} MiB`).join('; ');
       log(`resources run ${run} ${who}${args.length ? ` ${args.join(' ')}` : ''}: cpu ${s.cpu10s.toFixed(2)} s/10 s, PSS ${s.pssMiB?.toFixed(1)} MiB, peak ${s.peakRssMiB.toFixed(0)} MiB, ${s.processes} processes${bill ? ` [${bill}]` : ''}${s.error ? ` ERROR ${s.error}` : ''}`);
