@@ -29,6 +29,13 @@ export interface BackdropPicture {
   state: BackdropState;
 }
 
+/**
+ * How long a copy may take before the screen stops waiting for it: where no
+ * band can go over the picture (Wayland) the TV otherwise says nothing until
+ * it comes. It comes in ~160 ms; a loaded machine once took over 5 s.
+ */
+export const BACKDROP_OVERDUE_MS = 800;
+
 export interface BackdropOptions {
   /** The picture the stream's sink shows now, at most `maxWidth` wide; absent, there is never a backdrop. */
   shownFrame?: (maxWidth: number) => Promise<Still | null>;
@@ -37,6 +44,8 @@ export interface BackdropOptions {
   /** A copy came, or could not be had: the screen decides again what it shows. */
   onChange: () => void;
   log: Logger;
+  /** After this long without an answer, `overdue` (default BACKDROP_OVERDUE_MS). */
+  overdueMs?: number;
 }
 
 /** The stream's last picture for the player's current state, asked for once per state. */
@@ -44,6 +53,8 @@ export class Backdrop {
   private shown: BackdropPicture | null = null;
   private serial = 0;
   private missing = false;
+  private late = false;
+  private lateTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: BackdropOptions) {}
 
@@ -57,11 +68,18 @@ export class Backdrop {
     return this.missing;
   }
 
+  /** This state's picture was asked for a while ago and has not come yet (it may still come). */
+  get overdue(): boolean {
+    return this.late;
+  }
+
   /** The player's state changed: the picture held is of the state before, and an answer still on its way is dropped. */
   forget(): void {
     this.shown = null;
     this.missing = false;
+    this.late = false;
     this.serial++;
+    this.clearLateTimer();
   }
 
   // A copy of the stream's last picture for `state`; a late answer (the
@@ -71,9 +89,18 @@ export class Backdrop {
     if (!ask) return;
     const serial = this.serial;
     const askedAt = performance.now();
+    this.clearLateTimer();
+    this.lateTimer = setTimeout(() => {
+      this.lateTimer = null;
+      if (serial !== this.serial || this.shown || this.missing) return;
+      this.late = true;
+      this.o.log.debug({ ms: Math.round(performance.now() - askedAt), state }, 'the last picture is late; the card says it without');
+      this.o.onChange();
+    }, this.o.overdueMs ?? BACKDROP_OVERDUE_MS);
     ask(state === 'paused' ? PAUSED_BACKDROP_WIDTH : BACKDROP_WIDTH).then(
       (still) => {
         if (serial !== this.serial || this.o.player.state !== state) return;
+        this.clearLateTimer();
         this.o.log.debug({ ms: Math.round(performance.now() - askedAt), got: still !== null, state }, 'the last picture for the card');
         if (still) this.shown = { serial, still, state };
         else this.missing = true;
@@ -81,6 +108,11 @@ export class Backdrop {
       },
       () => undefined,
     );
+  }
+
+  private clearLateTimer(): void {
+    if (this.lateTimer) clearTimeout(this.lateTimer);
+    this.lateTimer = null;
   }
 }
 

@@ -244,6 +244,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     this.pairing?.off('change', this.onPairing);
     for (const t of [this.stallTimer, this.restartTimer, this.spareTimer]) if (t) clearTimeout(t);
     this.corner.stop();
+    this.backdrop.forget();
     const spare = this.spare;
     this.spare = null;
     if (spare) void spare.link.kill();
@@ -295,7 +296,8 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     // (Wayland too); until the copy comes, the band alone where it can go.
     const backdrop = this.backdrop.picture;
     if (state === 'reconnecting' && !exclusive && backdrop?.state === 'reconnecting') return this.stillCard(backdrop);
-    if (state === 'reconnecting' && !overlays && !exclusive && this.backdrop.failed) return this.idleCard();
+    // Where no band can go over the picture, the idle card says it when there is no copy, or none yet after a while.
+    if (state === 'reconnecting' && !overlays && !exclusive && (this.backdrop.failed || this.backdrop.overdue)) return this.idleCard();
     if (state === 'paused' && !overlays && !exclusive && backdrop?.state === 'paused') return this.stillCard(backdrop);
     if (state === 'reconnecting' || state === 'paused') return overlays ? this.bandCard(state) : null;
     if (state === 'connecting' && exclusive) return null;
