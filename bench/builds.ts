@@ -14,6 +14,7 @@ import path from 'node:path';
 import { BENCH_DAEMON_ARGS, SHIPPED_RUNTIME_ENV } from './players';
 import { startBenchMedia } from './servers';
 import { machineInfo } from './machine';
+import { childPids, sampleProcess, ticksToSeconds } from './proc-stats';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -22,16 +23,10 @@ function arg(name: string): string | undefined {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const WINDOW_MS = 10_000;
 
-function children(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 function ticks(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(f[11]) + Number(f[12]);
+  const p = sampleProcess(pid);
+  if (!p) throw new Error(`process ${pid} is gone`);
+  return p.cpuTicks;
 }
 function writes(pid: number): number {
   return Number(/syscw: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? NaN);
@@ -67,7 +62,7 @@ async function main(): Promise<void> {
     // Past the start: the first picture, the worker's JIT, the settling of the cache.
     await sleep(15_000);
     for (const b of builds) {
-      const workers = children(b.daemon.pid!).sort((x, y) => ticks(y) - ticks(x));
+      const workers = childPids(b.daemon.pid!).sort((x, y) => ticks(y) - ticks(x));
       if (!workers.length) throw new Error(`${b.name}: no worker under daemon ${b.daemon.pid}`);
       b.worker = workers[0]!;
     }
@@ -77,7 +72,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < windows; i++) {
       await sleep(WINDOW_MS);
       const now = read();
-      const per = now.map((n, j) => ({ daemonCpu: (n.d - prev[j]!.d) / 100, workerCpu: (n.w - prev[j]!.w) / 100, daemonWrites: n.dw - prev[j]!.dw, workerWrites: n.ww - prev[j]!.ww }));
+      const per = now.map((n, j) => ({ daemonCpu: ticksToSeconds(n.d - prev[j]!.d), workerCpu: ticksToSeconds(n.w - prev[j]!.w), daemonWrites: n.dw - prev[j]!.dw, workerWrites: n.ww - prev[j]!.ww }));
       rows.push({ load: os.loadavg()[0] ?? NaN, per });
       process.stderr.write(`[builds] window ${i}: ${builds.map((b, j) => `${b.name} worker ${per[j]!.workerCpu.toFixed(2)} s ${per[j]!.workerWrites} writes, daemon ${per[j]!.daemonCpu.toFixed(2)} s`).join('; ')}\n`);
       prev = now;
