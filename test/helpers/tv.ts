@@ -125,14 +125,34 @@ export interface Shot {
 }
 
 /** A screenshot of the whole screen (`import -window root`). */
-export function screenshot(display: string): Promise<Shot> {
-  return new Promise((resolve, reject) => {
-    execFile('import', ['-display', display, '-window', 'root', 'png:-'], { encoding: 'buffer', maxBuffer: 64 << 20 }, (err, out) => {
-      if (err) return reject(err);
-      const img = PNG.sync.read(out);
-      resolve({ png: out, width: img.width, height: img.height, data: img.data });
-    });
-  });
+export async function screenshot(display: string): Promise<Shot> {
+  const out = await grab('import', ['-display', display, '-window', 'root', 'png:-']);
+  const img = PNG.sync.read(out);
+  return { png: out, width: img.width, height: img.height, data: img.data };
+}
+
+/**
+ * Runs a screen grabber, again if it fails. Both `xwd -root` and
+ * `import -window root` walk the window tree to find each window's visual;
+ * a window the TV destroys during that walk (the sink's or the card's, at a
+ * state change) is an X BadWindow error and the tool exits 1. That is the
+ * grabber's race, not something the screen shows, so it is tried again;
+ * three failures in a row are reported with what the tool printed.
+ */
+export async function grab(cmd: string, args: string[], tries = 3): Promise<Buffer> {
+  let last: Error | undefined;
+  for (let i = 0; i < tries; i++) {
+    try {
+      return await new Promise<Buffer>((resolve, reject) =>
+        execFile(cmd, args, { encoding: 'buffer', maxBuffer: 64 << 20 }, (err, out, stderr) =>
+          err ? reject(new Error(`${cmd} ${args.join(' ')}: ${err.message.split('\n')[0]} ${stderr.toString().trim()}`)) : resolve(out),
+        ),
+      );
+    } catch (err) {
+      last = err as Error;
+    }
+  }
+  throw last;
 }
 
 /**
@@ -145,9 +165,7 @@ export async function burst(display: string, ms: number): Promise<{ at: number; 
   const end = performance.now() + ms;
   while (performance.now() < end) {
     const at = performance.now();
-    const xwd = await new Promise<Buffer>((resolve, reject) =>
-      execFile('xwd', ['-root', '-display', display, '-silent'], { encoding: 'buffer', maxBuffer: 64 << 20 }, (err, out) => (err ? reject(err) : resolve(out))),
-    );
+    const xwd = await grab('xwd', ['-root', '-display', display, '-silent']);
     shots.push({ at, xwd });
   }
   return shots;

@@ -3,21 +3,18 @@
 // its configured window, then full screen, then turned by requestFullScreen 90.
 // Also reports the media worker's CPU per mode (software path, comment only).
 import t from 'tap';
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { RunningDaemon } from '../../helpers/daemon';
 import { colourAt, extent, parseXwd, writePng, type Image } from '../../helpers/pixels';
 import { playingBars } from '../../helpers/playing';
-import { startXvfb } from '../../helpers/tv';
+import { grab, startXvfb } from '../../helpers/tv';
 import { sleep } from '../../helpers/time';
 
 const WINDOW_AT = { x: 100, y: 80 };
 
-function screenshot(display: string): Promise<Image> {
-  return new Promise((resolve, reject) => {
-    execFile('xwd', ['-root', '-silent', '-display', display], { encoding: 'buffer', maxBuffer: 64 << 20 }, (err, out) => (err ? reject(err) : resolve(parseXwd(out))));
-  });
+async function screenshot(display: string): Promise<Image> {
+  return parseXwd(await grab('xwd', ['-root', '-silent', '-display', display]));
 }
 
 /** Screenshots until `ok` holds (a change reaches the screen within a few frames), else the last one. */
