@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/load';
 import { layoutAt, parsePoint } from './player/view';
 import { GstEngine } from './gst/control/engine';
-import { chooseVideoSink, FAILING_TEST_DECODER_ENV, overlaysOver, STUCK_CARD_TEST_ENV } from './gst/element-choice';
+import { chooseVideoSink, FAILING_TEST_DECODER_ENV, overlaysOver, STUCK_CARD_TEST_ENV, wordsOnScreen } from './gst/element-choice';
 import { existsSync } from 'node:fs';
 import { displaySize } from './tv/display-size';
 import { gstreamerVersion } from './gst/control/probe';
@@ -182,6 +182,8 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
     shownFrame: (maxWidth) => engine.shownFrame(maxWidth),
     // No card window can go over the stream there: the pairing card goes into the picture.
     cornerInStream: sink === 'kms' || sink === 'wayland' || sink === 'fake' ? (png) => engine.showCorner(png) : undefined,
+    // While a session holds the screen and has no picture to show, its words go on that screen too.
+    wordsInStream: wordsOnScreen(sink) ? (png) => engine.showWords(png) : undefined,
   });
   // backgroundMute: the idle screen on the TV puts the player in background.
   screen.on('showing', (on) => player.setIdleScreenShowing(on));

@@ -200,6 +200,17 @@ export function overlaysOver(kind: keyof typeof VIDEO_SINKS): boolean {
 }
 
 /**
+ * Whether the TV's words go on a media session's own screen while it has no
+ * moving picture (the [words] lines of the pipeline descriptions): where no
+ * card window can go over it (KMS), and on the fake sink, whose `view`
+ * snapshots are then what such a screen shows. Wayland's compositor shows
+ * full-screen card windows over the stream instead.
+ */
+export function wordsOnScreen(kind: keyof typeof VIDEO_SINKS): boolean {
+  return kind === 'kms' || kind === 'fake';
+}
+
+/**
  * The audio sink never holds up preroll (async=false): a stream without audio
  * must still show its first frame, and video alone decides when playing starts.
  */

@@ -14,6 +14,8 @@ export interface PipelineChoice {
   /** The elements in the counter-clockwise and clockwise rotation branches (element table). */
   rotate_left: string;
   rotate_right: string;
+  /** The screen's end for the TV's words (the description's [words] lines): for the sinks that show them on the stream's own screen. */
+  screen_words?: boolean;
 }
 
 // A factory and simple properties; a GstStructure value only as `c,name=number`.
@@ -38,11 +40,20 @@ export function pipelineDir(): string {
   throw new Error('gst-pipelines/ not found next to the program');
 }
 
-/** A description file with every {{placeholder}} filled from `values`; a placeholder it does not know is refused. */
-function fill(file: string, dir: string, values: Readonly<Record<string, string>>): string {
+/** Lines that begin with this are in the pipeline only with `screen_words`. */
+const WORDS_LINE = '[words]';
+
+/**
+ * A description file with every {{placeholder}} filled from `values`; a
+ * placeholder it does not know is refused. [words] lines are kept (without
+ * the mark) only with `words`.
+ */
+function fill(file: string, dir: string, values: Readonly<Record<string, string>>, words = false): string {
   const text = readFileSync(path.join(dir, file), 'utf8')
     .split('\n')
     .filter((l) => !l.trimStart().startsWith('#'))
+    .filter((l) => words || !l.startsWith(WORDS_LINE))
+    .map((l) => (l.startsWith(WORDS_LINE) ? l.slice(WORDS_LINE.length) : l))
     .join('\n');
   return text.replace(/\{\{([^}]*)\}\}/g, (_, key: string) => {
     const v = Object.prototype.hasOwnProperty.call(values, key) ? values[key] : undefined;
@@ -59,7 +70,7 @@ export function describePipeline(choice: PipelineChoice, dir = pipelineDir()): s
     if (!(key === 'video_decoder' ? CHAIN : ELEMENT).test(value)) throw new Error(`refusing element description "${value}" for {{${key}}}`);
     values[key] = value;
   }
-  return fill(`${choice.variant}.pipeline`, dir, values);
+  return fill(`${choice.variant}.pipeline`, dir, values, choice.screen_words === true);
 }
 
 /** The TV card's pipeline (idle.pipeline) with {{video_sink}} from the element table and the screen's size; nothing else may be filled in. */

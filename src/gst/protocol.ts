@@ -52,7 +52,9 @@ export type ToWorker =
   /** The picture the sink shows now, at most `maxWidth` wide (the TV's dimmed backdrop while a stream reconnects). */
   | { t: 'still'; id: number; maxWidth: number }
   /** The TV's pairing card over the picture (a PNG, base64, drawn for the screen's size), or null to take it away. */
-  | { t: 'corner'; png: string | null };
+  | { t: 'corner'; png: string | null }
+  /** The TV's words on the screen itself while no frame of the stream is due (a PNG of the whole screen, base64), or null to take them away. */
+  | { t: 'words'; png: string | null };
 
 export type FromWorker =
   | { t: 'ready' }
@@ -103,7 +105,10 @@ export interface Card {
   backdrop?: { serial: number; still: Still; bandHeight: number; bandWidth: number; dim: number };
 }
 
-export type ToCardProcess = { t: 'show'; videoSink: VideoSinkPref; card: Card } | { t: 'capture'; id: number };
+export type ToCardProcess =
+  | { t: 'show'; videoSink: VideoSinkPref; card: Card }
+  /** The card as PNG; `fast`: quick to write and read, large (for a card decoded again at once). */
+  | { t: 'capture'; id: number; fast?: boolean };
 
 export type FromCardProcess =
   | { t: 'ready' }

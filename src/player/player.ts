@@ -252,10 +252,18 @@ export class LivePlayer extends EventEmitter<PlayerEventMap> {
   }
 
   async snapshot(req: SnapshotRequest): Promise<SnapshotResult> {
-    if (!this.session || !(this.current === 'playing' || this.current === 'paused' || this.current === 'reconnecting')) {
+    // While a stream connects, its screen may already show something (the
+    // TV's words, where they go into the stream): `view` is what the screen shows.
+    const connectingView = this.current === 'connecting' && req.sourceType === 'view';
+    if (!this.session || !(this.current === 'playing' || this.current === 'paused' || this.current === 'reconnecting' || connectingView)) {
       throw new PlayerError('NoFrame', 'snapshot');
     }
-    return this.session.snapshot(req);
+    if (!connectingView) return this.session.snapshot(req);
+    try {
+      return await this.session.snapshot(req);
+    } catch {
+      throw new PlayerError('NoFrame', 'snapshot');
+    }
   }
 
   /**

@@ -15,9 +15,13 @@
 // A card that appears over nothing shown by a card process takes a warm
 // spare process; a card of another size than the one shown is a new pipeline
 // in the same process. Either way its sink opens a new window, which X puts
-// above the stream's, at the top left. Taking a card away kills its process. A KMS display is exclusive: there the cards show only while no
-// media session holds it (`exclusive`). On Wayland the compositor places windows: the cards fill the
-// screen and none goes over a picture (`overlays` false), but the idle card stays while a session starts.
+// above the stream's, at the top left. Taking a card away kills its process.
+// A KMS display is exclusive: there card processes show only while no media
+// session holds it (`exclusive`); while one holds it without a moving picture
+// (connecting, reconnecting, paused) the card goes on the session's own
+// screen (`wordsInStream`, src/tv/stream-words.ts), as on the fake sink. On
+// Wayland the compositor places windows: the cards fill the screen and none
+// goes over a picture (`overlays` false), but the idle card stays while a session starts.
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -30,6 +34,7 @@ import { Backdrop, stillBackdrop, type BackdropPicture } from './backdrop';
 import type { DisplaySize } from './display-size';
 import { pangoEscape, wrap } from './card-text';
 import { PairingCorner } from './pairing-corner';
+import { StreamWords, type OffScreenDrawer } from './stream-words';
 import { causeOf, streamName, tvWords, type Cause, type Language, type TvSituation } from './words';
 
 /** What the screen needs from the pairing service. */
@@ -68,7 +73,17 @@ export interface TvScreenOptions {
    * takes it away (null). Without it the pairing card is a window of its own.
    */
   cornerInStream?: (png: string | null) => unknown;
+  /**
+   * Where no card window can go over a media session's screen (KMS, a fake
+   * sink): puts a card (a PNG of the whole screen, base64) on the stream's
+   * own screen while it has no frame to show (connecting, a drop, paused),
+   * or takes it away (null). Without it those cards are windows of their own.
+   */
+  wordsInStream?: (png: string | null) => unknown;
 }
+
+/** The states in which a media session holds the screen but shows no moving picture of its own. */
+const NO_PICTURE_STATES: ReadonlySet<string> = new Set(['connecting', 'reconnecting', 'paused']);
 
 export interface TvScreenEvents {
   /** The idle card appeared (true) or went away (false); backgroundMute follows this. */
@@ -79,6 +94,8 @@ const RESTART_MS = 2000;
 const CAPTURE_ANSWER_MS = 8000;
 const SPARE_MS = 150;
 const SPARE_WHILE_STARTING_MS = 1500;
+/** A start that shows its first picture sooner than this shows no words on its own screen (no card process is started for them). */
+const CONNECTING_WORDS_AFTER_MS = 300;
 export const PAIRING_CORNER_MS = 60_000;
 const FONT = 'Noto Sans CJK SC, WenQuanYi Micro Hei, Droid Sans Fallback, sans';
 
@@ -113,6 +130,11 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
   private flushing = false;
   private readonly backdrop: Backdrop;
   private readonly corner: PairingCorner;
+  /** The cards on a media session's own screen (where no card window can go over it). */
+  private readonly streamWords: StreamWords | null;
+  private wordsTimer: NodeJS.Timeout | null = null;
+  /** When the player's state last changed (performance.now()), for the log's figure of how long the words took. */
+  private stateAt = 0;
 
   private readonly onState = (e: PlayerEventMap['state'][0]): void => {
     if (e.state === 'connecting' && e.previous !== 'reconnecting') {
@@ -125,12 +147,15 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
       this.armStallTimer();
     }
     if (e.state === 'reconnecting') this.progress = 0;
-    if (e.state !== e.previous) this.backdrop.forget();
-    // Only a stream that showed a picture has one to keep, and an exclusive display (KMS) shows no card of it.
-    const keep = this.startedOnce && this.opts.exclusive !== true;
+    if (e.state !== e.previous) {
+      this.backdrop.forget();
+      this.stateAt = performance.now();
+    }
+    // Only a stream that showed a picture has one to keep, and an exclusive display (KMS) shows no card of it unless the words go into the stream.
+    const keep = this.startedOnce && (this.opts.exclusive !== true || this.opts.wordsInStream !== undefined);
     if (keep && e.state === 'reconnecting' && e.previous !== 'reconnecting') this.backdrop.fetch('reconnecting');
-    // Where no mark can be placed over the picture (Wayland), the paused card is the picture itself with the mark.
-    if (keep && e.state === 'paused' && this.opts.overlays === false) this.backdrop.fetch('paused');
+    // Where no mark can be placed over the picture (Wayland, the stream's own screen), the paused card is the picture itself with the mark.
+    if (keep && e.state === 'paused' && (this.opts.overlays === false || this.opts.wordsInStream !== undefined)) this.backdrop.fetch('paused');
     if (e.state === 'playing' && !this.spareWanted()) this.dropSpare();
     this.render();
   };
@@ -172,6 +197,15 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
       onChange: () => this.render(),
       log: this.log,
     });
+    this.streamWords = opts.wordsInStream
+      ? new StreamWords({
+          drawer: () => this.offScreenDrawer(),
+          put: opts.wordsInStream,
+          log: this.log,
+          shown: (card, ms) =>
+            this.log.info({ layout: card.layout, state: this.opts.player.state, ms: Math.round(ms), sinceState: Math.round(performance.now() - this.stateAt) }, "the card is on the stream's screen"),
+        })
+      : null;
     const last = opts.player.view().lastCode;
     if (last) this.onCode({ code: last.code, message: last.message });
   }
@@ -218,7 +252,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     try {
       await p.link.ready;
       p.link.send({ t: 'show', videoSink: 'fake', card: card() });
-      const m = await p.link.request((id) => ({ t: 'capture', id }), CAPTURE_ANSWER_MS);
+      const m = await p.link.request((id) => ({ t: 'capture', id, fast: true }), CAPTURE_ANSWER_MS);
       if (m.t !== 'captured' || !m.png) throw new Error((m.t === 'captured' && m.error) || 'capture failed');
       return m.png;
     } finally {
@@ -242,8 +276,9 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     this.opts.player.off('statechange', this.onCode);
     this.opts.player.off('playererror', this.onError);
     this.pairing?.off('change', this.onPairing);
-    for (const t of [this.stallTimer, this.restartTimer, this.spareTimer]) if (t) clearTimeout(t);
+    for (const t of [this.stallTimer, this.restartTimer, this.spareTimer, this.wordsTimer]) if (t) clearTimeout(t);
     this.corner.stop();
+    this.streamWords?.stop();
     this.backdrop.forget();
     const spare = this.spare;
     this.spare = null;
@@ -288,6 +323,8 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     const overlays = this.opts.overlays !== false;
     // Only an exclusive display (KMS) cannot keep a card up while a session starts on it.
     const exclusive = this.opts.exclusive === true;
+    // The session's own screen says it (renderInStream).
+    if (this.opts.wordsInStream && NO_PICTURE_STATES.has(state)) return null;
     if (state === 'playing') return overlays && !this.opts.cornerInStream && this.pairing && this.corner.active ? this.cornerCard() : null;
     // Reconnecting before any picture was shown: nothing to dim, the idle card says it.
     if (state === 'reconnecting' && !this.startedOnce) return !exclusive || !this.opts.player.attributes.src ? this.idleCard() : null;
@@ -312,6 +349,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
 
   private render(): void {
     if (!this.started) return;
+    this.renderInStream();
     const card = this.desired();
     const p = this.proc;
     if (!card) {
@@ -340,6 +378,53 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
         if (now?.ready && now.card) this.send({ t: 'show', videoSink: this.opts.videoSink, card: now.card });
       });
     }
+  }
+
+  // The card on the stream's own screen (StreamWords draws it off screen
+  // and hands it to the media worker). A stream that starts at once shows
+  // no card: the words wait CONNECTING_WORDS_AFTER_MS into a start.
+  private renderInStream(): void {
+    if (!this.streamWords) return;
+    const state = this.opts.player.state;
+    if (!NO_PICTURE_STATES.has(state)) return this.streamWords.want(null);
+    const wait = this.stateAt + CONNECTING_WORDS_AFTER_MS - performance.now();
+    if (state === 'connecting' && !this.streamWords.active && wait > 0) {
+      this.wordsTimer ??= setTimeout(() => {
+        this.wordsTimer = null;
+        this.render();
+      }, wait + 5);
+      return;
+    }
+    const card = this.streamWordsCard();
+    // Until the last picture's copy comes, the screen keeps what it has.
+    if (!card) return;
+    this.streamWords.want(card, JSON.stringify(card, (k, v: unknown) => (k === 'backdrop' && v ? `picture ${this.backdrop.picture?.serial}` : v)));
+  }
+
+  /** A card process of its own that draws the stream's cards on a fake sink until it is closed. */
+  private offScreenDrawer(): OffScreenDrawer {
+    const p = this.takeCardProcess();
+    this.keepSpare(SPARE_WHILE_STARTING_MS);
+    return {
+      draw: async (card) => {
+        await p.link.ready;
+        p.link.send({ t: 'show', videoSink: 'fake', card });
+        const m = await p.link.request((id) => ({ t: 'capture', id, fast: true }), CAPTURE_ANSWER_MS);
+        if (m.t !== 'captured' || !m.png) throw new Error((m.t === 'captured' && m.error) || 'capture failed');
+        return m.png;
+      },
+      close: () => void p.link.kill(),
+    };
+  }
+
+  /** The card for the stream's own screen in the states without a picture of its own, or null while the last picture's copy is awaited. */
+  private streamWordsCard(): Card | null {
+    const state = this.opts.player.state;
+    if (state === 'connecting' || !this.startedOnce) return this.idleCard();
+    const backdrop = this.backdrop.picture;
+    if ((state === 'reconnecting' || state === 'paused') && backdrop?.state === state) return this.stillCard(backdrop);
+    if (this.backdrop.failed || this.backdrop.overdue) return this.idleCard();
+    return null;
   }
 
   private idleCard(): Card {

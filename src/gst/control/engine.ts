@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Attributes } from '../../player/attributes';
 import type { EngineEvents, MediaEngine, MediaSession, SessionOptions } from '../../player/engine';
-import { chooseAudioSink, chooseDecoder, chooseGeometry, chooseVideoSink, audioSinkDescription, decoderDescription, softwareDecoder, videoSinkDescription, type AudioSinkPref, type DecoderChoice, type DecoderPref, type GeometryPath, type VideoSinkPref } from '../element-choice';
+import { chooseAudioSink, chooseDecoder, chooseGeometry, chooseVideoSink, audioSinkDescription, decoderDescription, softwareDecoder, videoSinkDescription, wordsOnScreen, type AudioSinkPref, type DecoderChoice, type DecoderPref, type GeometryPath, type VideoSinkPref } from '../element-choice';
 import { defaultLayout, type ScreenLayout } from '../../player/view';
 import type { PipelineChoice } from '../pipeline-description';
 import type { SessionPlan, Still } from '../protocol';
@@ -145,6 +145,13 @@ export class GstEngine implements MediaEngine {
     return newest !== undefined;
   }
 
+  /** The TV's words on the newest session's screen (a PNG, base64), or null to take them away; false when no session holds the screen. */
+  showWords(png: string | null): boolean {
+    const newest = [...this.sessions].pop();
+    newest?.words(png);
+    return newest !== undefined;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     if (this.spareTimer) clearTimeout(this.spareTimer);
@@ -174,6 +181,7 @@ export class GstEngine implements MediaEngine {
       audio_sink: audioSinkDescription(chooseAudioSink(this.opts.audioSink, probe)),
       rotate_left: geometry.rotateLeft,
       rotate_right: geometry.rotateRight,
+      screen_words: wordsOnScreen(sink),
     };
     return { choice, dec, geometry };
   }

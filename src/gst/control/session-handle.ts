@@ -121,6 +121,11 @@ export class WorkerSessionHandle implements MediaSession {
     if (!this.stopping && this.plan) this.worker.send({ t: 'corner', png });
   }
 
+  /** The TV's words on the screen in place of the picture (a PNG, base64), or null to take them away. */
+  words(png: string | null): void {
+    if (!this.stopping && this.plan) this.worker.send({ t: 'words', png });
+  }
+
   /** The picture the sink shows now, small (at most `maxWidth` wide). */
   async still(maxWidth: number): Promise<Still> {
     if (this.stopping || !this.plan) throw new Error('no session is showing a picture');

@@ -11,12 +11,13 @@ import { chooseVideoSink, STUCK_CARD_TEST_ENV, videoSinkDescription, type VideoS
 import { describeIdlePipeline } from '../pipeline-description';
 import type { Gst, GstElement, GstPipeline } from './binding';
 import { cacheChildren } from './element-cache';
+import { lastSampleRaster, type Raster } from './last-frame';
 import type { Card, FromCardProcess, ToCardProcess } from '../protocol';
 
 const FRAME_MS = 1000;
 const CAPTURE_TIMEOUT_MS = 4000;
-/** Longer than a frame takes from appsrc through the textoverlays to the snap sink. */
-const CAPTURE_SETTLE_MS = 250;
+/** How often a capture looks at the snap sink's count. */
+const CAPTURE_POLL_MS = 10;
 
 function send(m: FromCardProcess): void {
   // With a callback a send to a parent that is gone is a quiet error, not an
@@ -154,42 +155,57 @@ function show(m: Extract<ToCardProcess, { t: 'show' }>): void {
   send({ t: 'showing' });
 }
 
-function capture(id: number): void {
+const renderedBy = (el: GstElement): number => Number(/rendered=\(guint64\)(\d+)/.exec(String(el.stats ?? ''))?.[1] ?? 0);
+
+// Two fresh frames through the open valve, the words set again before each:
+// the second is drawn with words set while no frame was in textoverlay (a
+// change that lands during a frame can be lost, see REASSERT_MS), and it is
+// read from the snap sink's last-sample as soon as the sink has counted it.
+// `fast`: PNG without filters at the lowest compression, for a card that
+// is decoded again at once (the stream's screen); a few MB instead of tens
+// of kB, a third of the time.
+function capture(id: number, fast: boolean): void {
   const valve = pipeline?.findChild('snapvalve');
   const sink = pipeline?.findChild('snap');
-  if (!valve || !sink?.pull) return send({ t: 'captured', id, error: 'idle screen not showing' });
-  let done = false;
-  const timer = setTimeout(() => {
-    done = true;
-    valve.drop = true;
-    send({ t: 'captured', id, error: 'no frame arrived to capture' });
-  }, CAPTURE_TIMEOUT_MS);
+  if (!valve || !sink) return send({ t: 'captured', id, error: 'idle screen not showing' });
+  const from = renderedBy(sink);
+  const t0 = Date.now();
+  const fresh = () => {
+    if (card) applyWords(card);
+    pushFrame();
+  };
   valve.drop = false;
-  // A fresh frame through the open valve, so the capture shows the current words.
-  pushFrame();
-  // The snap sink keeps only its newest frame (max-buffers=1 drop=true) and
-  // would hand over one left from an earlier capture at once: pull once the
-  // fresh frame has had time to pass and take its place.
-  setTimeout(() => {
-    if (done) return;
-    sink.pull!((buf, caps) => {
-      if (done) return;
-      done = true;
+  fresh();
+  let second = false;
+  const poll = setInterval(() => {
+    const n = renderedBy(sink);
+    if (!second && n >= from + 1) {
+      second = true;
+      fresh();
+    }
+    if (n < from + 2) {
+      if (Date.now() - t0 < CAPTURE_TIMEOUT_MS) return;
+      clearInterval(poll);
       valve.drop = true;
-      clearTimeout(timer);
-      const width = Number(caps.width);
-      const height = Number(caps.height);
-      if (!buf || !width || !height || buf.length < width * height * 4) return send({ t: 'captured', id, error: 'capture returned no picture' });
-      const png = Object.assign(new PNG({ width, height }), { data: Buffer.from(buf.subarray(0, width * height * 4)) });
-      send({ t: 'captured', id, png: PNG.sync.write(png).toString('base64') });
-    });
-  }, CAPTURE_SETTLE_MS);
+      return send({ t: 'captured', id, error: 'no frame arrived to capture' });
+    }
+    clearInterval(poll);
+    valve.drop = true;
+    let img: Raster;
+    try {
+      img = lastSampleRaster(sink);
+    } catch (err) {
+      return send({ t: 'captured', id, error: `capture returned no picture: ${(err as Error).message}` });
+    }
+    const png = Object.assign(new PNG({ width: img.width, height: img.height }), { data: img.data });
+    send({ t: 'captured', id, png: PNG.sync.write(png, fast ? { filterType: 0, deflateLevel: 1 } : {}).toString('base64') });
+  }, CAPTURE_POLL_MS);
 }
 
 process.on('message', (m: ToCardProcess) => {
   try {
     if (m.t === 'show') show(m);
-    else if (m.t === 'capture') capture(m.id);
+    else if (m.t === 'capture') capture(m.id, m.fast === true);
   } catch (err) {
     send({ t: 'error', detail: `idle worker: ${(err as Error).message}` });
   }

@@ -132,12 +132,3 @@ export function lastSampleRaster(element: GstElement | null | undefined, maxWidt
   const { ow, oh } = outSize(width, height, step);
   return { width: ow, height: oh, data };
 }
-
-/**
- * The picture the video sink shows: for takeSnapshot when no fresh frame
- * comes (full size), and for the TV's still card while a stream reconnects
- * or is paused (`maxWidth`).
- */
-export function lastShownFrame(pipeline: GstPipeline, maxWidth = Infinity): Raster {
-  return lastSampleRaster(pipeline.findChild('vsink'), maxWidth);
-}

@@ -13,7 +13,8 @@ import { ContinuousTimeline } from '../../media/feed/timeline';
 import { StreamWatch } from '../../media/feed/stream-watch';
 import { DecodeWatch } from './watches/decode-watch';
 import { takeSnapshot } from './snapshot';
-import { lastShownFrame } from './last-frame';
+import { lastSampleRaster } from './last-frame';
+import { ScreenWords } from './screen-words';
 import { showCorner } from './corner';
 import { isMediaFrame, TAG_SCRIPT, TAG_VIDEO, unsupportedVideoCodec } from '../../media/flv/tags';
 import { GeometryApplier } from './geometry-apply';
@@ -71,6 +72,7 @@ export class WorkerSession {
   private readonly stages: StartStages;
   private readonly scripts = new ScriptGuard();
   private readonly driver: StateDriver;
+  private readonly words: ScreenWords;
   /** Where the session is in its life; the pipeline's state follows from it alone (see enter()). */
   private phase: Phase = 'prerolling';
   /** Until then no frame after the first is due: the minCache buffer is filling (no 2105). */
@@ -87,6 +89,10 @@ export class WorkerSession {
   private audioOnly = false;
   /** Since the last reconnect, the wait for the picture (or sound) to come back has begun. */
   private watchingReturn = false;
+  /** The connection was lost and the next one is not open yet. */
+  private linkDown = false;
+  /** The TV's words took the video sink before the stream's first picture (its preroll is then theirs). */
+  private wordsBeforePicture = false;
 
   constructor(
     private readonly pipeline: GstPipeline,
@@ -100,6 +106,7 @@ export class WorkerSession {
     this.decode = new DecodeWatch(pipeline);
     this.geometry = new GeometryApplier(pipeline);
     this.renders = new RenderWatch(pipeline);
+    this.words = new ScreenWords(pipeline, this.renders);
     this.health = new FlowHealth({ tickMs: TICK_MS, dryMs: DRY_MS, stallTimeoutMs: plan.stallTimeoutMs });
     const policy = cachePolicy(plan.choice.variant, plan.minCacheMs / 1000, plan.maxCacheMs / 1000);
     this.delay = new DelayControl(policy, this.gate, (name) => pipeline.findChild(name)?.['last-message']);
@@ -164,7 +171,7 @@ export class WorkerSession {
         this.applyView();
         break;
       case 'snapshot':
-        takeSnapshot(this.pipeline, c.req, this.plan.snapshotDir).then(
+        takeSnapshot(this.pipeline, c.req, this.plan.snapshotDir, () => this.words.streamPicture()).then(
           (result) => this.send({ t: 'reply', id: c.id, ok: true, result }),
           (err: Error) => this.send({ t: 'reply', id: c.id, ok: false, error: err.message }),
         );
@@ -172,9 +179,12 @@ export class WorkerSession {
       case 'corner':
         showCorner(this.pipeline, c.png, this.plan.screen);
         break;
+      case 'words':
+        this.showWords(c.png);
+        break;
       case 'still':
         try {
-          const r = lastShownFrame(this.pipeline, c.maxWidth);
+          const r = lastSampleRaster(this.words.streamPicture(), c.maxWidth);
           this.send({ t: 'still', id: c.id, still: { width: r.width, height: r.height, rgba: r.data.toString('base64') } });
         } catch (err) {
           this.send({ t: 'still', id: c.id, error: (err as Error).message });
@@ -227,6 +237,7 @@ export class WorkerSession {
       this.watchingReturn = false;
       this.delay.discontinuity();
     }
+    this.linkDown = false;
     this.health.fed(performance.now());
     // The reader's own timers cover DNS, TCP and the handshake; the stages begin once it is connected.
     this.stages.disarm();
@@ -285,6 +296,8 @@ export class WorkerSession {
     }
     const out = this.gate.accept(tag);
     if (!out) return;
+    // The stream's own picture (or, without video, its sound) is on its way: the words step aside.
+    if (this.words.showing && (out.keyFrame || this.audioOnly || this.gate.audioOnlyStream)) this.hideWords(!out.keyFrame);
     if (!this.audioOnly && this.gate.audioOnlyStream) {
       this.stages.onKeyFrame(at);
       this.startAudioOnly();
@@ -311,6 +324,7 @@ export class WorkerSession {
   }
 
   private onReaderFailed(f: ReaderFailure): void {
+    this.linkDown = true;
     // An audio sink drops late samples and never catches up: with the clock
     // running through the outage, audio after a reconnect was all late and
     // the output silent (measured on nginx-rtmp). Hold the clock instead,
@@ -331,6 +345,8 @@ export class WorkerSession {
     if (v.kind === 'decoder-error' && this.plan.hardwareDecoder && !this.firstFrame) {
       this.hardwareDecoderFailed(v.detail);
     } else if (v.kind === 'code') {
+      // The sink's preroll was the words' frame: the picture's own first frame is counted in hideWords().
+      if (v.code === 2004 && this.wordsBeforePicture) return;
       if (v.code === 2004) {
         this.firstFrame = true;
         this.stages.disarm();
@@ -486,6 +502,38 @@ export class WorkerSession {
     });
   }
 
+  // The TV's words on the screen itself (a PNG of the whole screen, base64),
+  // while no frame of the stream is due: before its first picture, after a
+  // drop, while paused or held. Over a picture that plays they would hide
+  // it (until the next key frame), so a request that comes after this
+  // connection's first key frame is left out; null takes the words away.
+  private showWords(png: string | null): void {
+    if (png === null) return this.hideWords(false);
+    if (this.phase === 'finished' || !this.words.available) return;
+    if (this.phase === 'running' && this.sentKeyFrame && !this.linkDown) return;
+    if (!this.firstFrame) this.wordsBeforePicture = true;
+    try {
+      this.words.show(Buffer.from(png, 'base64'));
+    } catch (err) {
+      this.send({ t: 'log', level: 'warn', msg: 'the TV words could not go on the screen', data: { err: (err as Error).message } });
+    }
+  }
+
+  private hideWords(blank: boolean): void {
+    if (!this.words.showing) return;
+    // The phase's next state change takes the sink along; a phase that stays paused or held takes it now.
+    this.words.hide(this.phase === 'running' || this.phase === 'prerolling' ? 'pipeline' : 'now', blank);
+    // Without video the first audio played is the start (startAudioOnly), and the black frame is no picture.
+    if (this.wordsBeforePicture && !this.firstFrame && !blank) {
+      const conn = this.connection;
+      this.renders.whenRendered('vsink', this.renders.rendered(), () => conn === this.connection && !this.firstFrame && this.phase !== 'finished', () => {
+        this.firstFrame = true;
+        this.stages.disarm();
+        this.code(2004, 'first frame rendered');
+      });
+    }
+  }
+
   // The one place the phase changes; it returns early when nothing changes.
   private enter(next: Phase): void {
     if (this.phase === next || this.phase === 'finished') return;
@@ -504,6 +552,7 @@ export class WorkerSession {
 
   // The connection counts as lost (2103, then the reconnect policy); reconnect() opens the next.
   private dropConnection(detail: string): void {
+    this.linkDown = true;
     this.reader?.close();
     this.connection++;
     this.stages.disarm();

@@ -4,7 +4,8 @@
 // takes the picture after the turn, crop and scale that the sink gets, so a
 // snapshot and the screen cannot disagree. A valve is open only for the capture. When no
 // frame is decoded meanwhile (reconnecting, paused), the picture the sink
-// still shows is used for both kinds (the picture as rendered).
+// still shows is used: for `view` as it is (with the TV's words when they
+// are on the screen), for `stream` the stream's last picture under them.
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { promises as fs } from 'node:fs';
@@ -13,7 +14,7 @@ import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import type { SnapshotResult } from '../../player/engine';
 import type { ToWorker } from '../protocol';
-import { lastSampleRaster, lastShownFrame, type Raster } from './last-frame';
+import { lastSampleRaster, type Raster } from './last-frame';
 import type { GstElement, GstPipeline } from './binding';
 
 type Req = Extract<ToWorker, { t: 'snapshot' }>['req'];
@@ -31,7 +32,7 @@ const renderedBy = (sink: GstElement): number => Number(/rendered=\(guint64\)(\d
 // pool threads until a frame comes, and a capture given up (nothing
 // decoded: paused, reconnecting, a loaded machine) left its pull waiting
 // there, with file writes and the next pulls queued behind it.
-function capture(pipeline: GstPipeline, branch: { valve: string; sink: string }): Promise<Raster> {
+function capture(pipeline: GstPipeline, branch: { valve: string; sink: string }, shown: () => GstElement | null): Promise<Raster> {
   const valve = pipeline.findChild(branch.valve);
   const sink = pipeline.findChild(branch.sink);
   if (!valve || !sink) return Promise.reject(new Error('pipeline has no snapshot branch'));
@@ -46,7 +47,7 @@ function capture(pipeline: GstPipeline, branch: { valve: string; sink: string })
       valve.drop = true;
       if (!fresh) {
         try {
-          resolve(lastShownFrame(pipeline));
+          resolve(lastSampleRaster(shown()));
         } catch (err) {
           reject(new Error(`no frame arrived to capture and ${(err as Error).message}`));
         }
@@ -61,8 +62,13 @@ function capture(pipeline: GstPipeline, branch: { valve: string; sink: string })
   });
 }
 
-export async function takeSnapshot(pipeline: GstPipeline, req: Req, dir: string): Promise<SnapshotResult> {
-  const img = await capture(pipeline, req.sourceType === 'view' ? { valve: 'viewvalve', sink: 'viewsnap' } : { valve: 'snapvalve', sink: 'snap' });
+/**
+ * @param streamPicture where the stream's last picture is read when no
+ *   frame comes (the sink, or what it showed before the TV's words).
+ */
+export async function takeSnapshot(pipeline: GstPipeline, req: Req, dir: string, streamPicture: () => GstElement | null = () => pipeline.findChild('vsink')): Promise<SnapshotResult> {
+  const view = req.sourceType === 'view';
+  const img = await capture(pipeline, view ? { valve: 'viewvalve', sink: 'viewsnap' } : { valve: 'snapvalve', sink: 'snap' }, view ? () => pipeline.findChild('vsink') : streamPicture);
   const ext = req.quality === 'raw' ? 'png' : 'jpg';
   const bytes =
     ext === 'png'

@@ -2,10 +2,11 @@
 // sees the lesson paused, not a black screen: the real daemon plays an ffmpeg
 // testsrc2 stream from nginx-rtmp through the fault proxy; the test cuts the
 // connection and refuses new ones, takes `stream` and `view` snapshots while
-// the state is `reconnecting`, and checks they hold the last picture (not
-// black, testsrc2 colours, the same frame each time since nothing new is
-// decoded); then lets the player back in and waits for 2004, after which the
-// picture moves again.
+// the state is `reconnecting`, and checks the `stream` ones hold the last
+// picture (not black, testsrc2 colours, the same frame each time since
+// nothing new is decoded) and the `view` one what the sink shows: on the fake
+// sink the TV's words over that picture, dimmed; then lets the player back
+// in and waits for 2004, after which the picture moves again.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
@@ -97,9 +98,12 @@ t.test('snapshots during reconnection show the last frame; 2004 when the stream 
   tt.equal((await d.api('GET', '/api/v1/player')).body.state, 'reconnecting', 'the snapshots were taken while reconnecting');
   tt.ok(proxy.counters.refused >= 1, `reconnection attempts refused meanwhile: ${proxy.counters.refused}`);
   for (const [i, p] of frozen.entries()) lastPicture(tt, p, `reconnecting ${i + 1}`);
-  lastPicture(tt, view, 'reconnecting, view');
-  // Nothing is decoded while reconnecting, so both kinds read what the sink still shows: the picture as rendered.
-  tt.same([frozen[0]!.width, frozen[0]!.height], [view.width, view.height], 'while reconnecting a stream snapshot is the picture as shown');
+  // The sink shows the TV's words over the last picture, dimmed (tv/words-in-stream reads them).
+  const shown = look(view).luma;
+  const last = look(frozen[0]!).luma;
+  tt.ok(shown > last * 0.2 && shown < last * 0.6, `reconnecting, view: the last picture dimmed under the words (mean luma ${shown.toFixed(0)} against ${last.toFixed(0)})`);
+  // Nothing is decoded while reconnecting, so a stream snapshot reads the picture the sink showed: the picture as rendered.
+  tt.same([frozen[0]!.width, frozen[0]!.height], [view.width, view.height], 'while reconnecting a stream snapshot is the picture as shown, at its size');
   const still = difference(frozen[0]!, frozen[1]!);
   tt.equal(still, 0, `the same frame twice, 700 ms apart: nothing new is shown, the last frame stays (${(still * 100).toFixed(2)}% differ)`);
 

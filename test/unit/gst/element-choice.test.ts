@@ -2,7 +2,7 @@
 // with each decoder made available in turn, so the Pi's paths are covered
 // here too. Pure functions: availability is passed in.
 import t from 'tap';
-import { chooseAudioSink, chooseDecoder, chooseGeometry, chooseVideoSink, decoderDescription, PLACE_CAPS_AS_BEFORE, PLACE_CAPS_WITHOUT_ALPHA, placeCaps, softwareDecoder, videoSinkDescription } from '../../../src/gst/element-choice';
+import { chooseAudioSink, chooseDecoder, chooseGeometry, chooseVideoSink, decoderDescription, PLACE_CAPS_AS_BEFORE, PLACE_CAPS_WITHOUT_ALPHA, placeCaps, softwareDecoder, videoSinkDescription, wordsOnScreen } from '../../../src/gst/element-choice';
 import { probeFactories } from '../../../src/gst/control/probe';
 
 const has = (...f: string[]) => (x: string) => f.includes(x);
@@ -94,4 +94,11 @@ t.test('the caps after videobox leave out alpha, except for the GL and Wayland s
   }
   tt.equal(placeCaps(videoSinkDescription('gl')), PLACE_CAPS_AS_BEFORE, 'glimagesink: AYUV, as videobox chose by itself');
   tt.equal(placeCaps(videoSinkDescription('wayland')), PLACE_CAPS_AS_BEFORE, 'waylandsink: AYUV, as videobox chose by itself');
+});
+
+t.test("the TV's words go on the stream's own screen on KMS and the fake sink only", async (tt) => {
+  tt.same(
+    (['kms', 'fake', 'x', 'gl', 'wayland'] as const).map((k) => [k, wordsOnScreen(k)]),
+    [['kms', true], ['fake', true], ['x', false], ['gl', false], ['wayland', false]],
+  );
 });

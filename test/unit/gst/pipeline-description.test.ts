@@ -67,3 +67,17 @@ t.test('the idle pipeline takes the screen size as integers only', async (tt) =>
   tt.throws(() => describeIdlePipeline('ximagesink sync=true', { width: 1920.5, height: 1080 }), /refusing screen size/);
   tt.throws(() => describeIdlePipeline('ximagesink sync=true', { width: 99999, height: 1080 }), /refusing screen size/);
 });
+
+t.test("the screen's end for the TV's words only where the sink shows them", async (tt) => {
+  for (const variant of ['live', 'rtc'] as const) {
+    const plain = describePipeline({ variant, ...good });
+    tt.notMatch(plain, /screengate|funnel name=screen|appsrc name=words|\[words\]/, `${variant}: none by default`);
+    tt.match(plain, /sinkconv\s*! fakesink/, `${variant}: the converter feeds the sink`);
+    const words = describePipeline({ variant, ...good, screen_words: true });
+    tt.match(words, /sinkconv\s*! valve name=screengate drop=false\s*! funnel name=screen\s*! fakesink/, `${variant}: gate and funnel before the sink`);
+    tt.match(words, /appsrc name=words [^\n]*\n\s*! videoconvert name=wordsconv\s*! screen\./, `${variant}: the words' input into the funnel`);
+    tt.notMatch(words, /\[words\]/, `${variant}: the marks are gone`);
+    // Every element the worker holds must exist, or ScreenWords is not available.
+    for (const name of ['words', 'wordsconv', 'screen', 'vsink', 'screengate']) tt.match(words, new RegExp(`name=${name}\\b`), `${variant}: ${name}`);
+  }
+});

@@ -51,3 +51,21 @@ t.test('gives up for good when no longer wanted', async (t) => {
   await sleep(60);
   t.equal(fired, 0);
 });
+
+t.test("the TV's words on the video sink are not the stream's frames", async (t) => {
+  const { count, watch } = sinks();
+  count.vsink = 40;
+  watch.freeze();
+  count.vsink = 42;
+  t.equal(watch.rendered(), 40, 'while the words show: the count when they came');
+  count.asink = 9;
+  t.equal(watch.rendered('asink'), 9, 'the audio sink is not touched');
+  watch.thaw();
+  t.equal(watch.rendered(), 40, 'after: the two words frames are left out');
+  count.vsink = 45;
+  t.equal(watch.rendered(), 43, 'and the stream counts on from there');
+  count.vsink = 3;
+  t.equal(watch.rendered(), 3, 'the sink counting from 0 again (a pause) drops the correction');
+  watch.thaw();
+  t.equal(watch.rendered(), 3, 'thaw without freeze changes nothing');
+});

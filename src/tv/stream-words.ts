@@ -1,0 +1,95 @@
+// The TV's card on a media session's own screen (KMS, a fake sink: see
+// src/gst/worker/screen-words.ts), drawn off screen by one card process at a
+// time and handed to the session as PNG. Cards wanted while one is being
+// drawn wait; only the newest is drawn next, so a burst of changes (a play
+// and stop a second, reconnect attempts) costs one process and one draw at
+// a time, never one each.
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import type { Card } from '../gst/protocol';
+
+/** A card process that draws cards on a fake sink and captures them. */
+export interface OffScreenDrawer {
+  /** The card as PNG (base64). */
+  draw(card: Card): Promise<string>;
+  close(): void;
+}
+
+export interface StreamWordsOptions {
+  /** A new drawer (a warm card process when there is one). */
+  drawer: () => OffScreenDrawer;
+  /** Hands the card to the session (null takes it away). */
+  put: (png: string | null) => unknown;
+  log: Logger;
+  /** Called once a card is on the session's screen, with how long it took to draw. */
+  shown?: (card: Card, ms: number) => void;
+}
+
+export class StreamWords {
+  /** The card wanted now (sent, or being drawn), as a key; null when none. */
+  private key: string | null = null;
+  private drawing = false;
+  private next: { card: Card; key: string } | null = null;
+  /** Counts the times the cards were taken away: a draw from before is not shown. */
+  private epoch = 0;
+  private drawer: OffScreenDrawer | null = null;
+
+  constructor(private readonly o: StreamWordsOptions) {}
+
+  /** Whether a card is on the session's screen or on its way there. */
+  get active(): boolean {
+    return this.key !== null;
+  }
+
+  /** The card the session's screen should show (`key` tells one card from another); null for none. */
+  want(card: Card | null, key = ''): void {
+    if (card === null) {
+      if (this.key === null && !this.drawer) return;
+      this.key = null;
+      this.next = null;
+      this.epoch++;
+      this.o.put(null);
+      this.drawer?.close();
+      this.drawer = null;
+      return;
+    }
+    if (key === this.key) return;
+    this.key = key;
+    if (this.drawing) {
+      this.next = { card, key };
+      return;
+    }
+    void this.draw(card, key);
+  }
+
+  stop(): void {
+    this.want(null);
+  }
+
+  private async draw(card: Card, key: string): Promise<void> {
+    this.drawing = true;
+    const epoch = this.epoch;
+    const t0 = performance.now();
+    try {
+      this.drawer ??= this.o.drawer();
+      const png = await this.drawer.draw(card);
+      if (epoch === this.epoch && this.key === key) {
+        this.o.put(png);
+        this.o.shown?.(card, performance.now() - t0);
+      }
+    } catch (err) {
+      if (epoch === this.epoch) {
+        // Drawn again at the next change; a drawer that failed is not used again.
+        if (this.key === key) this.key = null;
+        this.drawer?.close();
+        this.drawer = null;
+        this.o.log.warn({ err: (err as Error).message }, "the card for the stream's screen could not be drawn");
+      }
+    } finally {
+      this.drawing = false;
+      const next = this.next;
+      this.next = null;
+      if (next && next.key === this.key) void this.draw(next.card, next.key);
+    }
+  }
+}
