@@ -183,7 +183,7 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
     // No card window can go over the stream there: the pairing card goes into the picture.
     cornerInStream: sink === 'kms' || sink === 'wayland' || sink === 'fake' ? (png) => engine.showCorner(png) : undefined,
     // While a session holds the screen and has no picture to show, its words go on that screen too.
-    wordsInStream: wordsOnScreen(sink) ? (png) => engine.showWords(png) : undefined,
+    wordsInStream: wordsOnScreen(sink) ? (picture) => engine.showWords(picture) : undefined,
   });
   // backgroundMute: the idle screen on the TV puts the player in background.
   screen.on('showing', (on) => player.setIdleScreenShowing(on));

@@ -53,8 +53,8 @@ export type ToWorker =
   | { t: 'still'; id: number; maxWidth: number }
   /** The TV's pairing card over the picture (a PNG, base64, drawn for the screen's size), or null to take it away. */
   | { t: 'corner'; png: string | null }
-  /** The TV's words on the screen itself while no frame of the stream is due (a PNG of the whole screen, base64), or null to take them away. */
-  | { t: 'words'; png: string | null };
+  /** The TV's words on the screen itself while no frame of the stream is due (the whole screen; the worker removes the file), or null to take them away. */
+  | { t: 'words'; picture: PictureFile | null };
 
 export type FromWorker =
   | { t: 'ready' }
@@ -105,13 +105,27 @@ export interface Card {
   backdrop?: { serial: number; still: Still; bandHeight: number; bandWidth: number; dim: number };
 }
 
+/**
+ * A picture in a file of its own (RGBA, row-major, nothing else), handed
+ * between processes on this machine: no image coding on the way (PNG took
+ * 0.4-0.6 s both ways for a 1080p card). Whoever reads it removes it.
+ */
+export interface PictureFile {
+  file: string;
+  width: number;
+  height: number;
+}
+
 export type ToCardProcess =
   | { t: 'show'; videoSink: VideoSinkPref; card: Card }
-  /** The card as PNG; `fast`: quick to write and read, large (for a card decoded again at once). */
-  | { t: 'capture'; id: number; fast?: boolean };
+  /**
+   * The card as PNG; `fast`: quick to write and read, large (for a card
+   * decoded again at once); `rawTo`: as a PictureFile in that folder instead.
+   */
+  | { t: 'capture'; id: number; fast?: boolean; rawTo?: string };
 
 export type FromCardProcess =
   | { t: 'ready' }
   | { t: 'showing' }
-  | { t: 'captured'; id: number; png?: string; error?: string }
+  | { t: 'captured'; id: number; png?: string; raw?: PictureFile; error?: string }
   | { t: 'error'; detail: string };

@@ -23,11 +23,13 @@
 // Wayland the compositor places windows: the cards fill the screen and none
 // goes over a picture (`overlays` false), but the idle card stays while a session starts.
 import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { VideoSinkPref } from '../gst/element-choice';
-import type { Card, FromCardProcess, Still, ToCardProcess } from '../gst/protocol';
+import type { Card, FromCardProcess, PictureFile, Still, ToCardProcess } from '../gst/protocol';
 import { ChildLink } from '../gst/control/child-process';
 import type { LivePlayer, PlayerEventMap } from '../player/player';
 import { Backdrop, stillBackdrop, type BackdropPicture } from './backdrop';
@@ -75,11 +77,11 @@ export interface TvScreenOptions {
   cornerInStream?: (png: string | null) => unknown;
   /**
    * Where no card window can go over a media session's screen (KMS, a fake
-   * sink): puts a card (a PNG of the whole screen, base64) on the stream's
+   * sink): puts a card (the whole screen's pixels in a file) on the stream's
    * own screen while it has no frame to show (connecting, a drop, paused),
    * or takes it away (null). Without it those cards are windows of their own.
    */
-  wordsInStream?: (png: string | null) => unknown;
+  wordsInStream?: (picture: PictureFile | null) => boolean;
 }
 
 /** The states in which a media session holds the screen but shows no moving picture of its own. */
@@ -133,6 +135,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
   /** The cards on a media session's own screen (where no card window can go over it). */
   private readonly streamWords: StreamWords | null;
   private wordsTimer: NodeJS.Timeout | null = null;
+  private pictures: string | null = null;
   /** When the player's state last changed (performance.now()), for the log's figure of how long the words took. */
   private stateAt = 0;
 
@@ -279,6 +282,8 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     for (const t of [this.stallTimer, this.restartTimer, this.spareTimer, this.wordsTimer]) if (t) clearTimeout(t);
     this.corner.stop();
     this.streamWords?.stop();
+    if (this.pictures) rmSync(this.pictures, { recursive: true, force: true });
+    this.pictures = null;
     this.backdrop.forget();
     const spare = this.spare;
     this.spare = null;
@@ -409,12 +414,18 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
       draw: async (card) => {
         await p.link.ready;
         p.link.send({ t: 'show', videoSink: 'fake', card });
-        const m = await p.link.request((id) => ({ t: 'capture', id, fast: true }), CAPTURE_ANSWER_MS);
-        if (m.t !== 'captured' || !m.png) throw new Error((m.t === 'captured' && m.error) || 'capture failed');
-        return m.png;
+        const m = await p.link.request((id) => ({ t: 'capture', id, rawTo: this.pictureDir() }), CAPTURE_ANSWER_MS);
+        if (m.t !== 'captured' || !m.raw) throw new Error((m.t === 'captured' && m.error) || 'capture failed');
+        return m.raw;
       },
       close: () => void p.link.kill(),
     };
+  }
+
+  /** A folder of this daemon's own (0700) for the cards' picture files, removed at stop. */
+  private pictureDir(): string {
+    this.pictures ??= mkdtempSync(path.join(os.tmpdir(), 'liveplayerd-cards-'));
+    return this.pictures;
   }
 
   /** The card for the stream's own screen in the states without a picture of its own, or null while the last picture's copy is awaited. */

@@ -1,25 +1,26 @@
 // The TV's card on a media session's own screen (KMS, a fake sink: see
 // src/gst/worker/screen-words.ts), drawn off screen by one card process at a
-// time and handed to the session as PNG. Cards wanted while one is being
+// time and handed to the session as a picture file (RGBA). Cards wanted while one is being
 // drawn wait; only the newest is drawn next, so a burst of changes (a play
 // and stop a second, reconnect attempts) costs one process and one draw at
 // a time, never one each.
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import type { Card } from '../gst/protocol';
+import { rmSync } from 'node:fs';
+import type { Card, PictureFile } from '../gst/protocol';
 
 /** A card process that draws cards on a fake sink and captures them. */
 export interface OffScreenDrawer {
-  /** The card as PNG (base64). */
-  draw(card: Card): Promise<string>;
+  /** The card's pixels, in a file for whoever takes it. */
+  draw(card: Card): Promise<PictureFile>;
   close(): void;
 }
 
 export interface StreamWordsOptions {
   /** A new drawer (a warm card process when there is one). */
   drawer: () => OffScreenDrawer;
-  /** Hands the card to the session (null takes it away). */
-  put: (png: string | null) => unknown;
+  /** Hands the card to the session (null takes it away); false when no session took it. */
+  put: (picture: PictureFile | null) => boolean;
   log: Logger;
   /** Called once a card is on the session's screen, with how long it took to draw. */
   shown?: (card: Card, ms: number) => void;
@@ -72,11 +73,10 @@ export class StreamWords {
     const t0 = performance.now();
     try {
       this.drawer ??= this.o.drawer();
-      const png = await this.drawer.draw(card);
-      if (epoch === this.epoch && this.key === key) {
-        this.o.put(png);
-        this.o.shown?.(card, performance.now() - t0);
-      }
+      const picture = await this.drawer.draw(card);
+      // The session removes the file once it has read it; nobody else will.
+      if (epoch === this.epoch && this.key === key && this.o.put(picture)) this.o.shown?.(card, performance.now() - t0);
+      else rmSync(picture.file, { force: true });
     } catch (err) {
       if (epoch === this.epoch) {
         // Drawn again at the next change; a drawer that failed is not used again.

@@ -8,7 +8,7 @@ import type { EngineEvents, MediaEngine, MediaSession, SessionOptions } from '..
 import { chooseAudioSink, chooseDecoder, chooseGeometry, chooseVideoSink, audioSinkDescription, decoderDescription, softwareDecoder, videoSinkDescription, wordsOnScreen, type AudioSinkPref, type DecoderChoice, type DecoderPref, type GeometryPath, type VideoSinkPref } from '../element-choice';
 import { defaultLayout, type ScreenLayout } from '../../player/view';
 import type { PipelineChoice } from '../pipeline-description';
-import type { SessionPlan, Still } from '../protocol';
+import type { PictureFile, SessionPlan, Still } from '../protocol';
 import { WorkerProcess } from './child-process';
 import { WorkerSessionHandle } from './session-handle';
 import { probeFactories } from './probe';
@@ -145,11 +145,10 @@ export class GstEngine implements MediaEngine {
     return newest !== undefined;
   }
 
-  /** The TV's words on the newest session's screen (a PNG, base64), or null to take them away; false when no session holds the screen. */
-  showWords(png: string | null): boolean {
+  /** The TV's words on the newest session's screen, or null to take them away; false when no session took them. */
+  showWords(picture: PictureFile | null): boolean {
     const newest = [...this.sessions].pop();
-    newest?.words(png);
-    return newest !== undefined;
+    return newest?.words(picture) ?? false;
   }
 
   async close(): Promise<void> {

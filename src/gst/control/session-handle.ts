@@ -5,7 +5,7 @@
 // decoder (2108) and goes on.
 import type { Logger } from 'pino';
 import type { EngineEvents, MediaSession, SessionOptions, SnapshotRequest, SnapshotResult } from '../../player/engine';
-import type { FromWorker, SessionPlan, Still, WorkerPlan } from '../protocol';
+import type { FromWorker, PictureFile, SessionPlan, Still, WorkerPlan } from '../protocol';
 import type { WorkerProcess } from './child-process';
 import { sameView, viewFor, type ScreenLayout, type ViewGeometry } from '../../player/view';
 
@@ -121,9 +121,11 @@ export class WorkerSessionHandle implements MediaSession {
     if (!this.stopping && this.plan) this.worker.send({ t: 'corner', png });
   }
 
-  /** The TV's words on the screen in place of the picture (a PNG, base64), or null to take them away. */
-  words(png: string | null): void {
-    if (!this.stopping && this.plan) this.worker.send({ t: 'words', png });
+  /** The TV's words on the screen in place of the picture, or null to take them away; false when this session cannot take them. */
+  words(picture: PictureFile | null): boolean {
+    if (this.stopping || !this.plan) return false;
+    this.worker.send({ t: 'words', picture });
+    return true;
   }
 
   /** The picture the sink shows now, small (at most `maxWidth` wide). */

@@ -4,7 +4,8 @@
 // properties of the named textoverlays. Like the media worker it is the only
 // importer of the binding in its process; the daemon kills it outright when
 // the card goes away, and forks a new one for the next card.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { PNG } from 'pngjs';
 import { renderBandImage, renderCornerImage, renderIdleImage, renderStillImage } from './card-images';
 import { chooseVideoSink, STUCK_CARD_TEST_ENV, videoSinkDescription, type VideoSinkPref } from '../element-choice';
@@ -162,9 +163,10 @@ const renderedBy = (el: GstElement): number => Number(/rendered=\(guint64\)(\d+)
 // change that lands during a frame can be lost, see REASSERT_MS), and it is
 // read from the snap sink's last-sample as soon as the sink has counted it.
 // `fast`: PNG without filters at the lowest compression, for a card that
-// is decoded again at once (the stream's screen); a few MB instead of tens
-// of kB, a third of the time.
-function capture(id: number, fast: boolean): void {
+// is decoded again at once; a few MB instead of tens of kB, a third of the
+// time. `rawTo`: no PNG at all, the pixels in a file in that folder (the
+// stream's screen takes them as they are).
+function capture(id: number, fast: boolean, rawTo?: string): void {
   const valve = pipeline?.findChild('snapvalve');
   const sink = pipeline?.findChild('snap');
   if (!valve || !sink) return send({ t: 'captured', id, error: 'idle screen not showing' });
@@ -197,6 +199,15 @@ function capture(id: number, fast: boolean): void {
     } catch (err) {
       return send({ t: 'captured', id, error: `capture returned no picture: ${(err as Error).message}` });
     }
+    if (rawTo) {
+      const file = path.join(rawTo, `card-${process.pid}-${id}.rgba`);
+      try {
+        writeFileSync(file, img.data, { mode: 0o600 });
+      } catch (err) {
+        return send({ t: 'captured', id, error: `the card could not be written: ${(err as Error).message}` });
+      }
+      return send({ t: 'captured', id, raw: { file, width: img.width, height: img.height } });
+    }
     const png = Object.assign(new PNG({ width: img.width, height: img.height }), { data: img.data });
     send({ t: 'captured', id, png: PNG.sync.write(png, fast ? { filterType: 0, deflateLevel: 1 } : {}).toString('base64') });
   }, CAPTURE_POLL_MS);
@@ -205,7 +216,7 @@ function capture(id: number, fast: boolean): void {
 process.on('message', (m: ToCardProcess) => {
   try {
     if (m.t === 'show') show(m);
-    else if (m.t === 'capture') capture(m.id, m.fast === true);
+    else if (m.t === 'capture') capture(m.id, m.fast === true, m.rawTo);
   } catch (err) {
     send({ t: 'error', detail: `idle worker: ${(err as Error).message}` });
   }

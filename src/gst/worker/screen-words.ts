@@ -12,7 +12,6 @@
 // (no clock wait). When the stream's frames are wanted again the gate opens
 // and the end is given back to the pipeline, whose next state change takes
 // it along.
-import { PNG } from 'pngjs';
 import type { GstElement, GstPipeline } from './binding';
 import type { RenderWatch } from './watches/render-watch';
 
@@ -44,9 +43,9 @@ export class ScreenWords {
     return this.shown;
   }
 
-  /** Shows `png` (the whole screen) instead of the stream's picture until hide(). */
-  show(png: Buffer): void {
-    const img = PNG.sync.read(png);
+  /** Shows `rgba` (the whole screen, width x height) instead of the stream's picture until hide(). */
+  show(rgba: Buffer, width: number, height: number): void {
+    if (!(width > 0 && height > 0) || rgba.length !== width * height * 4) throw new Error(`a ${width}x${height} card needs ${width * height * 4} bytes, not ${rgba.length}`);
     const words = this.pipeline.findChild('words');
     const vsink = this.pipeline.findChild('vsink');
     const gate = this.pipeline.findChild('screengate');
@@ -61,8 +60,8 @@ export class ScreenWords {
       for (const name of END) (this.pipeline.findChild(name) as Holdable).holdState('PLAYING');
       this.shown = true;
     }
-    words.caps = `video/x-raw,format=RGBA,width=${img.width},height=${img.height},framerate=0/1`;
-    words.push(img.data);
+    words.caps = `video/x-raw,format=RGBA,width=${width},height=${height},framerate=0/1`;
+    words.push(rgba);
   }
 
   /**

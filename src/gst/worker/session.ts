@@ -4,7 +4,8 @@
 import { performance } from 'node:perf_hooks';
 import type { BusMessage } from './bus-codes';
 import { mapBusMessage, type BusRule } from './bus-codes';
-import type { FromWorker, ToWorker, WorkerPlan } from '../protocol';
+import { readFileSync, rmSync } from 'node:fs';
+import type { FromWorker, PictureFile, ToWorker, WorkerPlan } from '../protocol';
 import type { StatusCode } from '../../player/status-codes';
 import { createReader } from '../../media/reader';
 import type { FlvTag, ReaderFailure, StreamReader } from '../../media/types';
@@ -180,7 +181,7 @@ export class WorkerSession {
         showCorner(this.pipeline, c.png, this.plan.screen);
         break;
       case 'words':
-        this.showWords(c.png);
+        this.showWords(c.picture);
         break;
       case 'still':
         try {
@@ -502,18 +503,27 @@ export class WorkerSession {
     });
   }
 
-  // The TV's words on the screen itself (a PNG of the whole screen, base64),
+  // The TV's words on the screen itself (the whole screen, from a file this removes),
   // while no frame of the stream is due: before its first picture, after a
   // drop, while paused or held. Over a picture that plays they would hide
   // it (until the next key frame), so a request that comes after this
   // connection's first key frame is left out; null takes the words away.
-  private showWords(png: string | null): void {
-    if (png === null) return this.hideWords(false);
+  private showWords(picture: PictureFile | null): void {
+    if (picture === null) return this.hideWords(false);
+    let rgba: Buffer;
+    try {
+      rgba = readFileSync(picture.file);
+    } catch (err) {
+      this.send({ t: 'log', level: 'warn', msg: 'the TV words could not be read', data: { err: (err as Error).message } });
+      return;
+    } finally {
+      rmSync(picture.file, { force: true });
+    }
     if (this.phase === 'finished' || !this.words.available) return;
     if (this.phase === 'running' && this.sentKeyFrame && !this.linkDown) return;
     if (!this.firstFrame) this.wordsBeforePicture = true;
     try {
-      this.words.show(Buffer.from(png, 'base64'));
+      this.words.show(rgba, picture.width, picture.height);
     } catch (err) {
       this.send({ t: 'log', level: 'warn', msg: 'the TV words could not go on the screen', data: { err: (err as Error).message } });
     }

@@ -14,6 +14,11 @@ import { sleep } from '../../helpers/time';
 
 const WINDOW_MS = 1500;
 
+// Two servers, each a 3-4 s wait for video that never comes, a reconnect and
+// two 1.5 s listening windows: about 25 s alone, more beside other tests,
+// past tap's default 30 s per file (the file was killed in its teardown).
+t.setTimeout(120_000);
+
 t.test('audio-only streams play on a real audio sink', { timeout: 180000 }, async (tt) => {
   const nginx = await startNginxRtmp();
   tt.teardown(() => nginx.stop());

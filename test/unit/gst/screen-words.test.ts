@@ -2,7 +2,6 @@
 // the TV's words come and go (the real pipeline is in
 // test/integration/tv/words-in-stream.test.ts and words-in-pipeline.test.ts).
 import t from 'tap';
-import { PNG } from 'pngjs';
 import { ScreenWords } from '../../../src/gst/worker/screen-words';
 
 function stage() {
@@ -25,13 +24,13 @@ function stage() {
   return { calls, pushed, els, words };
 }
 
-const png = (w: number, h: number) => PNG.sync.write(Object.assign(new PNG({ width: w, height: h }), { data: Buffer.alloc(w * h * 4, 200) }));
+const card = (w: number, h: number) => [Buffer.alloc(w * h * 4, 200), w, h] as const;
 
 t.test('show holds the screen end PLAYING, closes the gate, and pushes the card', async (t) => {
   const { calls, pushed, els, words } = stage();
   t.ok(words.available);
   const sample = els.vsink!['last-sample'];
-  words.show(png(8, 4));
+  words.show(...card(8, 4));
   t.same(calls, ['freeze', 'words hold PLAYING', 'wordsconv hold PLAYING', 'screen hold PLAYING', 'vsink hold PLAYING']);
   t.equal(els.screengate!.drop, true, 'the stream kept off the sink');
   t.equal(els.vsink!.sync, false, 'the card shows at once');
@@ -40,7 +39,7 @@ t.test('show holds the screen end PLAYING, closes the gate, and pushes the card'
   t.match(String(els.words!.caps), /width=8,height=4/);
   els.vsink!['last-sample'] = { buf: Buffer.alloc(4, 1), caps: {} };
   t.equal(words.streamPicture()!['last-sample'], sample, "the stream's picture is the one from before the words");
-  words.show(png(8, 4));
+  words.show(...card(8, 4));
   t.equal(calls.filter((c) => c.includes('hold')).length, 4, 'a second card: no second hold');
   t.equal(pushed.length, 2);
 });
@@ -49,7 +48,7 @@ t.test('hide gives the end back and opens the gate; blank pushes black first', a
   const { calls, pushed, els, words } = stage();
   words.hide('now');
   t.same(calls, [], 'nothing shown: nothing to do');
-  words.show(png(4, 2));
+  words.show(...card(4, 2));
   calls.length = 0;
   els.words!.caps = 'video/x-raw, format=(string)RGBA, width=(int)4, height=(int)2, framerate=(fraction)0/1';
   words.hide('pipeline', true);
@@ -60,7 +59,7 @@ t.test('hide gives the end back and opens the gate; blank pushes black first', a
   t.same([...pushed[1]!], [...Buffer.alloc(4 * 2 * 4)], 'a black frame of the same size');
   t.notOk(words.showing);
   t.equal(words.streamPicture(), els.vsink, 'the sink itself again');
-  words.show(png(4, 2));
+  words.show(...card(4, 2));
   calls.length = 0;
   words.hide('now');
   t.ok(calls.includes('vsink release now'), "'now' takes the pipeline's state at once");
@@ -69,5 +68,13 @@ t.test('hide gives the end back and opens the gate; blank pushes black first', a
 t.test('a pipeline without the screen end is refused, not half changed', async (t) => {
   const words = new ScreenWords({ findChild: () => null }, { freeze: () => 0, thaw: () => 0 } as never);
   t.notOk(words.available);
-  t.throws(() => words.show(png(2, 2)), /no screen end/);
+  t.throws(() => words.show(...card(2, 2)), /no screen end/);
+});
+
+t.test('a picture of the wrong size is refused before anything changes', async (t) => {
+  const { calls, els, words } = stage();
+  t.throws(() => words.show(Buffer.alloc(10), 4, 2), /needs 32 bytes, not 10/);
+  t.same(calls, []);
+  t.equal(els.screengate!.drop, false);
+  t.notOk(words.showing);
 });
