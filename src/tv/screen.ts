@@ -134,7 +134,6 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
   private readonly corner: PairingCorner;
   /** The cards on a media session's own screen (where no card window can go over it). */
   private readonly streamWords: StreamWords | null;
-  private wordsTimer: NodeJS.Timeout | null = null;
   private pictures: string | null = null;
   /** When the player's state last changed (performance.now()), for the log's figure of how long the words took. */
   private stateAt = 0;
@@ -279,7 +278,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     this.opts.player.off('statechange', this.onCode);
     this.opts.player.off('playererror', this.onError);
     this.pairing?.off('change', this.onPairing);
-    for (const t of [this.stallTimer, this.restartTimer, this.spareTimer, this.wordsTimer]) if (t) clearTimeout(t);
+    for (const t of [this.stallTimer, this.restartTimer, this.spareTimer]) if (t) clearTimeout(t);
     this.corner.stop();
     this.streamWords?.stop();
     if (this.pictures) rmSync(this.pictures, { recursive: true, force: true });
@@ -387,23 +386,17 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
 
   // The card on the stream's own screen (StreamWords draws it off screen
   // and hands it to the media worker). A stream that starts at once shows
-  // no card: the words wait CONNECTING_WORDS_AFTER_MS into a start.
+  // no card: a start's card is drawn at once but shown only
+  // CONNECTING_WORDS_AFTER_MS into the start.
   private renderInStream(): void {
     if (!this.streamWords) return;
     const state = this.opts.player.state;
     if (!NO_PICTURE_STATES.has(state)) return this.streamWords.want(null);
-    const wait = this.stateAt + CONNECTING_WORDS_AFTER_MS - performance.now();
-    if (state === 'connecting' && !this.streamWords.active && wait > 0) {
-      this.wordsTimer ??= setTimeout(() => {
-        this.wordsTimer = null;
-        this.render();
-      }, wait + 5);
-      return;
-    }
     const card = this.streamWordsCard();
     // Until the last picture's copy comes, the screen keeps what it has.
     if (!card) return;
-    this.streamWords.want(card, JSON.stringify(card, (k, v: unknown) => (k === 'backdrop' && v ? `picture ${this.backdrop.picture?.serial}` : v)));
+    const key = JSON.stringify(card, (k, v: unknown) => (k === 'backdrop' && v ? `picture ${this.backdrop.picture?.serial}` : v));
+    this.streamWords.want(card, key, state === 'connecting' ? this.stateAt + CONNECTING_WORDS_AFTER_MS : 0);
   }
 
   /** A card process of its own that draws the stream's cards on a fake sink until it is closed. */

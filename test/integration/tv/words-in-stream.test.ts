@@ -13,6 +13,7 @@ import { rgb } from '../../helpers/pixels';
 import { publishedStream, startNginxRtmp, startPublisher } from '../../helpers/media-servers';
 import { startFaultProxy } from '../../helpers/fault-proxy';
 import { keepShot, ocr } from '../../helpers/tv';
+import { sleep } from '../../helpers/time';
 import { PNG } from 'pngjs';
 
 interface View {
@@ -123,6 +124,9 @@ t.test('connecting: the stream\'s name on its own screen before any picture', as
   const d = await startDaemon({ args: ['--language', 'en', '--stall-timeout', '6'] });
   t.teardown(() => d.stop());
   const sub = await d.subscribe();
+  // A TV that has been on for a while: its spare card process is warm (a
+  // daemon started a second before drew the first card with a cold one).
+  await sleep(3000);
   // Not published yet: nginx-rtmp holds the play request open (2001, 2002, then nothing).
   await d.api('PATCH', '/api/v1/player', { src: nginx.rtmpUrl('later') });
   await d.api('POST', '/api/v1/player/play');
