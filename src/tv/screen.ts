@@ -36,7 +36,7 @@ import { Backdrop, stillBackdrop, type BackdropPicture } from './backdrop';
 import type { DisplaySize } from './display-size';
 import { pangoEscape, wrap } from './card-text';
 import { PairingCorner } from './pairing-corner';
-import { StreamWords, type OffScreenDrawer } from './stream-words';
+import { DRAWER_LINGER_MS, StreamWords, type OffScreenDrawer } from './stream-words';
 import { causeOf, streamName, tvWords, type Cause, type Language, type TvSituation } from './words';
 
 /** What the screen needs from the pairing service. */
@@ -96,8 +96,10 @@ const RESTART_MS = 2000;
 const CAPTURE_ANSWER_MS = 8000;
 const SPARE_MS = 150;
 const SPARE_WHILE_STARTING_MS = 1500;
-/** A start that shows its first picture sooner than this shows no words on its own screen (no card process is started for them). */
+/** A start that shows its first picture sooner than this shows no words on its own screen. */
 const CONNECTING_WORDS_AFTER_MS = 300;
+/** ... and one that shows it sooner than this costs no drawing either (a warm start here: about 100 ms). */
+const CONNECTING_DRAW_AFTER_MS = 100;
 export const PAIRING_CORNER_MS = 60_000;
 const FONT = 'Noto Sans CJK SC, WenQuanYi Micro Hei, Droid Sans Fallback, sans';
 
@@ -134,6 +136,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
   private readonly corner: PairingCorner;
   /** The cards on a media session's own screen (where no card window can go over it). */
   private readonly streamWords: StreamWords | null;
+  private wordsTimer: NodeJS.Timeout | null = null;
   private pictures: string | null = null;
   /** When the player's state last changed (performance.now()), for the log's figure of how long the words took. */
   private stateAt = 0;
@@ -204,6 +207,8 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
           drawer: () => this.offScreenDrawer(),
           put: opts.wordsInStream,
           log: this.log,
+          // With --spare-worker idle nothing but the session runs while a stream plays.
+          linger: () => (this.spareWanted() ? DRAWER_LINGER_MS : 0),
           shown: (card, ms) =>
             this.log.info({ layout: card.layout, state: this.opts.player.state, ms: Math.round(ms), sinceState: Math.round(performance.now() - this.stateAt) }, "the card is on the stream's screen"),
         })
@@ -278,7 +283,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     this.opts.player.off('statechange', this.onCode);
     this.opts.player.off('playererror', this.onError);
     this.pairing?.off('change', this.onPairing);
-    for (const t of [this.stallTimer, this.restartTimer, this.spareTimer]) if (t) clearTimeout(t);
+    for (const t of [this.stallTimer, this.restartTimer, this.spareTimer, this.wordsTimer]) if (t) clearTimeout(t);
     this.corner.stop();
     this.streamWords?.stop();
     if (this.pictures) rmSync(this.pictures, { recursive: true, force: true });
@@ -386,12 +391,21 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
 
   // The card on the stream's own screen (StreamWords draws it off screen
   // and hands it to the media worker). A stream that starts at once shows
-  // no card: a start's card is drawn at once but shown only
-  // CONNECTING_WORDS_AFTER_MS into the start.
+  // no card and costs no drawing: a start's card is drawn from
+  // CONNECTING_DRAW_AFTER_MS and shown from CONNECTING_WORDS_AFTER_MS into
+  // the start.
   private renderInStream(): void {
     if (!this.streamWords) return;
     const state = this.opts.player.state;
     if (!NO_PICTURE_STATES.has(state)) return this.streamWords.want(null);
+    const wait = this.stateAt + CONNECTING_DRAW_AFTER_MS - performance.now();
+    if (state === 'connecting' && !this.streamWords.active && wait > 0) {
+      this.wordsTimer ??= setTimeout(() => {
+        this.wordsTimer = null;
+        this.render();
+      }, wait + 5);
+      return;
+    }
     const card = this.streamWordsCard();
     // Until the last picture's copy comes, the screen keeps what it has.
     if (!card) return;

@@ -22,6 +22,8 @@ export interface StreamWordsOptions {
   /** Hands the card to the session (null takes it away); false when no session took it. */
   put: (picture: PictureFile | null) => boolean;
   log: Logger;
+  /** How long the drawer stays after the last card is gone (default DRAWER_LINGER_MS; 0: closed at once). */
+  linger?: () => number;
   /** Called once a card is on the session's screen, with how long it took to draw. */
   shown?: (card: Card, ms: number) => void;
 }
@@ -91,10 +93,15 @@ export class StreamWords {
 
   private linger(): void {
     if (this.lingerTimer || !this.drawer) return;
+    const ms = this.o.linger?.() ?? DRAWER_LINGER_MS;
+    if (ms <= 0) {
+      if (!this.drawing) this.closeDrawer();
+      return;
+    }
     this.lingerTimer = setTimeout(() => {
       this.lingerTimer = null;
       if (this.key === null && !this.drawing) this.closeDrawer();
-    }, DRAWER_LINGER_MS);
+    }, ms);
   }
 
   private closeDrawer(): void {

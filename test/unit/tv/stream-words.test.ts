@@ -12,7 +12,7 @@ import { sleep } from '../../helpers/time';
 
 const card = (title: string): Card => ({ layout: 'idle', width: 2, height: 1, title, status: '', titleFont: 'Sans 10', statusFont: 'Sans 10', shaded: false });
 
-function rig(drawMs = 30) {
+function rig(drawMs = 30, linger?: number) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stream-words-test-'));
   const drawn: string[] = [];
   const put: (string | null)[] = [];
@@ -46,6 +46,7 @@ function rig(drawMs = 30) {
       return true;
     },
     log: pino({ level: 'silent' }),
+    linger: linger === undefined ? undefined : () => linger,
   });
   return { words, drawn, put, files, dir, stats: () => ({ drawers, closed, most }) };
 }
@@ -98,4 +99,15 @@ t.test('the drawer stays a while after the cards are gone, then is closed', asyn
   t.equal(r.stats().closed, 0);
   r.words.stop();
   t.equal(r.stats().closed, 1, 'stop closes it at once');
+});
+
+t.test('with no linger (--spare-worker idle) the drawer is closed once the cards are gone, after a draw in progress', async (t) => {
+  const r = rig(40, 0);
+  r.words.want(card('a'), 'a');
+  await sleep(10);
+  r.words.want(null);
+  t.equal(r.stats().closed, 0, 'not while it draws');
+  await sleep(80);
+  t.equal(r.stats().closed, 1, 'closed when the draw is done');
+  t.same(r.put, [], 'and the card was not shown');
 });
