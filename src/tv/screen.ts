@@ -84,6 +84,15 @@ export interface TvScreenOptions {
   wordsInStream?: (picture: PictureFile | null) => boolean;
 }
 
+/** Has card process `p` draw `card` on a fake sink and capture it (as `how` asks). */
+async function drawOffScreen(p: Shown, card: Card, how: { fast?: boolean; rawTo?: string }): Promise<Extract<FromCardProcess, { t: 'captured' }>> {
+  await p.link.ready;
+  p.link.send({ t: 'show', videoSink: 'fake', card });
+  const m = await p.link.request((id) => ({ t: 'capture', id, ...how }), CAPTURE_ANSWER_MS);
+  if (m.t !== 'captured' || m.error) throw new Error((m.t === 'captured' && m.error) || 'capture failed');
+  return m;
+}
+
 /** The states in which a media session holds the screen but shows no moving picture of its own. */
 const NO_PICTURE_STATES: ReadonlySet<string> = new Set(['connecting', 'reconnecting', 'paused']);
 
@@ -257,11 +266,9 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     const p = this.takeCardProcess();
     this.keepSpare(SPARE_MS);
     try {
-      await p.link.ready;
-      p.link.send({ t: 'show', videoSink: 'fake', card: card() });
-      const m = await p.link.request((id) => ({ t: 'capture', id, fast: true }), CAPTURE_ANSWER_MS);
-      if (m.t !== 'captured' || !m.png) throw new Error((m.t === 'captured' && m.error) || 'capture failed');
-      return m.png;
+      const { png } = await drawOffScreen(p, card(), { fast: true });
+      if (!png) throw new Error('capture gave no PNG');
+      return png;
     } finally {
       void p.link.kill();
     }
@@ -419,11 +426,9 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     this.keepSpare(SPARE_WHILE_STARTING_MS);
     return {
       draw: async (card) => {
-        await p.link.ready;
-        p.link.send({ t: 'show', videoSink: 'fake', card });
-        const m = await p.link.request((id) => ({ t: 'capture', id, rawTo: this.pictureDir() }), CAPTURE_ANSWER_MS);
-        if (m.t !== 'captured' || !m.raw) throw new Error((m.t === 'captured' && m.error) || 'capture failed');
-        return m.raw;
+        const { raw } = await drawOffScreen(p, card, { rawTo: this.pictureDir() });
+        if (!raw) throw new Error('capture gave no picture file');
+        return raw;
       },
       close: () => void p.link.kill(),
     };
