@@ -39,6 +39,7 @@ export function openTcp(
   target: Target,
   opts: ReaderOptions,
   done: (r: { ok: true; conn: TcpConnection } | { ok: false; failure: ReaderFailure }) => void,
+  onread?: net.OnReadOpts,
 ): () => void {
   const t0 = performance.now();
   let cancelled = false;
@@ -65,7 +66,7 @@ export function openTcp(
       return;
     }
     const where = hostPort(address, target.port);
-    const s = net.connect({ host: address, port: target.port });
+    const s = net.connect({ host: address, port: target.port, onread });
     socket = s;
     s.setNoDelay(true);
     timer = setTimeout(() => {

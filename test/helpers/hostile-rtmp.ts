@@ -33,6 +33,9 @@ export interface HostileOptions {
   arrayBytes?: number;
   /** Sent as Window Acknowledgement Size (message type 5) before Play.Start, if set. */
   window?: number;
+  /** `steady`: one video frame every this many ms (default 40) of this many bytes (default 8 KiB), a key frame each second. */
+  frameEveryMs?: number;
+  frameBytes?: number;
 }
 
 /** An Acknowledgement (message type 3) the client sent: when it came and the byte count it acknowledged. */
@@ -239,12 +242,12 @@ export async function startHostileRtmp(o: HostileOptions): Promise<HostileRtmp> 
       }
       case 'steady':
         s.write(msg(9, avcSequenceHeader(spsNal(40, 23))));
-        every(40, () => {
+        every(o.frameEveryMs ?? 40, () => {
           if (s.destroyed) return;
           const key = ts % 1000 === 0;
           if (key && !firstKeyFrameAt) firstKeyFrameAt = performance.now();
-          s.write(msg(9, avcFrame(key, Buffer.concat([Buffer.from([key ? 0x65 : 0x41]), Buffer.alloc(8 * 1024, 0x5a)])), ts));
-          ts += 40;
+          s.write(msg(9, avcFrame(key, Buffer.concat([Buffer.from([key ? 0x65 : 0x41]), Buffer.alloc(o.frameBytes ?? 8 * 1024, 0x5a)])), ts));
+          ts += o.frameEveryMs ?? 40;
         });
         return;
     }

@@ -23,6 +23,8 @@ export class Recorder {
   startedAt: number | null = null;
   tags: TimedTag[] = [];
   bytes = 0;
+  /** When each read happened (ms after start()) and how many bytes it brought. */
+  reads: { at: number; n: number }[] = [];
   ended: { detail: string; at: number } | null = null;
   failure: (ReaderFailure & { at: number }) | null = null;
   private readonly reader: StreamReader;
@@ -37,7 +39,10 @@ export class Recorder {
         connected: (info) => this.note('connected', () => (this.connected = { ...info, at: now() })),
         started: () => this.note('started', () => (this.startedAt = now())),
         tag: (tag, arrival) => this.note('tag', () => this.tags.push({ tag, at: arrival - this.t0 })),
-        bytes: (n) => (this.bytes += n),
+        bytes: (n) => {
+          this.bytes += n;
+          this.reads.push({ at: now(), n });
+        },
         ended: (detail) => this.note('ended', () => (this.ended = { detail, at: now() })),
         failed: (f) => this.note('failed', () => (this.failure = { ...f, at: now() })),
       },

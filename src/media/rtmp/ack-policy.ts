@@ -36,10 +36,15 @@ export class AckPolicy {
     if (this.promptUntil === Infinity) this.promptUntil = this.now() + PROMPT_AFTER_KEY_FRAME_MS;
   }
 
+  /** The start is over: nothing waits on a few milliseconds any more. */
+  get steady(): boolean {
+    return this.now() >= this.promptUntil;
+  }
+
   /** The sequence number to acknowledge after a read that brought the total to `bytesIn`, or null for none. */
   afterRead(bytesIn: number): number | null {
     if (bytesIn <= this.lastAck) return null;
-    if (this.now() >= this.promptUntil && bytesIn - this.lastAck < this.window / 2) return null;
+    if (this.steady && bytesIn - this.lastAck < this.window / 2) return null;
     this.lastAck = bytesIn;
     return bytesIn;
   }

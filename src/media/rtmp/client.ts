@@ -15,6 +15,18 @@ import { parseRtmpUrl, type RtmpTarget } from './url';
 
 type Phase = 'idle' | 'tcp' | 'handshake' | 'connect' | 'playing' | 'closed';
 
+/**
+ * Once the stream is steady (see ack-policy.ts), the socket is read at most
+ * once per this many milliseconds. A 2 Mb/s stream otherwise arrives in
+ * about 110 reads a second of 2 KB each, and each read costs the worker the
+ * same wake-up, syscall and JavaScript entry whatever its size; gathered,
+ * the same bytes come in about 35 reads. A frame is then at most this much
+ * later into the pipeline, which its latency (hundreds of ms) absorbs.
+ */
+export const STEADY_READ_GAP_MS = 25;
+/** One buffer per plain-TCP reader, reused for every read (the bytes are copied out). */
+const READ_BUFFER_BYTES = 64 * 1024;
+
 export class RtmpReader implements StreamReader {
   private readonly gate: EventGate;
   private phase: Phase = 'idle';
@@ -22,6 +34,7 @@ export class RtmpReader implements StreamReader {
   private socket: net.Socket | null = null;
   private where = '';
   private timer: NodeJS.Timeout | null = null;
+  private readGap: NodeJS.Timeout | null = null;
   private t0 = 0;
   private bytesIn = 0;
   private readonly acks = new AckPolicy();
@@ -59,13 +72,21 @@ export class RtmpReader implements StreamReader {
     const target = parsed.target;
     this.session.target = target;
     this.phase = 'tcp';
-    this.cancelTcp = openTcp(target, this.opts, (r) => {
-      this.cancelTcp = null;
-      if (!r.ok) return this.fail(r.failure);
-      this.where = hostPort(r.conn.address, r.conn.port);
-      this.session.address = { address: r.conn.address, port: r.conn.port };
-      this.beginHandshake(r.conn.socket, target);
-    });
+    // Plain TCP is read into one buffer of our own, so reads can be spaced
+    // (onRead); TLS reads its socket itself and keeps the stream's reads.
+    const onread = target.tls ? undefined : { buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES), callback: (n: number, buf: Uint8Array) => this.onRead(n, buf) };
+    this.cancelTcp = openTcp(
+      target,
+      this.opts,
+      (r) => {
+        this.cancelTcp = null;
+        if (!r.ok) return this.fail(r.failure);
+        this.where = hostPort(r.conn.address, r.conn.port);
+        this.session.address = { address: r.conn.address, port: r.conn.port };
+        this.beginHandshake(r.conn.socket, target);
+      },
+      onread,
+    );
   }
 
   close(): void {
@@ -105,6 +126,18 @@ export class RtmpReader implements StreamReader {
       kind: 'handshake',
       detail: `${what} from ${this.where} within ${this.opts.handshakeTimeoutMs} ms (${this.bytesIn} bytes received)`,
     });
+  }
+
+  /** A read into the reader's own buffer; false stops reading until the gap is over. */
+  private onRead(n: number, buf: Uint8Array): boolean {
+    // Copied: the buffer takes the next read, and the parser keeps slices.
+    this.onData(Buffer.from(buf.subarray(0, n)));
+    if (this.phase !== 'playing' || !this.acks.steady || this.readGap) return true;
+    this.readGap = setTimeout(() => {
+      this.readGap = null;
+      if (this.phase === 'playing') this.socket?.resume();
+    }, STEADY_READ_GAP_MS);
+    return false;
   }
 
   private onData(d: Buffer): void {
@@ -178,6 +211,8 @@ export class RtmpReader implements StreamReader {
     this.phase = 'closed';
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.readGap) clearTimeout(this.readGap);
+    this.readGap = null;
     this.cancelTcp?.();
     this.cancelTcp = null;
     this.socket?.destroy();
