@@ -188,6 +188,7 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
   // backgroundMute: the idle screen on the TV puts the player in background.
   screen.on('showing', (on) => player.setIdleScreenShowing(on));
   stops.unshift({ name: 'tv', stop: () => screen.stop() });
+  screen.warmUp();
 
   let httpAddress: string | null = null;
   let showPairingCode: ((ms: number) => { until: string }) | undefined;

@@ -241,6 +241,16 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
     return this.proc !== null && this.proc.card !== null;
   }
 
+  /**
+   * Starts the first card process now, before start(): Node, the binding and
+   * GStreamer take it about a second to load, which the daemon spends
+   * building its HTTP side meanwhile, so that the first card (and a failure
+   * that comes right after the start) does not wait for it.
+   */
+  warmUp(): void {
+    if (!this.spare && !this.proc) this.spare = this.fork();
+  }
+
   start(): void {
     if (this.started) return;
     this.started = true;
