@@ -3,6 +3,7 @@
 // Each part is optional where the contract says so; a failing part on the
 // way out is logged and the rest still stops.
 import { accessSync, constants, mkdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +13,7 @@ import { GstEngine } from './gst/control/engine';
 import { chooseVideoSink, FAILING_TEST_DECODER_ENV, overlaysOver, STUCK_CARD_TEST_ENV, wordsOnScreen } from './gst/element-choice';
 import { existsSync } from 'node:fs';
 import { displaySize } from './tv/display-size';
+import { resolveSparePolicy, usableMemoryBytes } from './config/spare-policy';
 import { gstreamerVersion } from './gst/control/probe';
 import { LivePlayer } from './player/player';
 import { PlaySummary } from './log-summary';
@@ -127,6 +129,10 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
   const screenSize = await displaySize(config.displaySize, sink);
   log.info({ module: 'tv', sink, ...screenSize }, 'display');
 
+  const memory = usableMemoryBytes(os.totalmem(), process.constrainedMemory?.());
+  const spareWorker = resolveSparePolicy(config.spareWorker, memory);
+  log.info({ module: 'gst', spareWorker, asked: config.spareWorker, memoryMiB: Math.round(memory / 1048576) }, 'spare worker policy');
+
   const testFailingDecoder = process.env[FAILING_TEST_DECODER_ENV] === '1';
   if (testFailingDecoder) log.warn({ env: FAILING_TEST_DECODER_ENV }, 'test hook on: the first decoder tried fails on the first key frame');
   if (process.env[STUCK_CARD_TEST_ENV]) log.warn({ env: STUCK_CARD_TEST_ENV }, 'test hook on: the first TV card process stalls');
@@ -136,7 +142,7 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
     videoSink: config.videoSink,
     audioSink: config.audioSink,
     stallTimeoutMs: config.stallTimeout * 1000,
-    spareWorker: config.spareWorker,
+    spareWorker,
     caCerts: config.caCerts,
     snapshotDir,
     audioDeviceSpeaker: config.audioDeviceSpeaker,
@@ -178,7 +184,7 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
     exclusive: sink === 'kms',
     // Bad fleet or device variables are shown where the admin walking past will see them.
     warnings: config.configWarnings,
-    spareWhilePlaying: config.spareWorker !== 'idle',
+    spareWhilePlaying: spareWorker !== 'idle',
     shownFrame: (maxWidth) => engine.shownFrame(maxWidth),
     // No card window can go over the stream there: the pairing card goes into the picture.
     cornerInStream: sink === 'kms' || sink === 'wayland' || sink === 'fake' ? (png) => engine.showCorner(png) : undefined,

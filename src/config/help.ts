@@ -25,7 +25,7 @@ export const OPTION_HELP: Partial<Record<keyof OptionsConfig, OptionHelp>> = {
   audioDeviceEar: { group: 'Output', values: 'ALSA-DEVICE', meaning: 'output for soundMode ear (secondary, jack); empty: the default device' },
   reconnectAttempts: { group: 'Playback', values: 'N', meaning: 'reconnections after a lost stream before -2301', expects: 'a whole number from 0 to 1000' },
   reconnectInterval: { group: 'Playback', values: 'SECONDS', meaning: 'wait between reconnections', expects: 'a number of seconds from 0 to 3600' },
-  spareWorker: { group: 'Playback', values: 'playing|idle', meaning: 'keep a started media worker and TV card process ready also while playing (warm src switch), or only while idle (~40 MiB less PSS while playing; a src switch starts cold)' },
+  spareWorker: { group: 'Playback', values: 'auto|playing|idle', meaning: 'keep a started media worker and TV card process ready also while playing (warm src switch), or only while idle (~40 MiB less PSS while playing; a src switch starts cold); auto: idle below 768 MiB of memory (a Pi Zero 2 W), playing above' },
   stallTimeout: { group: 'Playback', values: 'SECONDS', meaning: 'an open connection without media for this long counts as lost', expects: 'a number of seconds from 0.1 to 3600' },
   demo: { group: 'Playback', values: '', meaning: 'play a built-in test stream and print how to pair and call the API' },
   rejoin: { group: 'Playback', values: 'on|off', meaning: 'after the stream ends (2006) or reconnecting gives up (-2301), keep waiting and play again when it returns' },

@@ -74,7 +74,7 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): OptionsConfig {
     language: localeLanguage(env),
     rejoin: 'on',
     displaySize: 'auto',
-    spareWorker: 'playing',
+    spareWorker: 'auto',
   };
 }
 

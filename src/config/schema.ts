@@ -45,8 +45,8 @@ export const ConfigSchema = Type.Object(
     rejoin: Type.Union([Type.Literal('on'), Type.Literal('off')]),
     /** The TV's size in pixels, "auto" to ask the display (X server, KMS connector). */
     displaySize: Type.String({ pattern: '^(auto|[0-9]{2,4}x[0-9]{2,4})$' }),
-    /** When a spare media worker and TV card process stand by: also while playing (warm src switch), or only while idle (less memory). */
-    spareWorker: Type.Union([Type.Literal('playing'), Type.Literal('idle')]),
+    /** When a spare media worker and TV card process stand by: also while playing (warm src switch), only while idle (less memory), or auto (by the board's memory, src/config/spare-policy.ts). */
+    spareWorker: Type.Union([Type.Literal('auto'), Type.Literal('playing'), Type.Literal('idle')]),
     /** PEM file of extra CA certificates trusted for rtmps and https (docs/tls.md). */
     caFile: Type.Optional(Type.String({ minLength: 1 })),
     /** The address the TV's QR code carries, e.g. "http://tv-3.school.lan:8080" (default: from the listening address). */

@@ -49,6 +49,8 @@ export interface DaemonOptions {
   /** Run the daemon as this user and group (tests of permissions run as root). */
   uid?: number;
   gid?: number;
+  /** A cgroup's `cgroup.procs` file: the daemon (and so its children) starts in that cgroup. */
+  cgroupProcs?: string;
 }
 
 /** Starts the daemon on 127.0.0.1 with fake sinks and no D-Bus unless `args` say otherwise. */
@@ -57,7 +59,9 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
   const args = [CLI, '--http', '127.0.0.1:0', '--dbus', 'off', '--video-sink', 'fake', '--audio-sink', 'fake', '--state-dir', stateDir, ...(opts.args ?? [])];
   // tap's process-info hook (put back into NODE_OPTIONS by its own spawn wrapper) writes into
   // the worktree, which another user may not: `env -u` drops it just before node starts.
-  const [cmd, argv] = opts.uid !== undefined ? ['env', ['-u', 'NODE_OPTIONS', process.execPath, ...args]] : [process.execPath, args];
+  let [cmd, argv] = opts.uid !== undefined ? ['env', ['-u', 'NODE_OPTIONS', process.execPath, ...args]] : [process.execPath, args];
+  // The shell moves itself into the cgroup, then becomes the daemon.
+  if (opts.cgroupProcs) [cmd, argv] = ['sh', ['-c', `echo $$ > '${opts.cgroupProcs}' && exec "$@"`, 'sh', cmd, ...argv]];
   const proc = spawn(cmd, argv, { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], uid: opts.uid, gid: opts.gid });
   // A test that times out must not leave its daemon behind.
   const reap = () => proc.kill('SIGKILL');

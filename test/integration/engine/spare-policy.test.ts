@@ -5,8 +5,9 @@
 // (cold) worker. Counted from the daemon's child processes, against a real
 // node-media-server stream.
 import t from 'tap';
-import { readFileSync } from 'node:fs';
-import { startDaemon } from '../../helpers/daemon';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startDaemon, type RunningDaemon } from '../../helpers/daemon';
 import { startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
 import { children } from '../../helpers/proc-memory';
 import { sleep } from '../../helpers/time';
@@ -78,4 +79,81 @@ t.test('spare worker only while idle', async (tt) => {
   await sub.waitForCode(2004, 20000, from);
   tt.pass('and the next play reaches 2004');
   await d.api('POST', '/api/v1/player/stop');
+});
+
+/**
+ * A memory cgroup limited to `bytes` (v1 or v2), as a balena container with a
+ * memory limit or a small board gives; null with the reason when this
+ * machine lets no test make one.
+ */
+function memoryCgroup(bytes: number): { procs: string; remove: () => Promise<void> } | string {
+  const name = `liveplayerd-test-${process.pid}`;
+  for (const [root, limit] of [['/sys/fs/cgroup/memory', 'memory.limit_in_bytes'], ['/sys/fs/cgroup', 'memory.max']] as const) {
+    if (!existsSync(path.join(root, 'cgroup.procs')) || !existsSync(path.join(root, root.endsWith('memory') ? 'memory.limit_in_bytes' : 'cgroup.controllers'))) continue;
+    const dir = path.join(root, name);
+    try {
+      mkdirSync(dir);
+      writeFileSync(path.join(dir, limit), String(bytes));
+      // A cgroup goes only once its last process has; the daemon's children end just after it.
+      const remove = async (): Promise<void> => {
+        for (let i = 0; ; i++) {
+          try {
+            return rmdirSync(dir);
+          } catch (err) {
+            if (i >= 50) throw err;
+            await sleep(100);
+          }
+        }
+      };
+      return { procs: path.join(dir, 'cgroup.procs'), remove };
+    } catch (err) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // never made
+      }
+      return `cannot make a memory cgroup under ${root}: ${(err as Error).message}`;
+    }
+  }
+  return 'no memory cgroup controller mounted';
+}
+
+t.test('auto: the board memory decides', async (tt) => {
+  const nms = await startNodeMediaServer();
+  tt.teardown(() => nms.stop());
+  const pub = await startPublisher(nms.rtmpUrl('a'));
+  tt.teardown(() => pub.stop());
+  await waitForStream(nms.rtmpUrl('a'));
+  const policy = (d: RunningDaemon) => JSON.parse(d.logs().find((l) => l.includes('"spare worker policy"')) ?? '{}');
+  const playAndCount = async (d: RunningDaemon): Promise<number> => {
+    const sub = await d.subscribe();
+    await d.api('PATCH', '/api/v1/player', { src: nms.rtmpUrl('a') });
+    const from = sub.events.length;
+    await d.api('POST', '/api/v1/player/play');
+    await sub.waitForCode(2004, 20000, from);
+    await sleep(SETTLE_MS);
+    const n = mediaWorkers(d.proc.pid!).length;
+    await d.api('POST', '/api/v1/player/stop');
+    return n;
+  };
+
+  // This machine has gigabytes: a spare stands by while playing.
+  const big = await startDaemon();
+  tt.teardown(() => big.stop());
+  tt.match(policy(big), { spareWorker: 'playing', asked: 'auto' }, `auto with ${policy(big).memoryMiB} MiB: playing`);
+  tt.equal(await playAndCount(big), 2, 'playing: the session and a spare');
+  await big.stop();
+
+  // The same daemon in a 512 MiB memory cgroup, as on a Pi Zero 2 W or in a limited container.
+  const cg = memoryCgroup(512 * 1024 * 1024);
+  if (typeof cg === 'string') {
+    tt.ok(true, 'the 512 MiB case', { skip: cg });
+    return;
+  }
+  tt.teardown(() => cg.remove());
+  const small = await startDaemon({ cgroupProcs: cg.procs });
+  tt.teardown(() => small.stop());
+  tt.match(policy(small), { spareWorker: 'idle', asked: 'auto', memoryMiB: 512 }, 'auto in 512 MiB: idle');
+  tt.equal(await playAndCount(small), 1, 'playing: the session alone, no spare');
+  await small.stop();
 });

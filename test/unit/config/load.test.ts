@@ -127,7 +127,7 @@ t.test('the TV options: defaults, the language from the locale, and one-line ref
   const d = loadConfig([], {}).config;
   tt.equal(d.startView, 'fullscreen', 'a TV fills its screen by default');
   tt.equal(d.rejoin, 'on', 'and keeps waiting for the lesson');
-  tt.equal(d.spareWorker, 'playing', 'a spare media worker stands by while playing too, unless asked otherwise');
+  tt.equal(d.spareWorker, 'auto', "whether a spare stands by while playing follows the board's memory unless asked");
   tt.equal(d.language, 'zh', 'Chinese when the locale says nothing');
   tt.equal(loadConfig([], { LANG: 'en_GB.UTF-8' }).config.language, 'en');
   tt.equal(loadConfig([], { LANG: 'zh_CN.UTF-8' }).config.language, 'zh');
@@ -140,7 +140,7 @@ t.test('the TV options: defaults, the language from the locale, and one-line ref
     [['--language', 'fr'], {}, '--language must be one of zh, en, got "fr"'],
     [['--rejoin', 'maybe'], {}, '--rejoin must be one of on, off, got "maybe"'],
     [[], { LIVEPLAYER_REJOIN: 'yes' }, 'LIVEPLAYER_REJOIN must be one of on, off, got "yes"'],
-    [['--spare-worker', 'never'], {}, '--spare-worker must be one of playing, idle, got "never"'],
+    [['--spare-worker', 'never'], {}, '--spare-worker must be one of auto, playing, idle, got "never"'],
   ] as [string[], Record<string, string>, string][]) {
     try {
       loadConfig(argv, env);
