@@ -106,15 +106,42 @@ function picture(c: Card): Buffer {
   return renderBandImage(c.width, c.height);
 }
 
+// On X the window of the card before stays until the new one has drawn its
+// first frame (the band of a drop, then the dimmed picture under it: the
+// words never leave the screen in between). Other sinks give the display up
+// first: a second kmssink could not take the plane the first one holds.
+const RETIRE_WAIT_MS = 2000;
+const RETIRE_POLL_MS = 10;
+let retiring: { pipeline: GstPipeline; timer: NodeJS.Timeout } | null = null;
+
+function retireNow(): void {
+  if (!retiring) return;
+  clearInterval(retiring.timer);
+  retiring.pipeline.stop();
+  retiring = null;
+}
+
+function retire(old: GstPipeline, overlapping: boolean): void {
+  retireNow();
+  if (!overlapping) return old.stop();
+  const t0 = Date.now();
+  const timer = setInterval(() => {
+    const sink = pipeline?.findChild('vsink');
+    if ((sink && renderedBy(sink) > 0) || Date.now() - t0 > RETIRE_WAIT_MS) retireNow();
+  }, RETIRE_POLL_MS);
+  retiring = { pipeline: old, timer };
+}
+
 function show(m: Extract<ToCardProcess, { t: 'show' }>): void {
   const c = m.card;
+  const sinkKind = chooseVideoSink(m.videoSink, { env: process.env, exists: existsSync });
   // A card of another size (the pairing corner, then the band of a drop)
   // gets a new pipeline in this warm process: its sink opens a new window,
   // which X puts above the others, as a new process would.
   if (pipeline && (c.width !== size.width || c.height !== size.height)) {
     if (ticker) clearInterval(ticker);
     ticker = null;
-    pipeline.stop();
+    retire(pipeline, sinkKind === 'x');
     pipeline = null;
     src = null;
     drawn = '';
@@ -123,7 +150,7 @@ function show(m: Extract<ToCardProcess, { t: 'show' }>): void {
   if (!pipeline) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const gst: Gst = require('gstreamer-superficial');
-    const sink = videoSinkDescription(chooseVideoSink(m.videoSink, { env: process.env, exists: existsSync }), false);
+    const sink = videoSinkDescription(sinkKind, false);
     size = { width: c.width, height: c.height };
     pipeline = cacheChildren(new gst.Pipeline(describeIdlePipeline(sink, size)));
     src = pipeline.findChild('src');

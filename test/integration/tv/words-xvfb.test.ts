@@ -72,7 +72,7 @@ function samePixels(a: Buffer, b: Buffer, region?: Region): boolean {
  * that run starts late, with the first grab OCR reads them on. Otherwise
  * screenshots are read one by one until the words are there.
  */
-async function wordsSince(r: Rig, since: number, name: string, re: RegExp, burstMs = BURST_MS, region?: Region): Promise<{ shot: Shot; text: string; ms: number; at: number }> {
+async function wordsSince(r: Rig, since: number, name: string, re: RegExp, burstMs = BURST_MS, region?: Region, stay?: { gaps: number[] }): Promise<{ shot: Shot; text: string; ms: number; at: number }> {
   // The whole screen first; the status lines alone when that does not read the words.
   const read = async (img: Buffer, format: 'png' | 'xwd'): Promise<string> => {
     const all = await ocr(img, tess(r.lang), format);
@@ -81,6 +81,15 @@ async function wordsSince(r: Rig, since: number, name: string, re: RegExp, burst
     return re.test(status) ? status : all;
   };
   const shots = await burst(r.x.display, burstMs);
+  if (stay) {
+    // Every grab read: once the words are on the screen, a grab without them is a gap (ms after the change).
+    let seen = false;
+    for (const s of shots) {
+      const has = re.test(await read(s.xwd, 'xwd'));
+      if (seen && !has) stay.gaps.push(Math.round(s.at - since));
+      seen ||= has;
+    }
+  }
   let last = { shot: null as Shot | null, text: '', ms: 0 };
   let ms: number | null = null;
   const n = shots.length - 1;
@@ -135,9 +144,9 @@ async function wordsSince(r: Rig, since: number, name: string, re: RegExp, burst
 }
 
 /** wordsSince the state change to `state` (the first at or after event `from`). */
-async function wordsAfter(r: Rig, state: string, from: number, name: string, re: RegExp, timeoutMs = 20000, burstMs = BURST_MS): Promise<{ shot: Shot; text: string; ms: number; at: number }> {
+async function wordsAfter(r: Rig, state: string, from: number, name: string, re: RegExp, timeoutMs = 20000, burstMs = BURST_MS, stay?: { gaps: number[] }): Promise<{ shot: Shot; text: string; ms: number; at: number }> {
   const e = await r.sub.waitFor((e) => e.event === 'state' && e.data.state === state && r.sub.events.indexOf(e) >= from, timeoutMs, state);
-  return wordsSince(r, e.at, name, re, burstMs);
+  return wordsSince(r, e.at, name, re, burstMs, undefined, stay);
 }
 
 async function rig(t: Test, lang: Lang, extra: string[] = [], size: [number, number] = [1920, 1080]): Promise<Rig> {
@@ -247,8 +256,11 @@ for (const lang of ['en', 'zh'] as const) {
     await nginx.managed.stop('SIGKILL');
     await pub.stop('SIGKILL');
     // Grabbed for less than the reconnect interval, so that the timing is of the first words.
-    const reconnecting = await wordsAfter(r, 'reconnecting', from, 'reconnecting', WORDS.reconnecting[lang], 20000, 1500);
+    const stay = { gaps: [] as number[] };
+    const reconnecting = await wordsAfter(r, 'reconnecting', from, 'reconnecting', WORDS.reconnecting[lang], 20000, 1500, stay);
     t.match(reconnecting.text, WORDS.reconnecting[lang], `reconnecting: the words say so (read: ${reconnecting.text})`);
+    // The band comes first, then the dimmed picture under it, each a window of its own.
+    t.same(stay.gaps, [], 'once there, the words stay while the band gives way to the dimmed picture (grabs without them, ms after the change)');
     t.ok(litShare(reconnecting.shot) > 0.5, `over the last frame (${(litShare(reconnecting.shot) * 100).toFixed(1)} % lit)`);
     // The band comes at once; the dimmed copy of the last picture follows, below it.
     const bright = meanLuma(playing, 0.2);
