@@ -132,7 +132,37 @@ function retire(old: GstPipeline, overlapping: boolean): void {
   retiring = { pipeline: old, timer };
 }
 
+// waylandsink asked to draw before weston has given its full-screen window a
+// size fails with "Window has no size set" (seen under load, 2 of 4 CI runs:
+// the drop's card never showed). A pipeline that fails before drawing
+// anything is built again at once, a few times, with the same card.
+const REBUILDS = 3;
+const REBUILD_AFTER_MS = 50;
+let lastShow: Extract<ToCardProcess, { t: 'show' }> | null = null;
+let rebuilds = 0;
+/** The failed pipeline a rebuild is on its way for (its other errors follow the first). */
+let rebuilding: GstPipeline | null = null;
+
+function rebuildAfterError(failed: GstPipeline): void {
+  if (failed !== pipeline || failed === rebuilding || !lastShow || rebuilds >= REBUILDS || rendered() > 0) return;
+  rebuilds++;
+  rebuilding = failed;
+  setTimeout(() => {
+    rebuilding = null;
+    if (failed !== pipeline || !lastShow) return;
+    if (ticker) clearInterval(ticker);
+    ticker = null;
+    failed.stop();
+    pipeline = null;
+    src = null;
+    drawn = '';
+    show(lastShow);
+  }, REBUILD_AFTER_MS);
+}
+
 function show(m: Extract<ToCardProcess, { t: 'show' }>): void {
+  if (m !== lastShow) rebuilds = 0;
+  lastShow = m;
   const c = m.card;
   const sinkKind = chooseVideoSink(m.videoSink, { env: process.env, exists: existsSync });
   // A card of another size (the pairing corner, then the band of a drop)
@@ -152,11 +182,14 @@ function show(m: Extract<ToCardProcess, { t: 'show' }>): void {
     const gst: Gst = require('gstreamer-superficial');
     const sink = videoSinkDescription(sinkKind, false);
     size = { width: c.width, height: c.height };
-    pipeline = cacheChildren(new gst.Pipeline(describeIdlePipeline(sink, size)));
+    const built = cacheChildren(new gst.Pipeline(describeIdlePipeline(sink, size)));
+    pipeline = built;
     src = pipeline.findChild('src');
     if (!src?.push) throw new Error('idle pipeline has no appsrc named "src"');
     pipeline.pollBus((msg) => {
-      if (msg.type === 'error') send({ t: 'error', detail: `${String(msg.message)}` });
+      if (msg.type !== 'error') return;
+      send({ t: 'error', detail: `${String(msg.message)}` });
+      rebuildAfterError(built);
     });
     pipeline.play();
     ticker = setInterval(tick, FRAME_MS);

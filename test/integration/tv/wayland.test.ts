@@ -22,7 +22,7 @@ t.test('on Wayland the cards and the picture fill the screen', async (t) => {
   const nginx = await startNginxRtmp();
   t.teardown(() => nginx.stop());
   const d = await startDaemon({
-    args: ['--video-sink', 'wayland', '--language', 'en', '--name', 'Room 3B', '--rejoin', 'off', '--reconnect-attempts', '2', '--reconnect-interval', '3', '--stall-timeout', '30'],
+    args: ['--video-sink', 'wayland', '--language', 'en', '--name', 'Room 3B', '--rejoin', 'off', '--reconnect-attempts', '2', '--reconnect-interval', '3', '--stall-timeout', '30', '--log-level', 'debug'],
     env: w.env,
   });
   t.teardown(() => d.stop());
@@ -91,11 +91,16 @@ t.test('on Wayland the cards and the picture fill the screen', async (t) => {
   await sub.waitFor((e) => e.event === 'state' && e.data.state === 'reconnecting' && sub.events.indexOf(e) >= from, 15000, 'reconnecting');
   const dropped = await readUntil(() => w.screenshot(), /Connection lost/, undefined, 5000);
   t.match(dropped.text, /Connection lost, reconnecting/, `reconnecting: the words say so (read: ${dropped.text.slice(0, 100)})`);
+  // For a reader of a failed run: what the TV and the player did meanwhile.
+  const screenErrors = d.logs().filter((l) => /TV screen error/.test(l)).map((l) => JSON.parse(l).detail as string);
+  t.comment(`TV screen errors so far (a card pipeline that failed before drawing is built again): ${screenErrors.length ? screenErrors.join('; ') : 'none'}`);
+  if (!/Connection lost/.test(dropped.text)) console.error(d.logs().filter((l) => /"module":"(tv|player|gst)"/.test(l) && !/"code":2005/.test(l)).slice(-25).join('\n'));
   // The words come first on the idle card when the worker's copy of the
   // picture is late (a loaded machine); the dimmed picture replaces it.
   const dimmed = (shot: typeof playing) => meanLuma(shot, 0.2) / meanLuma(playing, 0.2);
   let still = dropped.shot;
-  for (const until = Date.now() + 8000; !(dimmed(still) > 0.1 && dimmed(still) < 0.6) && Date.now() < until; ) {
+  const reconnecting = async () => (await d.api('GET', '/api/v1/player')).body.state === 'reconnecting';
+  for (const until = Date.now() + 8000; !(dimmed(still) > 0.1 && dimmed(still) < 0.6) && Date.now() < until && (await reconnecting()); ) {
     await sleep(250);
     still = await w.screenshot();
   }
