@@ -55,7 +55,11 @@ t.test(`${CYCLES} play/stop/src-switch cycles leave the control process as it wa
   };
   const settle = async () => {
     await new Promise((r) => setTimeout(r, 2500));
-    return sampleProcess(pid)!;
+    // Each child process (the spare worker, a card process, the TV's drawing
+    // process that lingers 10 s after its last card) holds one IPC descriptor
+    // in the daemon: counted apart, so that a child alive at one sample and
+    // not at the other is not taken for a leak.
+    return { ...sampleProcess(pid)!, kids: children(pid).length };
   };
 
   // Warm-up: measured here, the daemon's RSS climbs from ~87 to ~110 MiB over
@@ -71,11 +75,11 @@ t.test(`${CYCLES} play/stop/src-switch cycles leave the control process as it wa
   const { rss: endRss, heap: endHeap } = await run(CYCLES - window, window);
   const end = await settle();
   const perCycle = (Date.now() - t0) / CYCLES;
-  tt.comment(`baseline threads ${base.threads} fds ${base.fds}, RSS floor over the first ${window} cycles ${(baseRss / 1024).toFixed(1)} MiB`);
-  tt.comment(`after ${CYCLES}: threads ${end.threads} fds ${end.fds}, RSS floor over the last ${window} ${(endRss / 1024).toFixed(1)} MiB; ${perCycle.toFixed(1)} ms per cycle`);
+  tt.comment(`baseline threads ${base.threads} fds ${base.fds} (${base.kids} child processes), RSS floor over the first ${window} cycles ${(baseRss / 1024).toFixed(1)} MiB`);
+  tt.comment(`after ${CYCLES}: threads ${end.threads} fds ${end.fds} (${end.kids} child processes), RSS floor over the last ${window} ${(endRss / 1024).toFixed(1)} MiB; ${perCycle.toFixed(1)} ms per cycle`);
   tt.comment(`JS heap in use, floor: ${(baseHeap / 1024).toFixed(1)} → ${(endHeap / 1024).toFixed(1)} MiB`);
   tt.ok(end.threads <= base.threads, `threads back at baseline (${base.threads} → ${end.threads})`);
-  tt.ok(end.fds <= base.fds, `fds back at baseline (${base.fds} → ${end.fds})`);
+  tt.ok(end.fds - end.kids <= base.fds - base.kids, `fds back at baseline, less one per child process (${base.fds} - ${base.kids} → ${end.fds} - ${end.kids})`);
   // Memory is the soak bench's to judge (bench/soak.ts prints the growth per
   // 1,000 cycles); here it is only printed. After the warm-up the RSS floor
   // moved by -0.8 to +21 MiB over 2000 cycles in ten runs, and the JS heap
