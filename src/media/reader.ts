@@ -2,6 +2,8 @@
 
 import type { ReaderEvents, ReaderOptions, StreamReader } from './types';
 import { RtmpReader } from './rtmp/client';
+
+export { readGapFor } from './rtmp/client';
 import { HttpFlvReader } from './httpflv/reader';
 
 /** Creates (does not start) a reader for rtmp:, rtmps:, http: or https: URLs; other schemes fail with -2302 on start(). */

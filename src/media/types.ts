@@ -41,6 +41,12 @@ export interface ReaderOptions {
   ca?: string[];
   /** Time allowed for the RTMP handshake / HTTP status line after TCP connects. */
   handshakeTimeoutMs: number;
+  /**
+   * Once a plain-TCP RTMP stream is steady, the pause after each socket read
+   * so that the bytes arriving meanwhile come in one read (see
+   * rtmp/client.ts). Absent or 0: every read is taken as it comes.
+   */
+  steadyReadGapMs?: number;
 }
 
 export interface StreamReader {

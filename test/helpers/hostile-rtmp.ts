@@ -241,6 +241,9 @@ export async function startHostileRtmp(o: HostileOptions): Promise<HostileRtmp> 
         return;
       }
       case 'steady':
+        // Each frame leaves when written, as from a media server: with Nagle,
+        // a small frame waits for the client's delayed ACK (up to 40 ms).
+        s.setNoDelay(true);
         s.write(msg(9, avcSequenceHeader(spsNal(40, 23))));
         every(o.frameEveryMs ?? 40, () => {
           if (s.destroyed) return;

@@ -7,7 +7,7 @@ import { mapBusMessage, type BusRule } from './bus-codes';
 import { readFileSync, rmSync } from 'node:fs';
 import type { FromWorker, PictureFile, ToWorker, WorkerPlan } from '../protocol';
 import type { StatusCode } from '../../player/status-codes';
-import { createReader } from '../../media/reader';
+import { createReader, readGapFor } from '../../media/reader';
 import type { FlvTag, ReaderFailure, StreamReader } from '../../media/types';
 import { FeedGate } from '../../media/feed/feed-gate';
 import { ContinuousTimeline } from '../../media/feed/timeline';
@@ -261,7 +261,12 @@ export class WorkerSession {
         ended: (detail) => live() && this.send({ t: 'ended', detail }),
         failed: (f) => live() && this.onReaderFailed(f),
       },
-      { connectTimeoutMs: this.plan.connectTimeoutMs, handshakeTimeoutMs: this.plan.handshakeTimeoutMs, ca: this.plan.ca },
+      {
+        connectTimeoutMs: this.plan.connectTimeoutMs,
+        handshakeTimeoutMs: this.plan.handshakeTimeoutMs,
+        ca: this.plan.ca,
+        steadyReadGapMs: readGapFor(this.delay.policy.latencyMs),
+      },
     );
     this.reader!.start();
   }

@@ -16,14 +16,23 @@ import { parseRtmpUrl, type RtmpTarget } from './url';
 type Phase = 'idle' | 'tcp' | 'handshake' | 'connect' | 'playing' | 'closed';
 
 /**
- * Once the stream is steady (see ack-policy.ts), the socket is read at most
- * once per this many milliseconds. A 2 Mb/s stream otherwise arrives in
+ * Once the stream is steady (see ack-policy.ts), the socket may be read at
+ * most once per this many milliseconds. A 2 Mb/s stream otherwise arrives in
  * about 110 reads a second of 2 KB each, and each read costs the worker the
  * same wake-up, syscall and JavaScript entry whatever its size; gathered,
  * the same bytes come in about 35 reads. A frame is then at most this much
- * later into the pipeline, which its latency (hundreds of ms) absorbs.
+ * later into the pipeline, so only a pipeline whose latency absorbs it many
+ * times over gathers (see readGapFor); RTC mode, with no added latency,
+ * would see late frames dropped and reads every byte as it comes.
  */
 export const STEADY_READ_GAP_MS = 25;
+/** A pipeline latency that absorbs the gap: at least this many gaps. */
+const GAPS_IN_LATENCY = 4;
+
+/** The read gap a pipeline of this fixed latency (ms) can take: STEADY_READ_GAP_MS, or 0 when the latency is too short. */
+export function readGapFor(latencyMs: number): number {
+  return latencyMs >= STEADY_READ_GAP_MS * GAPS_IN_LATENCY ? STEADY_READ_GAP_MS : 0;
+}
 /** One buffer per plain-TCP reader, reused for every read (the bytes are copied out). */
 const READ_BUFFER_BYTES = 64 * 1024;
 
@@ -132,11 +141,12 @@ export class RtmpReader implements StreamReader {
   private onRead(n: number, buf: Uint8Array): boolean {
     // Copied: the buffer takes the next read, and the parser keeps slices.
     this.onData(Buffer.from(buf.subarray(0, n)));
-    if (this.phase !== 'playing' || !this.acks.steady || this.readGap) return true;
+    const gapMs = this.opts.steadyReadGapMs ?? 0;
+    if (gapMs <= 0 || this.phase !== 'playing' || !this.acks.steady || this.readGap) return true;
     this.readGap = setTimeout(() => {
       this.readGap = null;
       if (this.phase === 'playing') this.socket?.resume();
-    }, STEADY_READ_GAP_MS);
+    }, gapMs);
     return false;
   }
 

@@ -1,19 +1,30 @@
 // The RTMP client's reads on a real socket: as the bytes come while the stream
 // starts, then gathered, at most one read per STEADY_READ_GAP_MS, with every
-// frame still delivered and none held much longer than the gap.
-import t from 'tap';
+// frame still delivered and none held much longer than the gap. A reader
+// without the gap (RTC mode: no latency to absorb it) reads each write as it
+// comes for the whole play.
+import t, { type Test } from 'tap';
 import { startHostileRtmp } from '../../helpers/hostile-rtmp';
 import { Recorder } from '../../helpers/reader-recorder';
 import { sleep } from '../../helpers/time';
 import { PROMPT_AFTER_KEY_FRAME_MS } from '../../../src/media/rtmp/ack-policy';
-import { STEADY_READ_GAP_MS } from '../../../src/media/rtmp/client';
+import { STEADY_READ_GAP_MS, readGapFor } from '../../../src/media/rtmp/client';
+import { cachePolicy } from '../../../src/media/feed/catch-up';
 
 const FRAME_EVERY_MS = 5;
 
-t.test(`a stream of a small frame every ${FRAME_EVERY_MS} ms`, async (t) => {
+t.test('the gap follows the mode: live mode gathers, RTC reads at once', async (t) => {
+  t.equal(readGapFor(cachePolicy('live', 1, 3).latencyMs), STEADY_READ_GAP_MS, 'live, minCache 1 s');
+  t.equal(readGapFor(cachePolicy('live', 0.2, 0.8).latencyMs), STEADY_READ_GAP_MS, 'live, minCache 0.2 s');
+  t.equal(readGapFor(cachePolicy('live', 0.05, 0.3).latencyMs), 0, 'live, minCache 50 ms: too short to absorb it');
+  t.equal(readGapFor(cachePolicy('rtc', 0.2, 0.8).latencyMs), 0, 'RTC');
+});
+
+/** Plays the steady stream for a while and gives reads and frames per second, while starting and once steady. */
+async function play(t: Test, steadyReadGapMs: number) {
   const srv = await startHostileRtmp({ mode: 'steady', frameEveryMs: FRAME_EVERY_MS, frameBytes: 600 });
   t.teardown(() => srv.stop());
-  const r = new Recorder(srv.url()).start();
+  const r = new Recorder(srv.url(), { steadyReadGapMs }).start();
   t.teardown(() => r.close());
   await r.waitFor(() => r.firstKeyFrame() !== undefined, 5000, 'first key frame');
   const key = r.firstKeyFrame()!.at;
@@ -28,6 +39,11 @@ t.test(`a stream of a small frame every ${FRAME_EVERY_MS} ms`, async (t) => {
   const steadyFrom = key + PROMPT_AFTER_KEY_FRAME_MS + 300;
   const steadyTo = r.tags[r.tags.length - 1]!.at;
   const steady = rate(steadyFrom, steadyTo);
+  return { r, starting, steady, steadyFrom };
+}
+
+t.test(`gathered: a stream of a small frame every ${FRAME_EVERY_MS} ms`, async (t) => {
+  const { r, starting, steady, steadyFrom } = await play(t, STEADY_READ_GAP_MS);
   t.comment(`reads per second: ${starting.reads.toFixed(0)} while starting, ${steady.reads.toFixed(0)} when steady; frames per second ${starting.frames.toFixed(0)} and ${steady.frames.toFixed(0)}`);
   const cap = 1000 / STEADY_READ_GAP_MS;
   t.ok(starting.reads > cap * 2, `while starting, each write is read as it comes (${starting.reads.toFixed(0)} reads/s)`);
@@ -38,4 +54,15 @@ t.test(`a stream of a small frame every ${FRAME_EVERY_MS} ms`, async (t) => {
   const gaps = r.tags.filter((x) => x.at >= steadyFrom).map((x, i, a) => (i ? x.at - a[i - 1]!.at : 0));
   const longest = Math.max(...gaps);
   t.ok(longest < STEADY_READ_GAP_MS + 40, `no frame waits much past the gap (longest pause between arrivals ${longest.toFixed(0)} ms)`);
+});
+
+t.test(`ungathered (RTC): the same stream`, async (t) => {
+  const { r, starting, steady, steadyFrom } = await play(t, 0);
+  t.comment(`reads per second: ${starting.reads.toFixed(0)} while starting, ${steady.reads.toFixed(0)} when steady; frames per second ${starting.frames.toFixed(0)} and ${steady.frames.toFixed(0)}`);
+  const cap = 1000 / STEADY_READ_GAP_MS;
+  t.ok(steady.reads > cap * 2, `when steady, each write is still read as it comes (${steady.reads.toFixed(0)} reads/s)`);
+  t.ok(steady.frames >= (1000 / FRAME_EVERY_MS) * 0.8, `every frame comes (${steady.frames.toFixed(0)} frames/s)`);
+  const gaps = r.tags.filter((x) => x.at >= steadyFrom).map((x, i, a) => (i ? x.at - a[i - 1]!.at : 0));
+  const longest = Math.max(...gaps);
+  t.ok(longest < STEADY_READ_GAP_MS, `no frame waits for a gap (longest pause between arrivals ${longest.toFixed(0)} ms)`);
 });
