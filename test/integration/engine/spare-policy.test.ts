@@ -1,10 +1,10 @@
 // --spare-worker idle: no spare media worker, and no spare TV card process,
 // stands by while a session plays (two Node runtimes less on a small board);
-// a spare is back once the
-// session is gone, and a playing worker's death still recovers, on a fresh
-// (cold) worker. Counted from the daemon's child processes, against a real
-// node-media-server stream.
-import t from 'tap';
+// a spare is back once the session is gone, and a playing worker's death
+// still recovers, on a fresh (cold) worker. auto: the board's memory (or the
+// cgroup's limit) picks idle or playing. Counted from the daemon's child
+// processes, against a real node-media-server stream.
+import t, { type Test } from 'tap';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startDaemon, type RunningDaemon } from '../../helpers/daemon';
@@ -16,7 +16,6 @@ t.setTimeout(300_000);
 
 /** Past the spare's 1.5 s delay and its start-up on a loaded machine. */
 const SETTLE_MS = 5000;
-
 
 function script(pid: number): string {
   try {
@@ -36,17 +35,23 @@ function cardProcesses(pid: number): number[] {
   return children(pid).filter((c) => /idle-worker\.js$/.test(script(c)));
 }
 
-t.test('spare worker only while idle', async (tt) => {
+/** A node-media-server with a publisher on `name`, stopped with the test; gives the stream's RTMP URL. */
+async function publishedStream(tt: Test, name: string): Promise<string> {
   const nms = await startNodeMediaServer();
   tt.teardown(() => nms.stop());
-  const pub = await startPublisher(nms.rtmpUrl('s'));
+  const pub = await startPublisher(nms.rtmpUrl(name));
   tt.teardown(() => pub.stop());
-  await waitForStream(nms.rtmpUrl('s'));
+  await waitForStream(nms.rtmpUrl(name));
+  return nms.rtmpUrl(name);
+}
+
+t.test('spare worker only while idle', async (tt) => {
+  const url = await publishedStream(tt, 's');
   const d = await startDaemon({ args: ['--spare-worker', 'idle', '--reconnect-interval', '0.5'] });
   tt.teardown(() => d.stop());
   const pid = d.proc.pid!;
   const sub = await d.subscribe();
-  await d.api('PATCH', '/api/v1/player', { src: nms.rtmpUrl('s') });
+  await d.api('PATCH', '/api/v1/player', { src: url });
   await sleep(SETTLE_MS);
   tt.equal(mediaWorkers(pid).length, 1, 'idle: one spare stands by');
   tt.ok(cardProcesses(pid).length >= 1, 'idle: the TV has its card process');
@@ -119,15 +124,11 @@ function memoryCgroup(bytes: number): { procs: string; remove: () => Promise<voi
 }
 
 t.test('auto: the board memory decides', async (tt) => {
-  const nms = await startNodeMediaServer();
-  tt.teardown(() => nms.stop());
-  const pub = await startPublisher(nms.rtmpUrl('a'));
-  tt.teardown(() => pub.stop());
-  await waitForStream(nms.rtmpUrl('a'));
+  const url = await publishedStream(tt, 'a');
   const policy = (d: RunningDaemon) => JSON.parse(d.logs().find((l) => l.includes('"spare worker policy"')) ?? '{}');
   const playAndCount = async (d: RunningDaemon): Promise<number> => {
     const sub = await d.subscribe();
-    await d.api('PATCH', '/api/v1/player', { src: nms.rtmpUrl('a') });
+    await d.api('PATCH', '/api/v1/player', { src: url });
     const from = sub.events.length;
     await d.api('POST', '/api/v1/player/play');
     await sub.waitForCode(2004, 20000, from);
