@@ -150,14 +150,21 @@ function rebuildAfterError(failed: GstPipeline): void {
   setTimeout(() => {
     rebuilding = null;
     if (failed !== pipeline || !lastShow) return;
-    if (ticker) clearInterval(ticker);
-    ticker = null;
-    failed.stop();
-    pipeline = null;
-    src = null;
-    drawn = '';
+    // A window still retiring stays: it holds the words until this one draws.
+    dropPipeline((p) => p.stop());
     show(lastShow);
   }, REBUILD_AFTER_MS);
+}
+
+/** Lets the current pipeline go through `end` (stop, or retire) and forgets what it drew. */
+function dropPipeline(end: (p: GstPipeline) => void): void {
+  if (!pipeline) return;
+  if (ticker) clearInterval(ticker);
+  ticker = null;
+  end(pipeline);
+  pipeline = null;
+  src = null;
+  drawn = '';
 }
 
 function show(m: Extract<ToCardProcess, { t: 'show' }>): void {
@@ -169,12 +176,7 @@ function show(m: Extract<ToCardProcess, { t: 'show' }>): void {
   // gets a new pipeline in this warm process: its sink opens a new window,
   // which X puts above the others, as a new process would.
   if (pipeline && (c.width !== size.width || c.height !== size.height)) {
-    if (ticker) clearInterval(ticker);
-    ticker = null;
-    retire(pipeline, sinkKind === 'x');
-    pipeline = null;
-    src = null;
-    drawn = '';
+    dropPipeline((p) => retire(p, sinkKind === 'x'));
     awaitingSince = 0;
   }
   if (!pipeline) {
