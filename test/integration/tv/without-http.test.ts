@@ -4,7 +4,7 @@
 // phone remote to pair with, and the words of a failure when the
 // configured stream cannot be reached. Read from a real Xvfb screen.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
@@ -20,6 +20,7 @@ function daemon(args: string[], display: string, env: Record<string, string> = {
   });
   const reap = () => proc.kill('SIGKILL');
   process.once('exit', reap);
+  proc.once('exit', () => rmSync(stateDir, { recursive: true, force: true }));
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20000)));
   proc.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20000)));
