@@ -1,8 +1,8 @@
 // StreamWords with a drawer stand-in: one draw at a time and only the newest
 // card drawn next, a start's card held back until its time, files of cards
 // nobody took removed, and the drawer kept for a while after, then closed.
-import t from 'tap';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import t, { type Test } from 'tap';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -12,8 +12,9 @@ import { sleep } from '../../helpers/time';
 
 const card = (title: string): Card => ({ layout: 'idle', width: 2, height: 1, title, status: '', titleFont: 'Sans 10', statusFont: 'Sans 10', shaded: false });
 
-function rig(drawMs = 30, linger?: number) {
+function rig(t: Test, drawMs = 30, linger?: number) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stream-words-test-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const drawn: string[] = [];
   const put: (string | null)[] = [];
   let drawers = 0;
@@ -52,7 +53,7 @@ function rig(drawMs = 30, linger?: number) {
 }
 
 t.test('one draw at a time; cards wanted meanwhile: only the newest is drawn next', async (t) => {
-  const r = rig();
+  const r = rig(t);
   r.words.want(card('a'), 'a');
   r.words.want(card('b'), 'b');
   r.words.want(card('c'), 'c');
@@ -69,7 +70,7 @@ t.test('one draw at a time; cards wanted meanwhile: only the newest is drawn nex
 });
 
 t.test("a start's card is drawn at once but shown only from its time, and not at all if the picture came first", async (t) => {
-  const r = rig(10);
+  const r = rig(t, 10);
   r.words.want(card('connecting'), 'k1', performance.now() + 120);
   await sleep(60);
   t.same(r.drawn, ['connecting'], 'drawn at once');
@@ -89,7 +90,7 @@ t.test("a start's card is drawn at once but shown only from its time, and not at
 
 t.test('the drawer stays a while after the cards are gone, then is closed', async (t) => {
   t.equal(typeof (await import('../../../src/tv/stream-words')).DRAWER_LINGER_MS, 'number');
-  const r = rig(5);
+  const r = rig(t, 5);
   r.words.want(card('a'), 'a');
   await sleep(30);
   r.words.want(null);
@@ -102,7 +103,7 @@ t.test('the drawer stays a while after the cards are gone, then is closed', asyn
 });
 
 t.test('with no linger (--spare-worker idle) the drawer is closed once the cards are gone, after a draw in progress', async (t) => {
-  const r = rig(40, 0);
+  const r = rig(t, 40, 0);
   r.words.want(card('a'), 'a');
   await sleep(10);
   r.words.want(null);
