@@ -122,7 +122,9 @@ export async function startNginxRtmp(opts: { publishNotify?: boolean; port?: num
     await waitForPort(port, 10000, managed.exited);
   } catch (e) {
     await managed.stop('SIGKILL');
-    throw new Error(`nginx did not start: ${(e as Error).message}\n${managed.stderr()}\n${log()}`);
+    const why = `nginx did not start: ${(e as Error).message}\n${managed.stderr()}\n${log()}`;
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(why);
   }
   return {
     port,

@@ -14,6 +14,7 @@ import { FlvMuxer } from '../../../src/media/flv/writer';
 
 t.test('3005 then 2103 when the server dies mid-stream; -2301 when it stays away', async (tt) => {
   const nginx = await startNginxRtmp();
+  tt.teardown(() => nginx.stop());
   const pub = await startPublisher(nginx.rtmpUrl('s'));
   tt.teardown(() => pub.stop());
   await waitForStream(nginx.rtmpUrl('s'));

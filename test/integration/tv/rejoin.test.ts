@@ -96,6 +96,8 @@ t.test('nginx-rtmp restarts: reconnecting gives up (-2301), the TV waits, and pl
   await sub.waitFor((e) => e.event === 'state' && e.data.state === 'waiting', 5000, 'waiting');
   t.equal((await d.api('GET', '/api/v1/player')).body.waiting?.code, -2301, 'waiting after -2301');
   await sleep(2000);
+  const killed = nginx;
+  t.teardown(() => killed.stop());
   nginx = await startNginxRtmp({ port });
   const from = sub.events.length;
   const back = performance.now();

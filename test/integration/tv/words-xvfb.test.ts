@@ -277,6 +277,8 @@ for (const lang of ['en', 'zh'] as const) {
     t.match(waiting.text, /-2301/, 'with what happened');
 
     // The server and the publisher come back: playing again; then the publisher stops: 2006 and waiting.
+    const killed = nginx;
+    t.teardown(() => killed.stop());
     nginx = await startNginxRtmp({ port });
     from = r.sub.events.length;
     pub = await startPublisher(url, PUB);
