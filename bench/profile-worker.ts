@@ -8,6 +8,7 @@
 //   LIVEPLAYER_BENCH_WORKER_FLAGS="--max-semi-space-size=1 --max-old-space-size=64 --expose-gc --perf-basic-prof" ...
 //   STRACE_ARGS="-tt -e trace=!futex" node dist/bench/profile-worker.js --strace   # the main loop's calls, in time
 //   node dist/bench/profile-worker.js --threads  # CPU per thread, the bare pipeline playing beside it
+//   ... --after 120                              # record from 120 s into play instead of 15 (V8's compiler done)
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -54,7 +55,8 @@ async function main(): Promise<void> {
   let bare: ChildProcess | null = null;
   if (tool === 'threads') bare = spawn('gst-launch-1.0', barePipeline(src.url, 'nginx').split(' '), { stdio: 'ignore' });
   try {
-    await sleep(15_000);
+    const after = Number(process.argv[process.argv.indexOf('--after') + 1]);
+    await sleep(process.argv.includes('--after') && after > 0 ? after * 1000 : 15_000);
     const worker = childPids(daemon.pid!).sort((a, b) => (sampleProcess(b)?.cpuTicks ?? 0) - (sampleProcess(a)?.cpuTicks ?? 0))[0];
     if (!worker) throw new Error('no playing worker');
     const t0 = sampleProcess(worker)!.cpuTicks;

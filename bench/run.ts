@@ -1,7 +1,7 @@
 // `npm run bench`: starts nginx-rtmp, node-media-server and one publisher,
 // then measures liveplayerd against gst-launch-1.0, ffmpeg and mpv, runs
 // interleaved, and writes bench/results/latest.md and latest.json.
-//   node dist/bench/run.js [--runs 5] [--quick] [--only ttff,resources,control,reconnect,healthz] [--players liveplayerd,gst-bare,gst-launch,ffmpeg,mpv] [--name latest]
+//   node dist/bench/run.js [--runs 5] [--quick] [--only ttff,resources,control,reconnect,healthz] [--players liveplayerd,gst-bare,gst-launch,ffmpeg,mpv] [--settle 15] [--name latest]
 // The growth target is read from bench/results/growth-latest.json (node dist/bench/growth.js, 60 min);
 // --render-only [--name latest] writes the table again from the saved JSON.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -95,13 +95,14 @@ function lastGrowth(outDir: string): GrowthSummary | null {
 const SETTLE_MS = 15_000;
 
 async function resourcesPhase(media: BenchMedia, r: BenchResults, windowMs: number, players: Set<string>): Promise<void> {
+  const settleMs = r.settleMs ?? SETTLE_MS;
   // nginx-rtmp: the server the bare pipeline plays with rtmp2src, the element a user would pick.
   const src = media.sources.find((s) => s.key === 'nginx-rtmp')!;
   const all: { who: PlayerKind; args: string[] }[] = [{ who: 'liveplayerd', args: [] }, { who: 'liveplayerd', args: LEAN_ARGS }, ...PEERS.map((who) => ({ who, args: [] as string[] }))];
   const order = all.filter((x) => players.has(x.who));
   for (let run = 0; run < r.runs; run++) {
     for (const { who, args } of rotate(order, run)) {
-      const s = await resourcesOnce(who, src, run, windowMs, SETTLE_MS, args);
+      const s = await resourcesOnce(who, src, run, windowMs, settleMs, args);
       r.resources.push(s);
       const bill = (s.bill ?? []).map((b) => `${b.role} ${b.cpu10s.toFixed(2)} s ${b.pssMiB.toFixed(1)} MiB`).join('; ');
       log(`resources run ${run} ${who}${args.length ? ` ${args.join(' ')}` : ''}: cpu ${s.cpu10s.toFixed(2)} s/10 s, PSS ${s.pssMiB?.toFixed(1)} MiB, peak ${s.peakRssMiB.toFixed(0)} MiB, ${s.processes} processes${bill ? ` [${bill}]` : ''}${s.error ? ` ERROR ${s.error}` : ''}`);
@@ -125,7 +126,9 @@ async function main(): Promise<void> {
   const only = new Set((arg('--only') ?? PHASES.join(',')).split(','));
   const players = new Set((arg('--players') ?? ['liveplayerd', ...PEERS].join(',')).split(','));
   const outDir = path.resolve(__dirname, '../../bench/results');
-  const r: BenchResults = { startedAt: new Date().toISOString(), runs, quick, machine: machineInfo(), load: [], ttff: [], resources: [], control: [], reconnect: [], publisherLoss: [], healthz: [] };
+  const settleS = Number(arg('--settle') ?? SETTLE_MS / 1000);
+  if (!(settleS >= 0)) throw new Error(`--settle takes seconds (a number >= 0), not ${arg('--settle')}`);
+  const r: BenchResults = { startedAt: new Date().toISOString(), runs, quick, machine: machineInfo(), load: [], ttff: [], resources: [], control: [], reconnect: [], publisherLoss: [], healthz: [], settleMs: settleS * 1000 };
   const mark = (phase: string) => r.load.push({ phase, loadavg: loadavg() });
   log(`starting servers and publisher; ${runs} runs${quick ? ', quick' : ''}`);
   const media = await startBenchMedia();
