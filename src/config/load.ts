@@ -1,6 +1,7 @@
 // Builds the frozen configuration from flags, environment and the JSON file
 // (in that order of precedence), checks it against the one schema, and
 // reports every problem at once, each naming the option as the user wrote it.
+import { ACTIONS, type Action } from './actions';
 import Ajv, { type ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -29,7 +30,8 @@ export interface Config extends OptionsConfig {
   configWarnings: string[];
 }
 
-export type Action = 'run' | 'help' | 'version' | 'rotate-token';
+
+export type { Action };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -40,8 +42,6 @@ export class ConfigError extends Error {
 
 type Source = 'flag' | 'env' | 'file';
 type Raw = Partial<Record<keyof OptionsConfig, unknown>>;
-
-const ACTIONS: Record<string, Action> = { '--help': 'help', '-h': 'help', '--version': 'version', '--rotate-token': 'rotate-token' };
 
 const LAYOUT = defaultLayout();
 

@@ -6,6 +6,10 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { FromWorker, ToWorker } from '../protocol';
+import type { HeldChild } from './early-worker';
+
+/** The media worker's entry point. */
+export const WORKER_SCRIPT = path.join(__dirname, '..', 'worker', 'worker.js');
 
 interface Pending<From> {
   resolve(m: From): void;
@@ -21,6 +25,8 @@ export interface ChildLinkOptions {
   env?: Record<string, string>;
   /** Node flags of the child (none by default). */
   execArgv?: string[];
+  /** A process already forked with the same script and options (see early-worker.ts): taken over instead of forking. */
+  adopt?: HeldChild;
 }
 
 /**
@@ -41,7 +47,7 @@ export class ChildLink<To extends { t: string }, From extends { t: string }> {
     private readonly opts: ChildLinkOptions,
     onExit?: (link: ChildLink<To, From>, why: string) => void,
   ) {
-    this.child = fork(script, [], { env: { ...process.env, ...opts.env }, execArgv: opts.execArgv ?? [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = opts.adopt?.child ?? fork(script, [], { env: { ...process.env, ...opts.env }, execArgv: opts.execArgv ?? [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.ready = new Promise((resolve, reject) => {
       this.child.on('message', (m: From & { id?: unknown }) => {
         if (m.t === 'ready') return resolve();
@@ -61,6 +67,13 @@ export class ChildLink<To extends { t: string }, From extends { t: string }> {
       this.child.once('error', (err) => opts.log.error({ err }, `${opts.name} could not start`));
     });
     this.ready.catch(() => undefined);
+    if (opts.adopt) {
+      // What the process said, or how it ended, before this link was made.
+      const { held, ended } = opts.adopt;
+      opts.adopt.release();
+      for (const m of held) this.child.emit('message', m);
+      if (ended) this.child.emit('exit', ended.code, ended.signal);
+    }
   }
 
   get pid(): number | undefined {
@@ -140,7 +153,7 @@ export function workerSpawnOptions(env: NodeJS.ProcessEnv = process.env): { env:
 
 /** A media worker: one session's pipeline (src/gst/worker/worker.ts). */
 export class WorkerProcess extends ChildLink<ToWorker, FromWorker> {
-  constructor(log: Logger, onExit: (w: WorkerProcess, why: string) => void) {
-    super(path.join(__dirname, '..', 'worker', 'worker.js'), { name: 'media worker', log, ...workerSpawnOptions() }, (link, why) => onExit(link as WorkerProcess, why));
+  constructor(log: Logger, onExit: (w: WorkerProcess, why: string) => void, adopt?: HeldChild) {
+    super(WORKER_SCRIPT, { name: 'media worker', log, ...workerSpawnOptions(), adopt }, (link, why) => onExit(link as WorkerProcess, why));
   }
 }

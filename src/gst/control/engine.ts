@@ -10,6 +10,7 @@ import { defaultLayout, type ScreenLayout } from '../../player/view';
 import type { PipelineChoice } from '../pipeline-description';
 import type { PictureFile, SessionPlan, Still } from '../protocol';
 import { WorkerProcess } from './child-process';
+import { takeEarlyWorker } from './early-worker';
 import { WorkerSessionHandle } from './session-handle';
 import { probeFactories } from './probe';
 
@@ -223,13 +224,19 @@ export class GstEngine implements MediaEngine {
 
   private fillSpare(attrs: Attributes): void {
     if (this.closed || this.spare) return;
-    const w = new WorkerProcess(this.opts.log, (dead, why) => {
-      if (this.spare === dead) {
-        this.opts.log.warn({ why }, 'spare media worker died; starting another');
-        this.spare = null;
-        setTimeout(() => this.wantSpare() && this.fillSpare(attrs), 1000);
-      }
-    });
+    const early = takeEarlyWorker();
+    if (early) this.opts.log.debug({ pid: early.child.pid, ready: early.held.length > 0 }, 'the first spare is the worker forked before the daemon loaded');
+    const w = new WorkerProcess(
+      this.opts.log,
+      (dead, why) => {
+        if (this.spare === dead) {
+          this.opts.log.warn({ why }, 'spare media worker died; starting another');
+          this.spare = null;
+          setTimeout(() => this.wantSpare() && this.fillSpare(attrs), 1000);
+        }
+      },
+      early ?? undefined,
+    );
     this.spare = w;
     // Registered before any open() can wait on the same two, so a session's
     // plan never overtakes this prepare.
