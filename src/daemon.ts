@@ -17,12 +17,9 @@ import { resolveSparePolicy, usableMemoryBytes } from './config/spare-policy';
 import { gstreamerVersion } from './gst/control/probe';
 import { LivePlayer } from './player/player';
 import { PlaySummary } from './log-summary';
-import { buildApp } from './http/app';
-import { createAuth } from './http/auth';
-import { createMetrics } from './http/metrics';
 import { resolveToken, tokenPath } from './os/token';
 import { demoBanner } from './demo/banner';
-import { startDbus, type DbusService } from './dbus/index';
+import type { DbusService } from './dbus/index';
 import { createNotifier } from './os/sd-notify';
 import { startDemoStream, type DemoStream } from './demo/demo-stream';
 import { StateStore, startingView } from './os/state-store';
@@ -31,9 +28,7 @@ import { UpdateLock } from './os/update-lock';
 import { Health } from './os/health';
 import { applyGiven } from './os/given-values';
 // phone remote
-import { startRemote } from './remote/start';
 import { TvScreen } from './tv/screen';
-import { remoteRoutes } from './remote/routes';
 
 export interface Daemon {
   player: LivePlayer;
@@ -44,6 +39,26 @@ export interface Daemon {
   /** "host:port" the HTTP surface listens on, or null when off. */
   httpAddress: string | null;
   stop(): Promise<void>;
+}
+
+/** At most this long after a start-up play the HTTP and D-Bus sides wait for its first picture. */
+const CONTROLS_WAIT_MS = 1500;
+
+/** Resolves once the player is past `connecting` (a picture, a failure, a stop), or after `ms`. */
+function startOver(player: LivePlayer, ms: number): Promise<void> {
+  if (player.state !== 'connecting') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      player.off('state', onState);
+      resolve();
+    };
+    const onState = (e: { state: string }): void => {
+      if (e.state !== 'connecting') done();
+    };
+    const timer = setTimeout(done, ms);
+    player.on('state', onState);
+  });
 }
 
 function parseHttp(spec: string): { host: string; port: number } {
@@ -196,10 +211,29 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
   stops.unshift({ name: 'tv', stop: () => screen.stop() });
   screen.warmUp();
 
+  // The lesson before the controls: the media worker hears of the play now,
+  // and connects while the HTTP and D-Bus modules load and start (about a
+  // third of a second of require on a cold start, see docs/performance.md).
+  // Their events and properties read the player's state when they come up.
+  if (player.attributes.src && saved?.playing && saved.waitingSince && config.rejoin === 'on' && !config.demo) player.resumeWaiting(saved.waitingSince);
+  else if (player.attributes.src && (player.attributes.autoplay || saved?.playing)) player.play();
+  // The controls come up once the start is over (or after CONTROLS_WAIT_MS):
+  // their modules hold the daemon's one thread for that third of a second,
+  // in which the worker's first picture would wait to be told.
+  await startOver(player, CONTROLS_WAIT_MS);
+
   let httpAddress: string | null = null;
   let showPairingCode: ((ms: number) => { until: string }) | undefined;
   let pairUrl: string | null = null;
   if (config.http !== 'off') {
+    // Loaded here, not at the top: see the play above.
+    const [{ buildApp }, { createAuth }, { createMetrics }, { startRemote }, { remoteRoutes }] = await Promise.all([
+      import('./http/app'),
+      import('./http/auth'),
+      import('./http/metrics'),
+      import('./remote/start'),
+      import('./remote/routes'),
+    ]);
     let gstreamer = 'unknown';
     void gstreamerVersion().then((v) => (gstreamer = v));
     const metrics = createMetrics(player, { processMetrics: true, gstreamerVersion: () => gstreamer });
@@ -243,6 +277,7 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
   }
 
   if (config.dbus !== 'off') {
+    const { startDbus } = await import('./dbus/index');
     const dbus: DbusService | null = await startDbus(player, { bus: config.dbus, identity: config.name, showPairingCode }, log.child({ module: 'dbus' }));
     if (dbus) stops.unshift({ name: 'dbus', stop: () => dbus.stop() });
   }
@@ -254,8 +289,6 @@ async function compose(config: Readonly<Config>, log: Logger, stops: { name: str
   }
   notifier.ready(`serving on ${httpAddress ?? 'D-Bus only'}`);
   void probing;
-  if (player.attributes.src && saved?.playing && saved.waitingSince && config.rejoin === 'on' && !config.demo) player.resumeWaiting(saved.waitingSince);
-  else if (player.attributes.src && (player.attributes.autoplay || saved?.playing)) player.play();
 
   let stopping: Promise<void> | null = null;
   return {

@@ -224,6 +224,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
       : null;
     const last = opts.player.view().lastCode;
     if (last) this.onCode({ code: last.code, message: last.message });
+    this.follow();
   }
 
   /** The phones' pairing, once the HTTP surface has one: the cards show its code from now on. */
@@ -254,11 +255,21 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
   start(): void {
     if (this.started) return;
     this.started = true;
+    this.follow();
+    this.pairing?.on('change', this.onPairing);
+    this.render();
+  }
+
+  // From construction, not from start(): a play the daemon begins before
+  // the screen starts (it starts once HTTP listens) has its progress and a
+  // failure's cause read by then, and the first card tells them.
+  private following = false;
+  private follow(): void {
+    if (this.following) return;
+    this.following = true;
     this.opts.player.on('state', this.onState);
     this.opts.player.on('statechange', this.onCode);
     this.opts.player.on('playererror', this.onError);
-    this.pairing?.on('change', this.onPairing);
-    this.render();
   }
 
   /**
@@ -296,6 +307,7 @@ export class TvScreen extends EventEmitter<TvScreenEvents> {
 
   async stop(): Promise<void> {
     this.started = false;
+    this.following = false;
     this.opts.player.off('state', this.onState);
     this.opts.player.off('statechange', this.onCode);
     this.opts.player.off('playererror', this.onError);
