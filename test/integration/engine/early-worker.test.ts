@@ -1,9 +1,9 @@
 // The first media worker is forked before the daemon loads its modules and
 // adopted as the first spare: what it said before the adoption (its
 // "ready") and how it ended are not lost; a run that ends early (--help,
-// --version, a bad option) leaves no worker behind; and a daemon started
-// with a stream plays it on that very worker, sooner than one that forks
-// its worker after loading.
+// --version, a bad option) leaves no worker behind; a daemon started with a
+// stream plays it on that very worker; and HTTP comes up after the start-up
+// play's first picture, or after 1.5 s of a start that hangs.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { CLI, startDaemon } from '../../helpers/daemon';
 import { startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
 import { children } from '../../helpers/proc-memory';
 import { sleep } from '../../helpers/time';
+import { startSilentServer } from '../../helpers/tcp-servers';
 
 const log = pino({ level: 'silent' });
 
@@ -92,4 +93,33 @@ t.test('the daemon plays on the worker forked first', async (t) => {
     }
   });
   t.same(workers, [adopted?.pid], `the playing worker is that process (${workers.join(', ')})`);
+});
+
+/** ms from the daemon's first log line to the first line matching `re`, or null. */
+function msBetween(logs: string[], re: RegExp): number | null {
+  const lines = logs.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { time: number; msg: string });
+  const hit = lines.find((j) => re.test(JSON.stringify(j)));
+  return hit && lines[0] ? hit.time - lines[0].time : null;
+}
+
+t.test('the controls wait for the start-up play: its first picture, or 1.5 s of a start that hangs', async (t) => {
+  const nms = await startNodeMediaServer();
+  t.teardown(() => nms.stop());
+  const pub = await startPublisher(nms.rtmpUrl('order'));
+  t.teardown(() => pub.stop());
+  await waitForStream(nms.rtmpUrl('order'));
+  const d = await startDaemon({ args: ['--src', nms.rtmpUrl('order')], env: { LIVEPLAYER_AUTOPLAY: '1' } });
+  const picture = msBetween(d.logs(), /"code":2004\b/);
+  const listening = msBetween(d.logs(), /"http listening"/)!;
+  await d.stop();
+  t.ok(picture !== null && picture <= listening, `2004 (${picture} ms) is logged before HTTP listens (${listening} ms)`);
+
+  // A server that takes the connection and never answers: the handshake times out after 5 s, the controls do not wait for it.
+  const silent = await startSilentServer();
+  t.teardown(() => silent.stop());
+  const h = await startDaemon({ args: ['--src', `rtmp://127.0.0.1:${silent.port}/live/x`], env: { LIVEPLAYER_AUTOPLAY: '1' } });
+  t.teardown(() => h.stop());
+  const up = msBetween(h.logs(), /"http listening"/)!;
+  t.ok(up < 4000, `HTTP listens ${up} ms into a start whose stream hangs (the wait is 1.5 s at most)`);
+  t.equal((await h.api('GET', '/api/v1/player')).body.state, 'connecting', 'while the player still connects');
 });
