@@ -28,6 +28,8 @@ export class ScreenWords {
   /** The stream's picture on the sink when the words came (its `last-sample`), for the backdrop and `stream` snapshots. */
   private streamSample: unknown = null;
   private syncWas: unknown = true;
+  /** hide() left the sink off the clock until resync(). */
+  private unsynced = false;
 
   constructor(
     private readonly pipeline: Pick<GstPipeline, 'findChild'>,
@@ -55,7 +57,9 @@ export class ScreenWords {
       // The sink counts the words' frames as rendered: the session's picture checks must not.
       this.renders.freeze();
       gate.drop = true;
-      this.syncWas = vsink.sync;
+      // A sink still unsynced after the last words (see hide) keeps the value it had before them.
+      if (!this.unsynced) this.syncWas = vsink.sync;
+      this.unsynced = false;
       vsink.sync = false;
       for (const name of END) (this.pipeline.findChild(name) as Holdable).holdState('PLAYING');
       this.shown = true;
@@ -69,8 +73,13 @@ export class ScreenWords {
    * caller sets the pipeline's state next (the end joins that change);
    * 'now' to take the pipeline's current state at once. `blank`: a black
    * frame first, where no picture of the stream will follow (no video).
+   * `unsynced`: the sink stays off the clock until resync(), for the first
+   * picture of a start: the sink played the words, so it prerolls no frame
+   * of the stream, and on the clock it held the first one for the whole
+   * pipeline latency (measured: minCache, 1 s, more words on the screen
+   * before the picture than a start without words shows).
    */
-  hide(follow: 'pipeline' | 'now', blank = false): void {
+  hide(follow: 'pipeline' | 'now', blank = false, unsynced = false): void {
     if (!this.shown) return;
     this.shown = false;
     this.streamSample = null;
@@ -81,10 +90,19 @@ export class ScreenWords {
       const size = /width=\(int\)(\d+), height=\(int\)(\d+)/.exec(String(words.caps));
       if (size) words.push(Buffer.alloc(Number(size[1]) * Number(size[2]) * 4));
     }
-    if (vsink) vsink.sync = this.syncWas;
+    if (vsink && !unsynced) vsink.sync = this.syncWas;
+    this.unsynced = unsynced;
     if (gate) gate.drop = false;
     for (const name of END) (this.pipeline.findChild(name) as Holdable | null)?.releaseState(follow === 'now');
     this.renders.thaw();
+  }
+
+  /** The sink back on the clock after an unsynced hide(): the first picture is shown, the next ones keep their time. */
+  resync(): void {
+    if (!this.unsynced || this.shown) return;
+    this.unsynced = false;
+    const vsink = this.pipeline.findChild('vsink');
+    if (vsink) vsink.sync = this.syncWas;
   }
 
   /**

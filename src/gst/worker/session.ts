@@ -239,6 +239,8 @@ export class WorkerSession {
       this.delay.discontinuity();
     }
     this.linkDown = false;
+    // A first picture the last connection never showed leaves no sink off the clock.
+    this.words.resync();
     this.health.fed(performance.now());
     // The reader's own timers cover DNS, TCP and the handshake; the stages begin once it is connected.
     this.stages.disarm();
@@ -537,11 +539,14 @@ export class WorkerSession {
   private hideWords(blank: boolean): void {
     if (!this.words.showing) return;
     // The phase's next state change takes the sink along; a phase that stays paused or held takes it now.
-    this.words.hide(this.phase === 'running' || this.phase === 'prerolling' ? 'pipeline' : 'now', blank);
+    // The start's first picture is shown as it comes, as a preroll would show it (see ScreenWords.hide).
+    const first = this.wordsBeforePicture && !this.firstFrame && !blank;
+    this.words.hide(this.phase === 'running' || this.phase === 'prerolling' ? 'pipeline' : 'now', blank, first);
     // Without video the first audio played is the start (startAudioOnly), and the black frame is no picture.
-    if (this.wordsBeforePicture && !this.firstFrame && !blank) {
+    if (first) {
       const conn = this.connection;
       this.renders.whenRendered('vsink', this.renders.rendered(), () => conn === this.connection && !this.firstFrame && this.phase !== 'finished', () => {
+        this.words.resync();
         this.firstFrame = true;
         this.stages.disarm();
         this.code(2004, 'first frame rendered');

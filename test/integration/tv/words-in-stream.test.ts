@@ -140,6 +140,12 @@ t.test('connecting: the stream\'s name on its own screen before any picture', as
   const pub = await startPublisher(nginx.rtmpUrl('later'), { pattern: 'smptebars', width: 640, height: 360 });
   t.teardown(() => pub.stop());
   await sub.waitForCode(2004, 30000);
+  // The sink played the words, so it prerolls no frame of the stream: the
+  // first picture must still come as it is decoded, not a pipeline latency
+  // (minCache, 1 s) later with the words still on the screen.
+  const at = (code: number) => d.logs().map((l) => JSON.parse(l) as { time: number; code?: number }).find((j) => j.code === code)?.time;
+  const ownMs = at(2004)! - at(2003)!;
+  t.ok(ownMs < 600, `the first picture ${ownMs} ms after the key frame came in (2003 → 2004)`);
   const playing = await view(d);
   t.ok(playing, 'a view once playing');
   t.notMatch(await ocr(playing!.png, 'eng'), /Connecting|waiting for/i, 'the stream\'s picture, no words');

@@ -78,3 +78,23 @@ t.test('a picture of the wrong size is refused before anything changes', async (
   t.equal(els.screengate!.drop, false);
   t.notOk(words.showing);
 });
+
+t.test("unsynced: a start's first picture shows as it comes, then the sink keeps time again", async (t) => {
+  const { els, words } = stage();
+  words.show(...card(4, 2));
+  words.hide('pipeline', false, true);
+  t.equal(els.vsink!.sync, false, 'off the clock until the first picture is shown');
+  // Words again before it was: the value to go back to is still the one from before the first words.
+  words.show(...card(4, 2));
+  words.hide('pipeline', false, true);
+  words.resync();
+  t.equal(els.vsink!.sync, true, 'back on the clock');
+  words.resync();
+  t.equal(els.vsink!.sync, true, 'a second resync changes nothing');
+  els.vsink!.sync = 'left';
+  words.resync();
+  t.equal(els.vsink!.sync, 'left', 'nor does one after a synced hide');
+  words.show(...card(4, 2));
+  words.hide('now');
+  t.equal(els.vsink!.sync, 'left', 'a plain hide restores at once');
+});
