@@ -11,7 +11,7 @@ import pino from 'pino';
 import { WorkerProcess } from '../../../src/gst/control/child-process';
 import { forkEarlyWorker, takeEarlyWorker } from '../../../src/gst/control/early-worker';
 import { CLI, startDaemon } from '../../helpers/daemon';
-import { startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { publishedStream } from '../../helpers/media-servers';
 import { children } from '../../helpers/proc-memory';
 import { sleep } from '../../helpers/time';
 import { startSilentServer } from '../../helpers/tcp-servers';
@@ -73,12 +73,8 @@ t.test('a run that ends early leaves no worker', async (t) => {
 });
 
 t.test('the daemon plays on the worker forked first', async (t) => {
-  const nms = await startNodeMediaServer();
-  t.teardown(() => nms.stop());
-  const pub = await startPublisher(nms.rtmpUrl('early'));
-  t.teardown(() => pub.stop());
-  await waitForStream(nms.rtmpUrl('early'));
-  const d = await startDaemon({ args: ['--log-level', 'debug', '--src', nms.rtmpUrl('early'), '--spare-worker', 'idle'], env: { LIVEPLAYER_AUTOPLAY: '1' } });
+  const { url } = await publishedStream(t, { server: 'nms', name: 'early' });
+  const d = await startDaemon({ args: ['--log-level', 'debug', '--src', url, '--spare-worker', 'idle'], env: { LIVEPLAYER_AUTOPLAY: '1' } });
   t.teardown(() => d.stop());
   // The play began before HTTP listened: its codes are read from the log.
   for (const end = Date.now() + 20000; !d.logs().some((l) => /"code":2004\b/.test(l)) && Date.now() < end; ) await sleep(100);
@@ -103,12 +99,8 @@ function msBetween(logs: string[], re: RegExp): number | null {
 }
 
 t.test('the controls wait for the start-up play: its first picture, or 1.5 s of a start that hangs', async (t) => {
-  const nms = await startNodeMediaServer();
-  t.teardown(() => nms.stop());
-  const pub = await startPublisher(nms.rtmpUrl('order'));
-  t.teardown(() => pub.stop());
-  await waitForStream(nms.rtmpUrl('order'));
-  const d = await startDaemon({ args: ['--src', nms.rtmpUrl('order')], env: { LIVEPLAYER_AUTOPLAY: '1' } });
+  const { url } = await publishedStream(t, { server: 'nms', name: 'order' });
+  const d = await startDaemon({ args: ['--src', url], env: { LIVEPLAYER_AUTOPLAY: '1' } });
   const picture = msBetween(d.logs(), /"code":2004\b/);
   const listening = msBetween(d.logs(), /"http listening"/)!;
   await d.stop();

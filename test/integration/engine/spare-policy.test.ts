@@ -4,11 +4,11 @@
 // still recovers, on a fresh (cold) worker. auto: the board's memory (or the
 // cgroup's limit) picks idle or playing. Counted from the daemon's child
 // processes, against a real node-media-server stream.
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startDaemon, type RunningDaemon } from '../../helpers/daemon';
-import { startNodeMediaServer, startPublisher, waitForStream } from '../../helpers/media-servers';
+import { publishedStream } from '../../helpers/media-servers';
 import { children } from '../../helpers/proc-memory';
 import { sleep } from '../../helpers/time';
 
@@ -35,18 +35,8 @@ function cardProcesses(pid: number): number[] {
   return children(pid).filter((c) => /idle-worker\.js$/.test(script(c)));
 }
 
-/** A node-media-server with a publisher on `name`, stopped with the test; gives the stream's RTMP URL. */
-async function publishedStream(tt: Test, name: string): Promise<string> {
-  const nms = await startNodeMediaServer();
-  tt.teardown(() => nms.stop());
-  const pub = await startPublisher(nms.rtmpUrl(name));
-  tt.teardown(() => pub.stop());
-  await waitForStream(nms.rtmpUrl(name));
-  return nms.rtmpUrl(name);
-}
-
 t.test('spare worker only while idle', async (tt) => {
-  const url = await publishedStream(tt, 's');
+  const { url } = await publishedStream(tt, { server: 'nms', name: 's' });
   const d = await startDaemon({ args: ['--spare-worker', 'idle', '--reconnect-interval', '0.5'] });
   tt.teardown(() => d.stop());
   const pid = d.proc.pid!;
@@ -124,7 +114,7 @@ function memoryCgroup(bytes: number): { procs: string; remove: () => Promise<voi
 }
 
 t.test('auto: the board memory decides', async (tt) => {
-  const url = await publishedStream(tt, 'a');
+  const { url } = await publishedStream(tt, { server: 'nms', name: 'a' });
   const policy = (d: RunningDaemon) => JSON.parse(d.logs().find((l) => l.includes('"spare worker policy"')) ?? '{}');
   const playAndCount = async (d: RunningDaemon): Promise<number> => {
     const sub = await d.subscribe();
