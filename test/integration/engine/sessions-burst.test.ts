@@ -137,6 +137,9 @@ t.test('concurrent bursts leave exactly the sessions the last request asks for',
     tt.same(dbusFailures.splice(0), [], `burst ${b}: no D-Bus call failed but with the player's own errors`);
     const last = b % 2 === 0 ? 'stop' : 'play';
     await d.api('POST', `/api/v1/player/${last}`);
+    // A session still starting on a loaded machine (a cold worker: CI once saw
+    // one connecting with no socket yet after 4 s) is given time to connect.
+    for (const end = Date.now() + 15000; Date.now() < end && (await d.api('GET', '/api/v1/player')).body.state === 'connecting'; ) await new Promise((r) => setTimeout(r, 250));
     const c = await count();
     const state = (await d.api('GET', '/api/v1/player')).body.state as string;
     figures.push(`burst ${b} then ${last}: ${c.workers} workers, ${c.sockets} upstream sockets, state ${state} (${c.what})`);
