@@ -12,9 +12,19 @@ import { startNginxRtmp, startPublisher } from '../../helpers/media-servers';
 import { closedPort } from '../../helpers/tcp-servers';
 import { keepShot, litShare, meanLuma, ocr, qrIn, readUntil, startWeston } from '../../helpers/tv';
 import { sleep } from '../../helpers/time';
+import { children } from '../../helpers/proc-memory';
+import { readFileSync } from 'node:fs';
 
 const PUB = { width: 640, height: 360, fps: 25, bitrateKbps: 600, gopSeconds: 1, audio: true };
 
+/** A process as "pid script.js", for the log of a failed run. */
+function script(pid: number): string {
+  try {
+    return `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').find((a) => a.endsWith('.js')) ?? '?'}`;
+  } catch {
+    return `${pid} gone`;
+  }
+}
 
 t.test('on Wayland the cards and the picture fill the screen', async (t) => {
   const w = await startWeston(1920, 1080);
@@ -81,8 +91,16 @@ t.test('on Wayland the cards and the picture fill the screen', async (t) => {
   from = sub.events.length;
   await d.api('POST', '/api/v1/player/resume');
   await sub.waitFor((e) => e.event === 'state' && e.data.state === 'playing' && sub.events.indexOf(e) >= from, 10000, 'playing');
+  const logsAtResume = d.logs().length;
   const resumed = await readUntil(() => w.screenshot(), /^(?![\s\S]*Paused)/, undefined, 5000);
   t.notMatch(resumed.text, /Paused/, 'resumed: the mark is gone');
+  if (/Paused/.test(resumed.text)) {
+    // For a reader of a failed run (seen twice in CI, never here): what the TV did after the resume, and which card processes live.
+    const tv = d.logs().slice(logsAtResume).filter((l) => /"module":"(tv|player)"/.test(l));
+    t.comment(`TV and player log since the resume:\n${tv.join('\n')}`);
+    t.comment(`the daemon's children: ${children(d.proc.pid!).map(script).join('; ')}`);
+    keepShot(resumed.shot.png, 'tv-wayland-resumed-failed.png');
+  }
 
   // The server dies: the words over the dimmed last picture.
   from = sub.events.length;
