@@ -62,7 +62,8 @@ t.test(`ungathered (RTC): the same stream`, async (t) => {
   const cap = 1000 / STEADY_READ_GAP_MS;
   t.ok(steady.reads > cap * 2, `when steady, each write is still read as it comes (${steady.reads.toFixed(0)} reads/s)`);
   t.ok(steady.frames >= (1000 / FRAME_EVERY_MS) * 0.8, `every frame comes (${steady.frames.toFixed(0)} frames/s)`);
-  const gaps = r.tags.filter((x) => x.at >= steadyFrom).map((x, i, a) => (i ? x.at - a[i - 1]!.at : 0));
-  const longest = Math.max(...gaps);
-  t.ok(longest < STEADY_READ_GAP_MS, `no frame waits for a gap (longest pause between arrivals ${longest.toFixed(0)} ms)`);
+  // A loaded machine can hold any process once for tens of ms (CI: 30 ms once), so the typical pause is judged, not the longest.
+  const gaps = r.tags.filter((x) => x.at >= steadyFrom).map((x, i, a) => (i ? x.at - a[i - 1]!.at : 0)).sort((a, b) => a - b);
+  const p95 = gaps[Math.floor(gaps.length * 0.95)]!;
+  t.ok(p95 < STEADY_READ_GAP_MS / 2, `frames do not wait for a gap (95 % of the pauses between arrivals under ${p95.toFixed(0)} ms; longest ${gaps[gaps.length - 1]!.toFixed(0)} ms)`);
 });
