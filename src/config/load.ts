@@ -1,11 +1,11 @@
 // Builds the frozen configuration from flags, environment and the JSON file
 // (in that order of precedence), checks it against the one schema, and
 // reports every problem at once, each naming the option as the user wrote it.
-import { ACTIONS, type Action } from './actions';
 import Ajv, { type ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ACTIONS, type Action } from './actions';
 import { readCaFile } from './ca-file';
 import { applyPatch, DEFAULT_ATTRIBUTES, type Attributes, ATTRIBUTE_NAMES } from '../player/attributes';
 import { isPlayerError } from '../player/errors';
@@ -29,7 +29,6 @@ export interface Config extends OptionsConfig {
    */
   configWarnings: string[];
 }
-
 
 export type { Action };
 
